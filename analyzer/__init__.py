@@ -1,0 +1,19 @@
+"""memmaps: an offline analyzer for Linux process memory maps.
+
+>>> import analyzer
+>>> frame = analyzer.load("sample_dumps/smaps")  # doctest: +SKIP
+>>> analyzer.by_kind(frame)  # doctest: +SKIP
+"""
+
+from .classify import KINDS, classify
+from .dataset import Dataset
+from .errors import InputError, MemmapsError, NoDataError, ParseError, UnknownFormatError
+from .ingest import load, load_dataset
+from .summarize import by_host, by_kind, by_mapping, by_process, summarize, totals
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "KINDS", "Dataset", "InputError", "MemmapsError", "NoDataError", "ParseError", "UnknownFormatError",
+    "by_host", "by_kind", "by_mapping", "by_process", "classify", "load", "load_dataset", "summarize", "totals",
+]

@@ -1,0 +1,5 @@
+"""``python -m analyzer`` is the ``memmaps`` command."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,56 @@
+"""The ``memmaps`` command: a thin click skin over the library.
+
+This is the one place where errors become a message and an exit status:
+:class:`~analyzer.errors.MemmapsError` prints ``memmaps: error: ...`` and
+exits 1; nothing ever reaches the user as a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..errors import MemmapsError
+from . import export, info, summary
+
+
+class MemmapsGroup(click.Group):
+    """A group that turns our errors into one line on stderr and exit status 1."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except MemmapsError as exc:
+            click.echo(f"memmaps: error: {exc}", err=True)
+            ctx.exit(1)
+        except BrokenPipeError:
+            sys.stderr.close()
+            ctx.exit(1)
+
+
+@click.group(cls=MemmapsGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="memmaps", prog_name="memmaps")
+def cli() -> None:
+    """Analyze Linux process memory maps offline.
+
+    Reads /proc/PID/smaps, maps and smaps_rollup (single, concatenated, or as
+    copied proc trees), pmap output, and sosreports - compressed or not,
+    recognised by content - into one table with a row per mapping.
+
+    \b
+    Example:
+        memmaps summary sample_dumps/ --by kind
+        memmaps export customer.smaps.gz -o mappings.parquet
+        memmaps info sosreport-host-2026-01-01-abcdef.tar.xz
+    """
+
+
+cli.add_command(export.command)
+cli.add_command(summary.command)
+cli.add_command(info.command)
+
+
+def main() -> None:
+    """Entry point of the ``memmaps`` console script."""
+    cli(prog_name="memmaps")

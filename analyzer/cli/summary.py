@@ -1,0 +1,37 @@
+"""``memmaps summary``: memory by kind, process, mapping or host."""
+
+from __future__ import annotations
+
+import click
+
+from ..report.table import render
+from ..summarize import BY_CHOICES, summarize
+from .options import inputs_argument, load, load_options, report_notices
+
+
+@click.command("summary")
+@inputs_argument
+@click.option("--by", type=click.Choice(BY_CHOICES), default="kind", show_default=True,
+              help="What to group the mappings by.")
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "json", "markdown"]), default="text",
+              show_default=True, help="text and markdown show human sizes; csv and json exact bytes.")
+@click.option("-n", "--top", type=click.IntRange(min=1), default=None,
+              help="Show only the first N rows (largest first for process and mapping).")
+@load_options
+def command(inputs, by, fmt, top, on_bad_lines, strict, quiet):
+    """Summarize RSS, PSS, USS (private clean + dirty), swap and virtual size.
+
+    A dash (or empty/null in csv/json) means the dump did not say: pmap -x,
+    for instance, has no PSS.
+
+    \b
+    Example:
+        memmaps summary sample_dumps/ --by kind
+        memmaps summary proc-tree/ --by process --top 10 --format markdown
+    """
+    ds = load(inputs, on_bad_lines)
+    frame = summarize(ds.mappings, by)
+    if top:
+        frame = frame.head(top)
+    click.echo(render(frame, fmt).rstrip("\n"))
+    report_notices(ds, quiet, strict)

@@ -1,0 +1,58 @@
+"""Writers for the whole mappings table: CSV, Parquet, JSON and JSON Lines.
+
+Values are exact: sizes in bytes, addresses as unsigned integers, NA as an
+empty CSV field or JSON ``null``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+FORMATS = ("csv", "parquet", "json", "jsonl")
+
+
+def format_for(path: str | Path, fmt: str | None = None) -> str:
+    """The export format: *fmt* if given, else from the file extension.
+
+    >>> format_for("out.parquet"), format_for("x.JSONL"), format_for("x.dat", "csv")
+    ('parquet', 'jsonl', 'csv')
+    """
+    if fmt:
+        return fmt
+    suffix = Path(str(path)).suffix.lower().lstrip(".")
+    if suffix in FORMATS:
+        return suffix
+    raise ValueError(f"cannot tell the format of {path}: use .csv, .parquet, .json or .jsonl, or --format")
+
+
+def _records(frame: pd.DataFrame):
+    cols = list(frame.columns)
+    for row in frame.itertuples(index=False, name=None):
+        yield {c: (None if v is pd.NA or v is None or (isinstance(v, float) and v != v)
+                   else (v.item() if hasattr(v, "item") else v)) for c, v in zip(cols, row)}
+
+
+def write(frame: pd.DataFrame, path: str | Path, fmt: str | None = None) -> str:
+    """Write *frame* to *path* (``-`` for standard output, text formats only)."""
+    fmt = format_for(path, fmt)
+    if fmt == "parquet":
+        if str(path) == "-":
+            raise ValueError("Parquet cannot be written to standard output: give a file name")
+        frame.to_parquet(path, index=False)
+        return fmt
+    if fmt == "csv":
+        text = frame.to_csv(index=False)
+    elif fmt == "json":
+        text = json.dumps(list(_records(frame)), indent=1) + "\n"
+    else:
+        text = "".join(json.dumps(r) + "\n" for r in _records(frame))
+    if str(path) == "-":
+        import sys
+
+        sys.stdout.write(text)
+    else:
+        Path(path).write_text(text, encoding="utf-8")
+    return fmt

@@ -1,0 +1,133 @@
+"""The reading layer: files, standard input, compression and content sniffing.
+
+Parsers never touch the filesystem; this module opens inputs read-only,
+undoes gzip/xz/bzip2/zstd by their magic bytes (never by the file name),
+decodes text, and asks the registry which format it is.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import lzma
+import sys
+from pathlib import Path
+from typing import BinaryIO
+
+from ..errors import InputError, UnknownFormatError
+
+# A text dump larger than this after decompression is refused (a bomb, or not a dump).
+MAX_TEXT_BYTES = 8 * 1024**3
+HEAD_BYTES = 64 * 1024
+
+COMPRESSIONS = (
+    (b"\x1f\x8b", "gzip"),
+    (b"\xfd7zXZ\x00", "xz"),
+    (b"BZh", "bzip2"),
+    (b"\x28\xb5\x2f\xfd", "zstd"),
+)
+
+EXPECTED = ("expected one of: /proc/PID/smaps, maps or smaps_rollup (single, concatenated with "
+            "`==>` banners or `grep -H`, or a copied proc tree), pmap output, a sosreport")
+
+
+def compression_of(head: bytes) -> str | None:
+    """The compression whose magic bytes start *head*.
+
+    >>> compression_of(b"\\x1f\\x8b\\x08"), compression_of(b"BZh91AY"), compression_of(b"plain")
+    ('gzip', 'bzip2', None)
+    """
+    for magic, name in COMPRESSIONS:
+        if head.startswith(magic):
+            return name
+    return None
+
+
+def decompressing(stream: BinaryIO, name: str) -> BinaryIO:
+    """Wrap *stream* in decompressors, as many layers as its magic bytes say."""
+    for _ in range(4):
+        buffered = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(_Raw(stream))
+        kind = compression_of(buffered.peek(8)[:8])
+        if kind is None:
+            return buffered
+        if kind == "gzip":
+            stream = gzip.GzipFile(fileobj=buffered, mode="rb")
+        elif kind == "xz":
+            stream = lzma.LZMAFile(buffered, mode="rb")
+        elif kind == "bzip2":
+            stream = bz2.BZ2File(buffered, mode="rb")
+        else:
+            import zstandard
+
+            stream = zstandard.ZstdDecompressor().stream_reader(buffered, read_across_frames=True)
+    raise UnknownFormatError(f"{name}: compressed more than four times over; refusing to unwrap further")
+
+
+class _Raw(io.RawIOBase):
+    """Adapt any object with ``read`` to a raw stream ``BufferedReader`` can wrap."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        data = self._stream.read(len(b))
+        n = len(data)
+        b[:n] = data
+        return n
+
+
+def read_all(stream: BinaryIO, name: str, limit: int = MAX_TEXT_BYTES) -> bytes:
+    """Read a whole (decompressed) stream, refusing more than *limit* bytes."""
+    chunks, total = [], 0
+    try:
+        while True:
+            chunk = stream.read(1 << 22)
+            if not chunk:
+                break
+            total += len(chunk)
+            if total > limit:
+                raise InputError(f"{name}: more than {limit >> 20} MiB of text after decompression; refused")
+            chunks.append(chunk)
+    except (OSError, EOFError, lzma.LZMAError) as exc:
+        raise InputError(f"{name}: cannot decompress: {exc} (corrupt or truncated file?)") from exc
+    except Exception as exc:  # zstandard.ZstdError has no common base we can import lazily
+        if type(exc).__name__ == "ZstdError":
+            raise InputError(f"{name}: cannot decompress: {exc} (corrupt or truncated file?)") from exc
+        raise
+    return b"".join(chunks)
+
+
+def open_input(path: str | Path) -> tuple[str, BinaryIO]:
+    """Open a file (or ``-`` for standard input) read-only, decompressed."""
+    if str(path) == "-":
+        return "<stdin>", decompressing(sys.stdin.buffer, "<stdin>")
+    p = Path(path)
+    try:
+        handle = open(p, "rb")  # read-only: inputs are never changed
+    except FileNotFoundError:
+        raise InputError(f"{p}: no such file or directory") from None
+    except IsADirectoryError:
+        raise InputError(f"{p}: is a directory") from None
+    except PermissionError:
+        raise InputError(f"{p}: permission denied") from None
+    return str(p), decompressing(handle, str(p))
+
+
+def decode(data: bytes, name: str) -> str:
+    """Bytes to text: UTF-8, undecodable bytes kept visible as ``\\xNN``; refuse binary."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    head = data[:HEAD_BYTES]
+    if b"\x00" in head:
+        raise UnknownFormatError(f"{name}: binary data, not a text dump ({EXPECTED})")
+    text = data.decode("utf-8", errors="backslashreplace")
+    sample = text[:HEAD_BYTES]
+    if sample:
+        odd = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\r\n\f\v") or ch == "\ufffd")
+        if odd / len(sample) > 0.01 or sample.count("\\x") > len(sample) / 20:
+            raise UnknownFormatError(f"{name}: binary data, not a text dump ({EXPECTED})")
+    return text

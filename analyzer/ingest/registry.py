@@ -1,0 +1,29 @@
+"""Text formats by content: each module offers ``detect(head) -> str | None``
+and ``parse(text, ctx, name=None) -> Parsed``. The first that recognises the
+head of a text wins; the order puts the strictest recognisers first."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from . import smaps
+
+TEXT_FORMATS: list[ModuleType] = [smaps]
+
+
+def register(module: ModuleType, *, first: bool = False) -> None:
+    """Add a format module (used by ingest modules that build on this one)."""
+    if module not in TEXT_FORMATS:
+        if first:
+            TEXT_FORMATS.insert(0, module)
+        else:
+            TEXT_FORMATS.append(module)
+
+
+def detect(head: str) -> tuple[ModuleType, str] | None:
+    """The module that reads a text starting with *head*, and the format it saw."""
+    for module in TEXT_FORMATS:
+        found = module.detect(head)
+        if found:
+            return module, found
+    return None

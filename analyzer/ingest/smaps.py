@@ -1,0 +1,310 @@
+"""The kernel's own formats: ``/proc/PID/smaps``, ``maps`` and ``smaps_rollup``.
+
+A record is a header line, then (smaps only) ``Key: value kB`` lines, then
+``VmFlags`` last on kernels since 3.x::
+
+    55d0c8a00000-55d0c8a21000 rw-p 00000000 00:00 0                          [heap]
+    Size:                132 kB
+    Rss:                   8 kB
+    ...
+    VmFlags: rd wr mr mw me ac
+
+Header fields are split at most five times: the path is everything after
+the inode, spaces included. Nothing is read at fixed widths.
+
+Many processes arrive concatenated, in three forms this module unwraps:
+``==> /proc/N/smaps <==`` headers (``head``, or a shell loop), every line
+prefixed ``/proc/N/smaps:`` (``grep -H``), or plain ``cat`` output, where a
+new process shows as addresses starting again from low.
+
+>>> from analyzer.ingest.base import Context
+>>> text = '''==> /proc/42/smaps <==
+... 00400000-00401000 r-xp 00000000 103:02 1234   /usr/bin/my prog
+... Size:                  4 kB
+... Rss:                   4 kB
+... THPeligible:    0
+... VmFlags: rd ex mr mw me
+... '''
+>>> parsed = parse(text, Context("dump.txt"))
+>>> row = parsed.mappings.iloc[0]
+>>> int(row.pid), row.dev, row.path, int(row.rss), int(row.thp_eligible)
+(42, '103:02', '/usr/bin/my prog', 4096, 0)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ..schema import KEY_TO_COLUMN, UNITLESS_KEYS, field_column
+from .base import Context, Parsed, records_frame, split_lines
+
+NAME = "smaps"
+
+HEADER = re.compile(
+    r"([0-9A-Fa-f]+)-([0-9A-Fa-f]+)[ \t]+([-rwxsp]{4})[ \t]+([0-9A-Fa-f]+)[ \t]+"
+    r"([0-9A-Fa-f]+:[0-9A-Fa-f]+)[ \t]+(\d+)(?:[ \t]+(.*))?"
+)
+FIELD = re.compile(r"([A-Za-z][A-Za-z0-9_]*):[ \t]*(.*?)[ \t]*")
+KB_VALUE = re.compile(r"(\d+)[ \t]*kB")
+BANNER = re.compile(r"==> (.*) <==")
+GREP_PREFIX = re.compile(r"((?:[^:\n]*/)?(?:\d+|self|thread-self)/(?:smaps|maps|smaps_rollup)):(.*)")
+NAME_PID = re.compile(r"(?:^|/)(\d+)/(?:smaps|maps|smaps_rollup)$")
+SELF_NAME = re.compile(r"(?:^|/)(self|thread-self)/(?:smaps|maps|smaps_rollup)$")
+DELETED = " (deleted)"
+
+
+@dataclass
+class Block:
+    """One process's lines: ``(lineno, text)`` pairs, and the name its banner gave."""
+
+    name: str | None
+    lineno: int
+    lines: list[tuple[int, str]] = field(default_factory=list)
+
+
+def detect(head: str) -> str | None:
+    """Return ``"smaps"`` if *head* (the start of a text) is a kernel map format.
+
+    >>> detect("7f00-7f01 r--p 00000000 00:00 0 [vdso]\\n")
+    'smaps'
+    >>> detect("hello\\n") is None
+    True
+    """
+    seen = 0
+    for raw in split_lines(head)[:400]:
+        line = raw.strip()
+        if not line:
+            continue
+        banner = BANNER.fullmatch(line)
+        if banner:
+            continue
+        grep = GREP_PREFIX.fullmatch(raw)
+        if grep:
+            line = grep.group(2).strip()
+            if not line:
+                continue
+        if HEADER.fullmatch(line):
+            return NAME
+        seen += 1
+        if seen > 3:
+            break
+    return None
+
+
+def split_blocks(lines: list[str], ctx: Context) -> list[Block]:
+    """Unwrap concatenations into one block per process."""
+    first = next((line for line in lines if line.strip()), "")
+    if GREP_PREFIX.fullmatch(first) and not BANNER.fullmatch(first.strip()):
+        return _split_grep(lines, ctx)
+    blocks: list[Block] = []
+    current = Block(None, 1)
+    for lineno, line in enumerate(lines, 1):
+        banner = BANNER.fullmatch(line.strip()) if line.startswith("==>") else None
+        if banner:
+            if current.lines or current.name is not None:
+                blocks.append(current)
+            current = Block(banner.group(1), lineno)
+            continue
+        current.lines.append((lineno, line))
+    if current.lines or current.name is not None:
+        blocks.append(current)
+    return blocks
+
+
+def _split_grep(lines: list[str], ctx: Context) -> list[Block]:
+    blocks: list[Block] = []
+    by_name: dict[str, Block] = {}
+    for lineno, line in enumerate(lines, 1):
+        m = GREP_PREFIX.fullmatch(line)
+        if not m:
+            if line.strip():
+                ctx.bad_line(lineno, "line without the `/proc/N/smaps:` prefix of its neighbours")
+            continue
+        name, content = m.group(1), m.group(2)
+        block = by_name.get(name)
+        if block is None:
+            block = by_name[name] = Block(name, lineno)
+            blocks.append(block)
+        block.lines.append((lineno, content))
+    return blocks
+
+
+def block_pid(name: str | None) -> int | None:
+    """The PID a banner or grep prefix names, if any.
+
+    >>> block_pid("/proc/1234/smaps"), block_pid("proc/7/maps"), block_pid("/proc/self/smaps")
+    (1234, 7, None)
+    """
+    if not name:
+        return None
+    m = NAME_PID.search(name)
+    return int(m.group(1)) if m else None
+
+
+def parse(text: str, ctx: Context, name: str | None = None) -> Parsed:
+    """Parse smaps, maps or smaps_rollup text, concatenated or not.
+
+    *name* is the file's own path when it says the PID (``proc/42/smaps``).
+    """
+    lines = split_lines(text)
+    cut_last_line = bool(text) and not text.endswith("\n")
+    records: list[dict] = []
+    processes: list[dict] = []
+    formats: set[str] = set()
+    blocks = split_blocks(lines, ctx)
+    if name is not None:
+        for block in blocks:
+            if block.name is None:
+                block.name = name
+    for i, block in enumerate(blocks):
+        if block.name and SELF_NAME.search(block.name):
+            which = SELF_NAME.search(block.name).group(1)
+            if which == "thread-self":
+                ctx.info(block.lineno, f"skipped {block.name}: the capturing process again (same as /proc/self)")
+                continue
+            ctx.info(block.lineno, f"{block.name} is the capturing process itself (e.g. `head`); its PID is unknown")
+        last = i == len(blocks) - 1
+        for part in _split_restarts(block, ctx):
+            procs, recs = _parse_block(part, ctx, cut_last_line and last)
+            processes.extend(procs)
+            records.extend(recs)
+            formats.update(p["source_format"] for p in procs if p["source_format"])
+    frame = records_frame(records)
+    return Parsed(frame, processes, formats=formats)
+
+
+def _split_restarts(block: Block, ctx: Context) -> list[Block]:
+    """Plain ``cat a b c`` output: a header whose address is below the previous
+    one starts another process (the kernel prints mappings in address order)."""
+    parts = [Block(block.name, block.lineno)]
+    prev_end = -1
+    for lineno, line in block.lines:
+        m = HEADER.fullmatch(line.strip())
+        if m:
+            start = int(m.group(1), 16)
+            if start < prev_end and m.group(7) != "[rollup]":
+                ctx.info(lineno, "addresses start again from low: treated as the start of another process")
+                parts.append(Block(block.name, lineno))
+            prev_end = int(m.group(2), 16)
+        parts[-1].lines.append((lineno, line))
+    return parts
+
+
+def _parse_block(block: Block, ctx: Context, cut_last_line: bool) -> tuple[list[dict], list[dict]]:
+    pid = block_pid(block.name)
+    records: list[dict] = []
+    fields_seen: list[int] = []  # field-line count per record
+    has_vmflags: list[bool] = []
+    rollup: dict | None = None
+    current: dict | None = None
+    n_lines = len(block.lines)
+    for idx, (lineno, raw) in enumerate(block.lines):
+        line = raw.strip()
+        if not line:
+            continue
+        is_last_line = cut_last_line and idx == n_lines - 1
+        m = HEADER.fullmatch(line)
+        if m:
+            current = _header_record(m, lineno)
+            if current.get("path") == "[rollup]":
+                rollup = current
+            else:
+                records.append(current)
+                fields_seen.append(0)
+                has_vmflags.append(False)
+            continue
+        f = FIELD.fullmatch(line)
+        if f is None or current is None:
+            if is_last_line:
+                ctx.warn(lineno, "last line cut short (truncated copy?): ignored")
+            elif current is None and not records:
+                ctx.bad_line(lineno, f"not a mapping header: {line[:60]!r}")
+            else:
+                ctx.bad_line(lineno, f"cannot interpret line: {line[:60]!r}")
+            continue
+        key, value = f.group(1), f.group(2)
+        if current is not rollup:
+            fields_seen[-1] += 1
+        if key == "VmFlags":
+            current["vmflags"] = value
+            if current is not rollup:
+                has_vmflags[-1] = True
+            continue
+        number = _field_value(key, value)
+        if number is None:
+            if is_last_line:
+                ctx.warn(lineno, f"last line cut short (truncated copy?): {line!r}")
+            else:
+                ctx.bad_line(lineno, f"cannot interpret value of {key}: {value!r}")
+            continue
+        current[KEY_TO_COLUMN.get(key) or field_column(key)] = number
+    partial = _drop_cut_record(records, fields_seen, has_vmflags, ctx, block)
+    kind = "smaps_rollup" if rollup is not None and not records else (
+        "smaps" if any(fields_seen) else ("maps" if records else None)
+    )
+    for rec in records:
+        rec["pid"] = pid
+        rec["source"] = ctx.source
+        rec["source_format"] = kind
+    proc = {"pid": pid, "command": None, "source": ctx.source, "source_format": kind,
+            "block": block.name, "lineno": block.lineno, "mappings": len(records), "partial": partial}
+    if rollup is not None:
+        for key, value in rollup.items():
+            if key in ("start", "end", "perms", "offset", "dev", "inode", "path", "deleted", "lineno"):
+                continue
+            proc[f"rollup_{key}"] = value
+    if kind is None:
+        ctx.info(block.lineno, f"{block.name or 'block'}: no mappings (a kernel thread or zombie)")
+    return [proc], records
+
+
+def _drop_cut_record(records, fields_seen, has_vmflags, ctx: Context, block: Block) -> bool:
+    """Drop the last record if it is cut short; say so. Returns True if data was lost."""
+    if not records or not any(fields_seen):
+        return False
+    complete_fields = max(fields_seen)
+    last = len(records) - 1
+    if any(has_vmflags):
+        incomplete = [i for i, ok in enumerate(has_vmflags) if not ok]
+    else:
+        incomplete = [i for i, n in enumerate(fields_seen) if n < complete_fields]
+    for i in incomplete:
+        if i != last:
+            ctx.warn(records[i]["lineno"], "record has fewer fields than its neighbours: kept as it is")
+    if last in incomplete:
+        rec = records.pop()
+        who = f" of {block.name}" if block.name else ""
+        ctx.warn(rec["lineno"], f"last record{who} cut short (truncated copy?): dropped, "
+                 f"{len(records)} complete records kept")
+        return True
+    return False
+
+
+def _header_record(m: re.Match, lineno: int) -> dict:
+    start, end = int(m.group(1), 16), int(m.group(2), 16)
+    path = m.group(7)
+    deleted = False
+    if path is not None:
+        if path.endswith(DELETED):
+            path, deleted = path[: -len(DELETED)], True
+        if path == "":
+            path = None
+    return {
+        "start": start, "end": end, "size": end - start, "perms": m.group(3),
+        "offset": int(m.group(4), 16), "dev": m.group(5).lower(), "inode": int(m.group(6)),
+        "path": path, "deleted": deleted, "lineno": lineno,
+    }
+
+
+def _field_value(key: str, value: str) -> int | None:
+    m = KB_VALUE.fullmatch(value)
+    if m:
+        if key in UNITLESS_KEYS:
+            return None
+        return int(m.group(1)) * 1024
+    if value.isdigit() and (key in UNITLESS_KEYS or key not in KEY_TO_COLUMN):
+        return int(value)
+    return None

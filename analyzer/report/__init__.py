@@ -1,0 +1,1 @@
+"""Presentation only: tables, charts and report writers. No analysis here."""

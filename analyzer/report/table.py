@@ -1,0 +1,123 @@
+"""Terminal, CSV, JSON and Markdown renderings of summary frames.
+
+Sizes are shown in binary human units (KiB, MiB, GiB) for people, and as
+exact bytes in machine formats (CSV, JSON).
+
+>>> human_bytes(0), human_bytes(1536), human_bytes(3 * 1024**3), human_bytes(None)
+('0 B', '1.5 KiB', '3.0 GiB', '-')
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from ..schema import BY_NAME
+
+SIZE_COLUMNS = {"size", "rss", "pss", "uss", "swap", "dirty", "anonymous", "locked", "swap_pss", "pss_dirty"}
+UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
+
+
+def human_bytes(value) -> str:
+    """Bytes as a short human string; NA as ``-``."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return "-"
+    value = int(value)
+    if abs(value) < 1024:
+        return f"{value} B"
+    size = float(value)
+    for unit in UNITS[1:]:
+        size /= 1024
+        if abs(size) < 1024 or unit == UNITS[-1]:
+            return f"{size:.1f} {unit}"
+    return f"{value} B"
+
+
+def _is_size(name: str) -> bool:
+    col = BY_NAME.get(name)
+    return name in SIZE_COLUMNS or (col is not None and col.unit == "bytes")
+
+
+def _cell(value) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return "-"
+    return str(value)
+
+
+def humanize(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of *frame* (index reset) with sizes as human strings, NA as ``-``."""
+    out = frame.reset_index() if _has_named_index(frame) else frame.copy()
+    for col in out.columns:
+        if _is_size(str(col)):
+            out[col] = [human_bytes(v) for v in out[col]]
+        else:
+            out[col] = [_cell(v) for v in out[col]]
+    return out
+
+
+def _has_named_index(frame: pd.DataFrame) -> bool:
+    return any(n is not None for n in frame.index.names)
+
+
+def render_text(frame: pd.DataFrame, max_width: int = 60) -> str:
+    """An aligned plain-text table: numbers right-aligned, text left-aligned."""
+    out = humanize(frame)
+    raw = frame.reset_index() if _has_named_index(frame) else frame
+    cols = [str(c) for c in out.columns]
+    numeric = {str(c): pd.api.types.is_numeric_dtype(raw[c]) for c in raw.columns}
+    rows = [[_clip(str(v), max_width) for v in row] for row in out.itertuples(index=False)]
+    widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(cols)]
+
+    def fmt(cells):
+        parts = []
+        for i, cell in enumerate(cells):
+            right = numeric.get(cols[i], False)
+            parts.append(cell.rjust(widths[i]) if right else cell.ljust(widths[i]))
+        return "  ".join(parts).rstrip()
+
+    lines = [fmt(cols), "  ".join("-" * w for w in widths)]
+    lines += [fmt(r) for r in rows]
+    return "\n".join(lines)
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def render_markdown(frame: pd.DataFrame) -> str:
+    """A Markdown table with human sizes."""
+    out = humanize(frame)
+    cols = [str(c) for c in out.columns]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join(" --- " for _ in cols) + "|"]
+    for row in out.itertuples(index=False):
+        lines.append("| " + " | ".join(str(v).replace("|", "\\|") for v in row) + " |")
+    return "\n".join(lines)
+
+
+def render_csv(frame: pd.DataFrame) -> str:
+    """CSV with exact byte values; NA as an empty field."""
+    out = frame.reset_index() if _has_named_index(frame) else frame
+    return out.to_csv(index=False)
+
+
+def render_json(frame: pd.DataFrame) -> str:
+    """A JSON array of records with exact byte values; NA as null."""
+    out = frame.reset_index() if _has_named_index(frame) else frame
+    records = []
+    for row in out.to_dict(orient="records"):
+        records.append({str(k): _json_value(v) for k, v in row.items()})
+    return json.dumps(records, indent=2)
+
+
+def _json_value(v):
+    if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+        return None
+    if hasattr(v, "item"):
+        return v.item()
+    return v
+
+
+def render(frame: pd.DataFrame, fmt: str) -> str:
+    """Render a summary frame as ``text``, ``csv``, ``json`` or ``markdown``."""
+    return {"text": render_text, "csv": render_csv, "json": render_json, "markdown": render_markdown}[fmt](frame)
