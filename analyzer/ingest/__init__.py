@@ -17,7 +17,7 @@ from .. import schema
 from ..classify import classify
 from ..dataset import Dataset, InputReport
 from ..errors import InputError, NoDataError, Notice, UnknownFormatError
-from . import archive, registry, tree
+from . import archive, registry, smaps, tree
 from .base import Context, Parsed
 from .reader import EXPECTED, HEAD_BYTES, decode, open_input, read_all
 
@@ -32,7 +32,10 @@ def parse_bytes(data: bytes, name: str, on_bad_lines: str = "warn") -> tuple[Par
         raise UnknownFormatError(f"{name}: not a recognised memory map dump ({EXPECTED})")
     module, _ = found
     ctx = Context(name, on_bad_lines)
-    parsed = module.parse(text, ctx)
+    if module is smaps:
+        parsed = smaps.parse_data(data, ctx)
+    else:
+        parsed = module.parse(text, ctx)
     return parsed, ctx.notices
 
 

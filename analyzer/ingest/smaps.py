@@ -144,6 +144,18 @@ def block_pid(name: str | None) -> int | None:
     return int(m.group(1)) if m else None
 
 
+def parse_data(data: bytes, ctx: Context, name: str | None = None) -> Parsed:
+    """Parse kernel-format bytes: the vectorised fast path when it applies,
+    else the exact general path (:func:`parse`). Both give the same frame."""
+    from . import fast
+    from .reader import decode
+
+    parsed = fast.parse(data, ctx, name)
+    if parsed is not None:
+        return parsed
+    return parse(decode(data, ctx.source), ctx, name)
+
+
 def parse(text: str, ctx: Context, name: str | None = None) -> Parsed:
     """Parse smaps, maps or smaps_rollup text, concatenated or not.
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from ..errors import InputError, UnknownFormatError
 from . import smaps
 from .base import Context, Parsed
-from .reader import decode
 
 PROC_FILE = re.compile(r"(?:^|.*/)(\d+)/(smaps|maps|smaps_rollup|cmdline|status|comm)$")
 MAP_FILES = ("smaps", "maps", "smaps_rollup")
@@ -78,11 +77,10 @@ def load_entries(entries: Iterable[Entry], on_bad_lines: str, parse_text: Callab
                 continue
             ctx = Context(entry.display, on_bad_lines)
             try:
-                text = decode(data, entry.display)
+                parsed = smaps.parse_data(data, ctx, name=entry.path)
             except UnknownFormatError as exc:
                 notices.append(_note(entry.display, str(exc)))
                 continue
-            parsed = smaps.parse(text, ctx, name=entry.path)
             notices.extend(ctx.notices)
             pieces.append((procdir, kind, parsed))
             continue

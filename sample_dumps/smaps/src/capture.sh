@@ -138,18 +138,17 @@ kill $bb $t32; wait || true
 # pid 1 is a static amd64 busybox sh (few mappings, keeps files small). It
 # runs GNU cat/head/grep by full path (a bare name would run the applet).
 rm -rf "$OUT/tree" "$OUT/tree2"
-$NS "$BB64" sh -c '
+mkdir -p "$DATA"
+cat > "$DATA/multi.sh" <<'SCRIPT'
 set -e
 hostname sample-multi
-# the first child becomes busybox sleep; its own child exits at once and is
-# never reaped: a zombie (State: Z) with an empty smaps
+# The first child becomes busybox sleep; its own child exits at once and is
+# never reaped: a zombie (State: Z) whose smaps is empty.
 "$TOOLS/bin/busybox" sh -c "\"$TOOLS/bin/busybox\" true & exec \"$TOOLS/bin/busybox\" sleep 100000" &
 zparent=$!
 /usr/bin/sleep 0.3
 "$TOOLS/bin/tiny" 256 &                 # static C: heap + 256 kB anon (half touched)
 t=$!
-/usr/bin/sleep 100000 &                 # coreutils sleep, dynamically linked
-s=$!
 /usr/bin/sleep 0.3
 /usr/bin/cat /proc/[0-9]*/status | /usr/bin/grep -q "^State:.*zombie" || { echo "no zombie" >&2; exit 1; }
 # a) loop with ==> headers
@@ -167,10 +166,14 @@ for p in /proc/[0-9]*; do
 done
 # 5) maps and smaps_rollup of the same processes, loop form
 for p in /proc/[0-9]*; do echo "==> $p/maps <=="; /usr/bin/cat $p/maps; done > "$OUT/multi_loop.maps"
-# (for the zombie, smaps_rollup cannot be read: cat fails with ESRCH, so its header stands alone)
+# (for the zombie, reading smaps_rollup fails with ESRCH: its header stands alone)
 for p in /proc/[0-9]*; do echo "==> $p/smaps_rollup <=="; /usr/bin/cat $p/smaps_rollup || true; done > "$OUT/multi_loop.smaps_rollup"
-kill $zparent $t $s
-'
+kill $zparent $t
+SCRIPT
+# pid 1 is a static amd64 busybox sh (few mappings, keeps files small). It
+# runs GNU cat/head/grep by full path (a bare name would run the applet).
+# No LANG: with LANG=C.UTF-8 every coreutils process maps ~14 locale files.
+$NS env -i PATH=/usr/bin:/bin TOOLS="$TOOLS" OUT="$OUT" "$BB64" sh "$DATA/multi.sh"
 
 # ---------------------------------------------------------------- 4. compressed, CRLF, truncated, lying names
 S="$OUT/single_threads_thp.smaps"
