@@ -100,8 +100,14 @@ _PMAP = [
 ]
 
 
+# Keys whose capitals do not follow CamelCase word boundaries.
+_SPECIAL_KEYS = {"THPeligible": "thp_eligible"}
+
+
 def field_column(key: str) -> str:
     """Snake-case a kernel smaps key into a column name."""
+    if key in _SPECIAL_KEYS:
+        return _SPECIAL_KEYS[key]
     name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", key)
     name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
     return re.sub(r"_+", "_", name).lower()
