@@ -173,11 +173,8 @@ def parse(text: str, ctx: Context, name: str | None = None) -> Parsed:
                 block.name = name
     for i, block in enumerate(blocks):
         if block.name and SELF_NAME.search(block.name):
-            which = SELF_NAME.search(block.name).group(1)
-            if which == "thread-self":
-                ctx.info(block.lineno, f"skipped {block.name}: the capturing process again (same as /proc/self)")
-                continue
-            ctx.info(block.lineno, f"{block.name} is the capturing process itself (e.g. `head`); its PID is unknown")
+            ctx.info(block.lineno, f"{block.name} is the capturing process itself (`head`, `grep`): kept, "
+                     "PID unknown; /proc/self and /proc/thread-self show the same memory twice")
         last = i == len(blocks) - 1
         for part in _split_restarts(block, ctx):
             procs, recs = _parse_block(part, ctx, cut_last_line and last)
