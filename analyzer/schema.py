@@ -46,6 +46,12 @@ _IDENTITY = [
     Column("source", STRING, "", "Where the row came from: a file, or `archive!member`.", "identity"),
     Column("source_format", STRING, "", "The format recognised: `smaps`, `maps`, `pmap-x`, ...", "identity"),
     Column("lineno", "Int64", "", "Line number of the mapping's header line in its source (1-based).", "identity"),
+    Column("user", STRING, "", "Owner of the process (ps `USER`, or a uid), when the dump says it; NA otherwise.", "identity"),
+    Column("ppid", "Int64", "", "Parent process ID (ps `PPID`), when the dump says it; NA otherwise.", "identity"),
+    Column("cgroup", STRING, "", "The process's cgroup as ps prints it (`CGROUP` column); NA when ps printed `-` or nothing.", "identity"),
+    Column("capture_time", "datetime64[s, UTC]", "time", "When the dump was taken (sosreport `date --utc`, manifest); NA otherwise.", "identity"),
+    Column("kernel", STRING, "", "Kernel release of the host (`uname -r`), when the dump says it; NA otherwise.", "identity"),
+    Column("sos_version", STRING, "", "Version of sos that made the sosreport (`version.txt`, manifest); NA for other dumps.", "identity"),
 ]
 
 _MAPPING = [
