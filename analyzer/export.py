@@ -31,7 +31,8 @@ def format_for(path: str | Path, fmt: str | None = None) -> str:
 def _records(frame: pd.DataFrame):
     cols = list(frame.columns)
     for row in frame.itertuples(index=False, name=None):
-        yield {c: (None if v is pd.NA or v is None or (isinstance(v, float) and v != v)
+        yield {c: (None if v is pd.NA or v is None or v is pd.NaT or (isinstance(v, float) and v != v)
+                   else v.isoformat() if isinstance(v, pd.Timestamp)
                    else (v.item() if hasattr(v, "item") else v)) for c, v in zip(cols, row)}
 
 
