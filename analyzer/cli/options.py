@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from ..dataset import Dataset
@@ -24,9 +26,8 @@ def load_options(f):
 
 def load(inputs: tuple[str, ...], on_bad_lines: str, show_progress: bool = True) -> Dataset:
     """Load the inputs, with a progress bar on a terminal when there are several."""
-    stderr = click.get_text_stream("stderr")
-    if show_progress and len(inputs) > 1 and stderr.isatty():
-        with click.progressbar(length=len(inputs), label="Reading", file=stderr) as bar:
+    if show_progress and len(inputs) > 1 and sys.stderr.isatty():
+        with click.progressbar(length=len(inputs), label="Reading", file=sys.stderr) as bar:
             def step(_name, bar=bar):
                 bar.update(1)
             return load_dataset(*inputs, on_bad_lines=on_bad_lines, progress=step)

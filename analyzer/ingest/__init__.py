@@ -19,7 +19,7 @@ from ..dataset import Dataset, InputReport
 from ..errors import InputError, NoDataError, Notice, UnknownFormatError
 from . import archive, registry, smaps, tree
 from .base import Context, Parsed
-from .reader import EXPECTED, HEAD_BYTES, decode, open_input, read_all
+from .reader import EXPECTED, HEAD_BYTES, decode, open_input, peek, read_all
 
 
 def parse_bytes(data: bytes, name: str, on_bad_lines: str = "warn") -> tuple[Parsed, list[Notice]]:
@@ -46,7 +46,7 @@ def _read_path(item: str | Path, on_bad_lines: str) -> tuple[list[Parsed], list[
         return _read_directory(p, on_bad_lines)
     name, stream = open_input(item)
     with stream:
-        head = stream.peek(1024)[:1024]
+        head = peek(stream, name, 1024)
         if archive.is_archive(head):
             return archive.read(stream, name, on_bad_lines, _parse_for_tree)
         data = read_all(stream, name)

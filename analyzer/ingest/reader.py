@@ -48,7 +48,7 @@ def decompressing(stream: BinaryIO, name: str) -> BinaryIO:
     """Wrap *stream* in decompressors, as many layers as its magic bytes say."""
     for _ in range(4):
         buffered = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(_Raw(stream))
-        kind = compression_of(buffered.peek(8)[:8])
+        kind = compression_of(peek(buffered, name, 8))
         if kind is None:
             return buffered
         if kind == "gzip":
@@ -80,6 +80,23 @@ class _Raw(io.RawIOBase):
         return n
 
 
+def _decompress_failed(exc: BaseException, name: str) -> InputError | None:
+    if isinstance(exc, (OSError, EOFError, lzma.LZMAError)) or type(exc).__name__ == "ZstdError":
+        return InputError(f"{name}: cannot decompress: {exc or type(exc).__name__} (corrupt or truncated file?)")
+    return None
+
+
+def peek(stream: BinaryIO, name: str, n: int) -> bytes:
+    """The first *n* bytes of a buffered stream, without consuming them."""
+    try:
+        return stream.peek(n)[:n]
+    except Exception as exc:
+        err = _decompress_failed(exc, name)
+        if err is None:
+            raise
+        raise err from exc
+
+
 def read_all(stream: BinaryIO, name: str, limit: int = MAX_TEXT_BYTES) -> bytes:
     """Read a whole (decompressed) stream, refusing more than *limit* bytes."""
     chunks, total = [], 0
@@ -92,12 +109,11 @@ def read_all(stream: BinaryIO, name: str, limit: int = MAX_TEXT_BYTES) -> bytes:
             if total > limit:
                 raise InputError(f"{name}: more than {limit >> 20} MiB of text after decompression; refused")
             chunks.append(chunk)
-    except (OSError, EOFError, lzma.LZMAError) as exc:
-        raise InputError(f"{name}: cannot decompress: {exc} (corrupt or truncated file?)") from exc
     except Exception as exc:  # zstandard.ZstdError has no common base we can import lazily
-        if type(exc).__name__ == "ZstdError":
-            raise InputError(f"{name}: cannot decompress: {exc} (corrupt or truncated file?)") from exc
-        raise
+        err = _decompress_failed(exc, name)
+        if err is None:
+            raise
+        raise err from exc
     return b"".join(chunks)
 
 

@@ -1,0 +1,179 @@
+"""The CLI end to end, on real files: exports, summaries, info, and bad input."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from analyzer.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+SMAPS = ROOT / "sample_dumps" / "smaps"
+SINGLE = SMAPS / "single_threads_thp.smaps"
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(cli, [str(a) for a in args], input=input, catch_exceptions=False)
+
+
+def oracle(name: str) -> dict:
+    return json.loads((SMAPS / "expected" / f"{name}.totals.json").read_text())
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "json", "jsonl"])
+def test_export_every_format_keeps_exact_bytes(tmp_path, fmt):
+    out = tmp_path / f"mappings.{fmt}"
+    result = run("export", SMAPS / "multi_loop.smaps", "-o", out)
+    assert result.exit_code == 0, result.output
+    if fmt == "csv":
+        frame = pd.read_csv(out)
+    elif fmt == "parquet":
+        frame = pd.read_parquet(out)
+    elif fmt == "json":
+        frame = pd.DataFrame(json.loads(out.read_text()))
+    else:
+        frame = pd.read_json(out, lines=True)
+    exp = oracle("multi_loop.smaps")
+    for pid, proc in exp["processes"].items():
+        rows = frame[frame["pid"] == int(pid)]
+        assert len(rows) == proc["mappings"]
+        if proc["mappings"]:
+            assert int(rows["rss"].sum()) == proc["kB"]["Rss"] * 1024
+            assert int(rows["pss"].sum()) == proc["kB"]["Pss"] * 1024
+
+
+def test_export_vsyscall_address_survives_parquet(tmp_path):
+    out = tmp_path / "m.parquet"
+    assert run("export", SINGLE, "-o", out).exit_code == 0
+    frame = pd.read_parquet(out)
+    assert 0xFFFFFFFFFF600000 in set(frame["start"].tolist())
+
+
+def test_export_unknown_extension_is_usage_error(tmp_path):
+    result = CliRunner().invoke(cli, ["export", str(SINGLE), "-o", str(tmp_path / "x.xlsx")])
+    assert result.exit_code == 2 and "--format" in result.output
+
+
+def test_summary_by_process_json_matches_oracle():
+    result = run("summary", SMAPS / "multi_head.smaps", "--by", "process", "--format", "json")
+    rows = {r["pid"]: r for r in json.loads(result.output)}
+    for pid, proc in oracle("multi_head.smaps")["processes"].items():
+        if pid.isdigit() and proc["mappings"]:
+            assert rows[int(pid)]["rss"] == proc["kB"]["Rss"] * 1024
+            assert rows[int(pid)]["uss"] == (proc["kB"]["Private_Clean"] + proc["kB"]["Private_Dirty"]) * 1024
+            assert rows[int(pid)]["size"] == proc["kB"]["Size"] * 1024
+
+
+def test_summary_text_has_human_units_and_aligned_columns():
+    result = run("summary", SINGLE, "--by", "kind")
+    lines = result.output.splitlines()
+    assert lines[0].split()[:3] == ["kind", "mappings", "processes"]
+    assert "KiB" in result.output or "MiB" in result.output
+    assert len({len(line) for line in lines[2:]}) >= 1
+    rss_col = lines[0].index("rss") + 3
+    assert all(line[rss_col - 1] != " " for line in lines[2:])  # right-aligned under header
+
+
+def test_summary_markdown_and_csv():
+    md = run("summary", SINGLE, "--format", "markdown").output
+    assert md.startswith("| kind | mappings |")
+    csv = run("summary", SINGLE, "--format", "csv").output
+    frame = pd.read_csv(pd.io.common.StringIO(csv))
+    assert int(frame["rss"].sum()) == oracle("single_threads_thp.smaps")["totals"]["kB"]["Rss"] * 1024
+
+
+@pytest.mark.parametrize("name", ["single_threads_thp.smaps.gz", "single_threads_thp.smaps.xz",
+                                  "single_threads_thp.smaps.bz2", "single_threads_thp.smaps.zst",
+                                  "single_threads_thp_crlf.smaps", "lying_name_gzip_content.txt"])
+def test_compressed_and_crlf_copies_read_by_content(name):
+    result = run("summary", SMAPS / name, "--format", "json", "--by", "process")
+    (row,) = json.loads(result.output)
+    assert row["rss"] == oracle("single_threads_thp.smaps")["totals"]["kB"]["Rss"] * 1024 or \
+        row["rss"] == oracle(name)["totals"]["kB"]["Rss"] * 1024
+
+
+def test_stdin_dash_input():
+    data = gzip.compress(SINGLE.read_bytes())
+    result = CliRunner().invoke(cli, ["summary", "-", "--format", "json", "--by", "process"], input=data)
+    assert result.exit_code == 0
+    assert json.loads(result.output)[0]["rss"] == oracle("single_threads_thp.smaps")["totals"]["kB"]["Rss"] * 1024
+
+
+def test_truncated_warns_and_strict_fails():
+    ok = CliRunner().invoke(cli, ["summary", str(SMAPS / "single_threads_thp_truncated.smaps")])
+    assert ok.exit_code == 0 and "cut short" in ok.output
+    strict = CliRunner().invoke(cli, ["summary", "--strict", str(SMAPS / "single_threads_thp_truncated.smaps")])
+    assert strict.exit_code == 1 and "--strict" in strict.output
+
+
+def test_info_lists_formats_and_notices():
+    result = run("info", SMAPS / "multi_head.smaps", SMAPS / "single_threads_thp_truncated.smaps")
+    assert "multi_head.smaps: smaps; 6 processes" in result.output
+    assert "cut short" in result.output
+    assert "no mappings" in result.output
+
+
+@pytest.mark.parametrize("content,message", [
+    (b"", "empty file"),
+    (b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 8, "binary data"),
+    (b"hello, this is a letter\nnot a dump\n", "not a recognised memory map dump"),
+    (gzip.compress(b""), "empty file"),
+])
+def test_bad_input_is_one_line_error_exit_1(tmp_path, content, message):
+    bad = tmp_path / "customer.smaps"
+    bad.write_bytes(content)
+    result = CliRunner().invoke(cli, ["summary", str(bad)])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"memmaps: error: {bad}")
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert result.output.count("\n") == 1
+
+
+def test_corrupt_gzip_is_clear_error(tmp_path):
+    bad = tmp_path / "dump.gz"
+    bad.write_bytes(gzip.compress(SINGLE.read_bytes())[:200])
+    result = CliRunner().invoke(cli, ["summary", str(bad)])
+    assert result.exit_code == 1 and "cannot decompress" in result.output
+
+
+def test_missing_file_and_empty_directory(tmp_path):
+    result = CliRunner().invoke(cli, ["summary", str(tmp_path / "nope")])
+    assert result.exit_code == 1 and "no such file" in result.output
+    (tmp_path / "notes.txt").write_text("nothing to see\n")
+    result = CliRunner().invoke(cli, ["summary", str(tmp_path)])
+    assert result.exit_code == 1 and "no memory map dumps found" in result.output
+
+
+def test_bad_line_error_mode_names_file_and_line(tmp_path):
+    text = SINGLE.read_text().replace("Rss:", "Rss: x", 1)
+    bad = tmp_path / "bad.smaps"
+    bad.write_text(text)
+    lineno = text.splitlines().index(next(l for l in text.splitlines() if l.startswith("Rss: x"))) + 1
+    result = CliRunner().invoke(cli, ["summary", "--on-bad-lines", "error", str(bad)])
+    assert result.exit_code == 1
+    assert f"{bad}:{lineno}: cannot interpret" in result.output
+
+
+def test_inputs_never_modified(tmp_path):
+    before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in SMAPS.glob("*.smaps*")}
+    run("export", *sorted(before), "-o", tmp_path / "all.csv")
+    after = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in SMAPS.glob("*.smaps*")}
+    assert before == after
+
+
+def test_python_dash_m_and_console_script_agree():
+    env = dict(os.environ)
+    a = subprocess.run([sys.executable, "-m", "analyzer", "summary", str(SINGLE), "--format", "csv"],
+                       capture_output=True, text=True, env=env, cwd=ROOT)
+    exe = Path(sys.executable).parent / "memmaps"
+    b = subprocess.run([str(exe), "summary", str(SINGLE), "--format", "csv"], capture_output=True, text=True, cwd=ROOT)
+    assert a.returncode == 0 and a.stdout == b.stdout and a.stdout.startswith("kind,")
