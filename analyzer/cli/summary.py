@@ -33,5 +33,7 @@ def command(inputs, by, fmt, top, on_bad_lines, strict, quiet):
     frame = summarize(ds.mappings, by)
     if top:
         frame = frame.head(top)
+    if fmt in ("text", "markdown") and "host" in frame.columns and frame["host"].isna().all():
+        frame = frame.drop(columns="host")  # dumps that name no host: a column of dashes says nothing
     click.echo(render(frame, fmt).rstrip("\n"))
     report_notices(ds, quiet, strict)

@@ -244,9 +244,7 @@ def _parse_block(block: Block, ctx: Context, cut_last_line: bool) -> tuple[list[
             continue
         number = _field_value(key, value)
         if number is None:
-            if is_last_line:
-                ctx.warn(lineno, f"last line cut short (truncated copy?): {line!r}")
-            else:
+            if not is_last_line:  # a cut last line: its record is dropped below, with a warning
                 ctx.bad_line(lineno, f"cannot interpret value of {key}: {value!r}")
             continue
         current[KEY_TO_COLUMN.get(key) or field_column(key)] = number
