@@ -12,8 +12,11 @@ Accepted inputs (one path argument, or '-' for stdin):
   * a directory tree: every file named smaps (or --file-name) below it, the
     process key being the name of the directory holding it (proc/N/smaps, N/smaps)
   * gzip/xz/bzip2 files (stdlib) and zstd (via the `zstd` command) are
-    decompressed by their magic bytes, whatever their name.
-CR before LF is dropped.
+    decompressed by their magic bytes, whatever their name; a cut-off
+    compressed stream gives what could be decompressed, and the JSON has
+    "compressed_stream_truncated": true.
+CR before LF is dropped. A process key met again after another one (two
+captures concatenated) is kept apart as "KEY#2", "KEY#3", ...
 
 For each process: number of mappings (header lines `START-END PERMS OFFSET
 DEV INODE [PATH]`; a `[rollup]` header is counted under rollup_records
@@ -36,6 +39,7 @@ import lzma
 import os
 import re
 import subprocess
+import zlib
 import sys
 
 HEADER = re.compile(
@@ -50,22 +54,43 @@ GREP_PREFIX = re.compile(r"^(\S*?(?:smaps_rollup|smaps|maps)):(.*)$")
 PID_IN_PATH = re.compile(r"(?:^|/)(\d+|self|thread-self)/(?:smaps_rollup|smaps|maps)$")
 
 
+def _stream(make, data):
+    """Decompress with stdlib decompressor objects; tolerate a cut-off stream
+    and concatenated members. Returns (bytes, complete?)."""
+    out = []
+    while data:
+        d = make()
+        try:
+            out.append(d.decompress(data))
+        except (EOFError, OSError, lzma.LZMAError, zlib.error):
+            return b"".join(out), False
+        if not d.eof:
+            return b"".join(out), False
+        data = d.unused_data.lstrip(b"\0")
+    return b"".join(out), True
+
+
 def read_bytes(path):
+    """Return (data, compression, stream_complete)."""
     if path == "-":
         data = sys.stdin.buffer.read()
     else:
         with open(path, "rb") as f:
             data = f.read()
     if data[:2] == b"\x1f\x8b":
-        return gzip.decompress(data), "gzip"
+        out, ok = _stream(lambda: zlib.decompressobj(16 + zlib.MAX_WBITS), data)
+        return out, "gzip", ok
     if data[:6] == b"\xfd7zXZ\x00":
-        return lzma.decompress(data), "xz"
+        out, ok = _stream(lzma.LZMADecompressor, data)
+        return out, "xz", ok
     if data[:3] == b"BZh":
-        return bz2.decompress(data), "bzip2"
+        out, ok = _stream(bz2.BZ2Decompressor, data)
+        return out, "bzip2", ok
     if data[:4] == b"\x28\xb5\x2f\xfd":
-        out = subprocess.run(["zstd", "-dc"], input=data, stdout=subprocess.PIPE, check=True)
-        return out.stdout, "zstd"
-    return data, "plain"
+        r = subprocess.run(["zstd", "-dcq"], input=data, stdout=subprocess.PIPE,
+                           stderr=subprocess.DEVNULL, check=False)
+        return r.stdout, "zstd", r.returncode == 0
+    return data, "plain", True
 
 
 def split_lines(data):
@@ -99,7 +124,7 @@ class Proc:
 def new_record(m, terminated):
     start, end = int(m.group(1), 16), int(m.group(2), 16)
     return {
-        "start": start, "end": end, "path": (m.group(7) or "").strip(" "),
+        "start": start, "end": end, "path": (m.group(7) or "").lstrip(" "),
         "kB": {}, "num": {}, "vmflags": False, "fields": 0,
         "header_terminated": terminated,
     }
@@ -135,11 +160,22 @@ def feed(proc, line, terminated, stats):
 def parse_text(lines, unterminated, default_key, stats, complete_only):
     procs = {}
     order = []
+    current = [None]
 
     def get(key, source):
+        # a key met again after another one (two captures concatenated) is
+        # kept apart as "KEY#2", "KEY#3", ...
+        if key in procs and current[0] != key:
+            n = 2
+            while f"{key}#{n}" in procs:
+                n += 1
+            if current[0] == f"{key}#{n - 1}":   # still in the latest instance
+                return procs[current[0]]
+            key = f"{key}#{n}"
         if key not in procs:
             procs[key] = Proc(source)
             order.append(key)
+        current[0] = key
         return procs[key]
 
     if complete_only and unterminated and lines:
@@ -232,7 +268,7 @@ def main():
             k = os.path.basename(os.path.dirname(p))
             return (0, int(k), p) if k.isdigit() else (1, 0, p)
         for p in sorted(found, key=sort_key):
-            data, _ = read_bytes(p)
+            data, _, _ = read_bytes(p)
             lines, unterm, crlf = split_lines(data)
             stats["crlf_lines"] += crlf
             key = os.path.basename(os.path.dirname(p))
@@ -241,7 +277,9 @@ def main():
                 pr.source = os.path.relpath(p, a.input)
                 results.append((k, pr))
     else:
-        data, compression = read_bytes(a.input)
+        data, compression, stream_ok = read_bytes(a.input)
+        if not stream_ok:
+            stats["compressed_stream_truncated"] = True
         lines, unterm, crlf = split_lines(data)
         stats["crlf_lines"] = crlf
         form, results = parse_text(lines, unterm, a.pid, stats, a.complete_only)
