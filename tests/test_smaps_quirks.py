@@ -224,3 +224,16 @@ def test_crlf_line_endings():
 def test_pid_from_tree_path():
     frame, _, _ = parse(record(), name="proc/4242/smaps")
     assert frame.loc[0, "pid"] == 4242
+
+
+def test_trailing_space_in_file_name_kept_and_anonymous_trailing_space_ignored():
+    text = record(path="/tmp/name ") + record(start="00402000", end="00404000").replace("0   \n", "0 \n", 1)
+    frame, _, _ = parse(text)
+    assert frame.loc[0, "path"] == "/tmp/name "
+    assert frame.loc[1, "path"] is pd.NA
+
+
+def test_file_named_deleted_then_deleted_keeps_one_suffix_in_path():
+    frame, _, _ = parse(record(path="/var/tmp/not really (deleted) (deleted)", inode="5"))
+    assert frame.loc[0, "path"] == "/var/tmp/not really (deleted)"
+    assert bool(frame.loc[0, "deleted"]) is True

@@ -191,7 +191,7 @@ def _split_restarts(block: Block, ctx: Context) -> list[Block]:
     parts = [Block(block.name, block.lineno)]
     prev_end = -1
     for lineno, line in block.lines:
-        m = HEADER.fullmatch(line.strip())
+        m = HEADER.fullmatch(line)
         if m:
             start = int(m.group(1), 16)
             if start < prev_end and m.group(7) != "[rollup]":
@@ -215,7 +215,7 @@ def _parse_block(block: Block, ctx: Context, cut_last_line: bool) -> tuple[list[
         if not line:
             continue
         is_last_line = cut_last_line and idx == n_lines - 1
-        m = HEADER.fullmatch(line)
+        m = HEADER.fullmatch(raw)  # not stripped: a file name may end in spaces
         if m:
             current = _header_record(m, lineno)
             if current.get("path") == "[rollup]":
