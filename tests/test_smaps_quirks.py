@@ -237,3 +237,16 @@ def test_file_named_deleted_then_deleted_keeps_one_suffix_in_path():
     frame, _, _ = parse(record(path="/var/tmp/not really (deleted) (deleted)", inode="5"))
     assert frame.loc[0, "path"] == "/var/tmp/not really (deleted)"
     assert bool(frame.loc[0, "deleted"]) is True
+
+
+def test_cut_inside_last_vmflags_drops_record():
+    text = record() + record(start="00402000", end="00404000")
+    frame, _, notices = parse(text[: text.rindex("mr mw")])
+    assert len(frame) == 1 and any("cut short" in n.message for n in notices)
+
+
+def test_same_pid_twice_in_one_file_warns():
+    text = "==> /proc/9/smaps <==\n" + record() + "==> /proc/9/smaps <==\n" + record()
+    frame, _, notices = parse(text)
+    assert len(frame) == 2
+    assert any("appears again" in n.message for n in notices)

@@ -181,8 +181,25 @@ def parse(text: str, ctx: Context, name: str | None = None) -> Parsed:
             processes.extend(procs)
             records.extend(recs)
             formats.update(p["source_format"] for p in procs if p["source_format"])
+    _warn_repeated_pids(processes, ctx)
     frame = records_frame(records)
     return Parsed(frame, processes, formats=formats)
+
+
+def _warn_repeated_pids(processes: list[dict], ctx: Context) -> None:
+    """The same PID twice in one file means the dump repeats itself (files
+    concatenated twice, e.g. two gzip members): both copies are kept, as the
+    dump has them, and the user is told totals count that process twice."""
+    seen: dict[tuple, int] = {}
+    for proc in processes:
+        if proc["pid"] is None or not proc["mappings"]:
+            continue
+        key = (proc["pid"], proc["source_format"])
+        if key in seen:
+            ctx.warn(proc["lineno"], f"PID {proc['pid']} appears again (first at line {seen[key]}): "
+                     "the dump repeats itself; both copies are kept and totals count it twice")
+        else:
+            seen[key] = proc["lineno"]
 
 
 def _split_restarts(block: Block, ctx: Context) -> list[Block]:
@@ -238,6 +255,9 @@ def _parse_block(block: Block, ctx: Context, cut_last_line: bool) -> tuple[list[
         if current is not rollup:
             fields_seen[-1] += 1
         if key == "VmFlags":
+            if is_last_line:
+                # an unterminated last line may be cut anywhere in the flags: the record is incomplete
+                continue
             current["vmflags"] = value
             if current is not rollup:
                 has_vmflags[-1] = True
