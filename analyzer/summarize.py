@@ -124,3 +124,160 @@ def totals(frame: pd.DataFrame) -> dict:
         s = f[col]
         out[col] = pd.NA if s.isna().any() or not len(s) else int(s.sum())
     return out
+
+
+# --- views for reports (charts and pages call these; no analysis in report/) ---
+
+def report_measure(frame: pd.DataFrame) -> str:
+    """The size a report ranks by: ``pss`` when every mapping with a known RSS
+    also has a PSS, else ``rss`` (pmap -x, old kernels), else ``size``
+    (``maps`` files: virtual size only).
+
+    >>> import pandas as pd
+    >>> report_measure(pd.DataFrame({"rss": [1, 2], "pss": [1, 1]}))
+    'pss'
+    >>> report_measure(pd.DataFrame({"rss": [1, 2], "pss": [1, None]}))
+    'rss'
+    >>> report_measure(pd.DataFrame({"rss": [None], "pss": [None]}))
+    'size'
+    """
+    rss_known = frame["rss"].notna()
+    if not rss_known.any():
+        return "size"
+    if frame["pss"][rss_known].notna().all():
+        return "pss"
+    return "rss"
+
+
+def measured(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """The rows whose *measure* is known (a ``maps`` file has no RSS: left out).
+
+    >>> import pandas as pd
+    >>> len(measured(pd.DataFrame({"rss": [1, None, 0]}), "rss"))
+    2
+    """
+    if measure == "uss":
+        known = frame["private_clean"].notna() & frame["private_dirty"].notna()
+    else:
+        known = frame[measure].notna()
+    return frame if known.all() else frame[known]
+
+
+def process_key(frame: pd.DataFrame) -> pd.Series:
+    """One label per process (host, source, pid), as :func:`by_process` groups them."""
+    return _process_key(frame)
+
+
+def by_process_kind(frame: pd.DataFrame, measure: str = "pss", top: int | None = None) -> pd.DataFrame:
+    """Per process (``host``, ``pid``, ``command``, ``source``): *measure* split
+    by kind, one column per kind in :data:`KINDS` order, plus ``total``;
+    largest first. With *top*, the rest are folded into one row whose
+    ``command`` is ``other (N processes)`` and ``pid`` NA.
+
+    >>> import pandas as pd
+    >>> from analyzer import schema
+    >>> from analyzer.classify import classify
+    >>> f = classify(schema.conform(pd.DataFrame({
+    ...     "pid": [1, 1, 2, 3], "command": ["a", "a", "b", "c"],
+    ...     "path": ["[heap]", "/lib/libc.so.6", "[heap]", "[heap]"], "perms": ["rw-p", "r-xp", "rw-p", "rw-p"],
+    ...     "pss": [100, 50, 70, 10], "rss": [100, 60, 70, 10]})))
+    >>> by_process_kind(f, "pss", top=1)[["pid", "command", "heap", "lib_code", "total"]]
+       pid              command  heap  lib_code  total
+    0    1                    a   100        50    150
+    1 <NA>  other (2 processes)    80         0     80
+    """
+    f = with_uss(frame) if measure == "uss" else frame
+    f = f.copy(deep=False)
+    for col in ("host", "command", "source"):
+        f[col] = f[col].fillna("")
+    keys = ["host", "pid", "command", "source"]
+    table = (f.groupby(keys + ["kind"], dropna=False, sort=False, observed=True)[measure]
+             .sum(min_count=1).astype("Int64").unstack("kind"))
+    kinds = [k for k in KINDS if k in table.columns] + [k for k in table.columns if k not in KINDS]
+    table = table.reindex(columns=kinds).fillna(0).astype("int64")
+    table.columns = [str(c) for c in table.columns]
+    table["total"] = table.sum(axis=1)
+    table = table.reset_index()
+    table = table.sort_values(["total", "pid"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    if top is not None and len(table) > top:
+        rest = table.iloc[top:]
+        other = {c: int(rest[c].sum()) for c in kinds + ["total"]}
+        other.update(host="", pid=pd.NA, command=f"other ({len(rest)} processes)", source="")
+        table = pd.concat([table.iloc[:top], pd.DataFrame([other])], ignore_index=True)
+    table["pid"] = table["pid"].astype("Int64")
+    for col in ("host", "command", "source"):
+        table[col] = table[col].replace("", pd.NA)
+    return table
+
+
+def size_distribution(frame: pd.DataFrame) -> pd.DataFrame:
+    """How many mappings there are of each virtual size, in power-of-two
+    buckets (index: the bucket's lower bound in bytes; a 12 KiB mapping is
+    in the 8 KiB bucket), one column per kind.
+
+    >>> import pandas as pd
+    >>> from analyzer import schema
+    >>> from analyzer.classify import classify
+    >>> f = classify(schema.conform(pd.DataFrame({
+    ...     "path": ["[heap]", None, None], "perms": ["rw-p", "rw-p", "---p"],
+    ...     "size": [4096, 12288, 8192]})))
+    >>> size_distribution(f)
+             heap  anonymous  reserved
+    size
+    4096        1          0         0
+    8192        0          1         1
+    """
+    import numpy as np
+
+    known = frame[frame["size"].notna() & (frame["size"] > 0)]
+    if not len(known):
+        return pd.DataFrame(index=pd.Index([], name="size", dtype="int64"))
+    sizes = known["size"].to_numpy(dtype="int64")
+    bucket = np.left_shift(np.int64(1), np.floor(np.log2(sizes)).astype("int64"))
+    # log2 of huge sizes may round up: keep the bucket at or below the size
+    bucket = np.where(bucket > sizes, bucket >> 1, bucket)
+    counts = pd.crosstab(pd.Series(bucket, index=known.index, name="size"), known["kind"])
+    kinds = [k for k in KINDS if k in counts.columns] + [k for k in counts.columns if k not in KINDS]
+    counts = counts.reindex(columns=kinds).sort_index()
+    counts.columns = [str(c) for c in counts.columns]
+    counts.columns.name = None
+    return counts.astype("int64")
+
+
+def largest_mappings(frame: pd.DataFrame, measure: str = "pss", n: int = 15) -> pd.DataFrame:
+    """The *n* largest mappings by *measure* (ties: lower address first), with
+    their address, size, perms, kind, path and each measure.
+
+    >>> import pandas as pd
+    >>> from analyzer import schema
+    >>> from analyzer.classify import classify
+    >>> f = classify(schema.conform(pd.DataFrame({"start": [0, 4096], "end": [4096, 12288],
+    ...     "size": [4096, 8192], "path": ["[heap]", None], "perms": ["rw-p"] * 2, "rss": [4096, 8192]})))
+    >>> largest_mappings(f, "rss", 1)[["start", "kind", "rss"]]
+       start       kind   rss
+    0   4096  anonymous  8192
+    """
+    f = with_uss(frame)
+    cols = ["start", "end", "perms", "kind", "path", "deleted", "size", "rss", "pss", "uss", "swap"]
+    key = f[measure].fillna(-1)
+    order = f.assign(_k=key).sort_values(["_k", "start"], ascending=[False, True], kind="stable")
+    return order[cols].head(n).reset_index(drop=True)
+
+
+def process_mappings(frame: pd.DataFrame, host=None, pid=None, source=None) -> pd.DataFrame:
+    """The mappings of one process, named as a :func:`by_process` row names it
+    (``host``, ``pid``, ``source``; NA matches NA).
+
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"host": [None] * 3, "pid": pd.array([1, 2, 1], dtype="Int64"),
+    ...                   "source": ["a", "a", "b"], "size": [1, 2, 3]})
+    >>> process_mappings(f, None, 1, "a")["size"].tolist()
+    [1]
+    """
+    mask = pd.Series(True, index=frame.index)
+    for col, value in (("host", host), ("pid", pid), ("source", source)):
+        if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+            mask &= frame[col].isna()
+        else:
+            mask &= frame[col].eq(value).fillna(False)
+    return frame[mask]

@@ -12,7 +12,7 @@ import sys
 import click
 
 from ..errors import MemmapsError
-from . import export, info, summary
+from . import export, info, report, summary
 
 
 class MemmapsGroup(click.Group):
@@ -49,6 +49,7 @@ def cli() -> None:
 cli.add_command(export.command)
 cli.add_command(summary.command)
 cli.add_command(info.command)
+cli.add_command(report.command)
 
 
 def main() -> None:

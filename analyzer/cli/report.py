@@ -1,0 +1,72 @@
+"""``memmaps report``: a PDF or HTML report, and every chart as a PNG."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .options import inputs_argument, load, load_options, report_notices
+
+FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html"}
+
+
+@click.command("report")
+@inputs_argument
+@click.option("-o", "--output", metavar="OUT", type=click.Path(dir_okay=False, writable=True),
+              help="Report file: .pdf or .html (by extension).")
+@click.option("--png-dir", metavar="DIR", type=click.Path(file_okay=False),
+              help="Also write every chart as its own PNG in DIR (created).")
+@click.option("-n", "--top", type=click.IntRange(min=1, max=200), default=20, show_default=True,
+              help="Processes and mappings shown in the rankings (the rest folded into 'other').")
+@click.option("--details", type=click.IntRange(min=0, max=50), default=3, show_default=True,
+              help="Largest processes that get an address-space page.")
+@load_options
+def command(inputs, output, png_dir, top, details, on_bad_lines, strict, quiet):
+    """Write a report of every INPUT that a customer can read: cover with
+    hosts, inputs, totals and warnings; memory by kind; top processes and
+    top mappings; address-space maps of the largest processes; mapping sizes;
+    and an appendix of every process.
+
+    The same input always gives byte-identical files. Where the input has no
+    PSS (pmap -x), the report uses RSS and says so.
+
+    \b
+    Example:
+        memmaps report sample_dumps/ -o report.pdf
+        memmaps report sosreport-host-2026-01-01.tar.xz -o report.html --png-dir charts/
+    """
+    from ..report.document import build
+    from ..report.writers import page_count, write_html, write_pdf, write_pngs
+
+    if not output and not png_dir:
+        raise click.UsageError("give -o OUT (.pdf or .html) and/or --png-dir DIR")
+    fmt = None
+    if output:
+        fmt = FORMATS.get(Path(output).suffix.lower())
+        if fmt is None:
+            raise click.UsageError(f"cannot tell the report format from {output!r}: use a .pdf or .html name")
+    ds = load(inputs, on_bad_lines)
+    report = build(ds, top=top, details=details)
+    stderr = click.get_text_stream("stderr")
+    steps = (page_count(report) if fmt == "pdf" else len(report.details) + 4 if fmt else 0)
+    steps += (len(report.details) + 4) if png_dir else 0
+    show = stderr.isatty() and not quiet
+    with click.progressbar(length=steps, label="Drawing", file=stderr, hidden=not show) as bar:
+        def step(_name):
+            bar.update(1)
+
+        if fmt == "pdf":
+            pages = write_pdf(report, output, progress=step)
+            done = f"{pages} pages"
+        elif fmt == "html":
+            write_html(report, output, progress=step)
+            done = "HTML"
+        if png_dir:
+            written = write_pngs(report, png_dir, progress=step)
+    if not quiet:
+        if output:
+            click.echo(f"wrote {output} ({done}; {len(ds.processes)} processes, {len(ds.mappings)} mappings)", err=True)
+        if png_dir:
+            click.echo(f"wrote {len(written)} charts to {png_dir}/", err=True)
+    report_notices(ds, quiet, strict)

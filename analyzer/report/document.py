@@ -1,0 +1,226 @@
+"""What a report says, before it is drawn: :func:`build` turns a loaded
+:class:`~analyzer.dataset.Dataset` into a :class:`Report` (every number comes
+from :mod:`analyzer.summarize`); :mod:`.pages` draws it as PDF pages,
+:mod:`.html` as a web page.
+
+Tables are :class:`Table` objects: a frame plus how to show each column, so
+the PDF (fixed-width, paginated) and the HTML (full) show the same cells.
+
+>>> t = Table("t", pd.DataFrame({"path": ["/a/b.so"], "rss": [1536]}), [Col("path", "mapping", flex=True), Col("rss", "RSS", "bytes")])
+>>> t.cells()
+[['/a/b.so', '1.5 KiB']]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ..dataset import Dataset
+from ..summarize import (by_kind, by_mapping, by_process, largest_mappings, measured, process_mappings,
+                         report_measure, totals)
+from .style import MEASURE_LABEL
+from .table import human_bytes
+
+MEASURES = ["rss", "pss", "uss", "swap", "size"]
+
+
+@dataclass
+class Col:
+    """One column of a report table: source column, header, how to format."""
+
+    name: str
+    header: str
+    fmt: str = "text"  # text | bytes | int | addr
+    flex: bool = False  # takes the width left over (paths, commands), cut in the middle
+    width: int | None = None
+
+
+def _fmt(value, fmt: str) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return "-"
+    if fmt == "bytes":
+        return human_bytes(value)
+    if fmt == "int":
+        return f"{int(value):,}"
+    if fmt == "addr":
+        return f"{int(value):012x}"
+    if fmt == "bool":
+        return "yes" if bool(value) else ""
+    return str(value).replace("\n", " ")
+
+
+@dataclass
+class Table:
+    """A titled table: rows of *frame*, columns as *cols* say."""
+
+    title: str
+    frame: pd.DataFrame
+    cols: list[Col]
+    note: str = ""
+
+    def cells(self) -> list[list[str]]:
+        """Every row as formatted strings (no truncation: the renderer cuts)."""
+        columns = [self.frame[c.name].tolist() for c in self.cols]
+        return [[_fmt(v, c.fmt) for v, c in zip(row, self.cols)] for row in zip(*columns)]
+
+
+@dataclass
+class Detail:
+    """One of the top processes: its label, mappings and largest mappings."""
+
+    label: str
+    pid: object
+    mappings: pd.DataFrame
+    largest: Table
+
+
+@dataclass
+class Report:
+    """Everything a report shows, in reading order."""
+
+    title: str
+    facts: list[tuple[str, str]]          # cover: host, capture time, ...
+    inputs: Table
+    totals: list[tuple[str, str]]
+    notes: list[str]                      # what the numbers mean here (PSS or RSS, what is left out)
+    warnings: list[str]
+    info_count: int
+    measure: str
+    frame: pd.DataFrame                   # every mapping
+    measured: pd.DataFrame                # the mappings whose measure is known
+    kinds: Table
+    top_mappings: Table
+    details: list[Detail]
+    processes: Table
+    top: int = 20
+    extra: dict = field(default_factory=dict)
+
+
+PROCESS_COLS = [Col("pid", "PID", "text"), Col("command", "command", flex=True), Col("mappings", "maps", "int"),
+                Col("rss", "RSS", "bytes"), Col("pss", "PSS", "bytes"), Col("uss", "USS", "bytes"),
+                Col("swap", "swap", "bytes"), Col("size", "virtual", "bytes")]
+MEASURE_COLS = [Col("rss", "RSS", "bytes"), Col("pss", "PSS", "bytes"), Col("uss", "USS", "bytes"),
+                Col("swap", "swap", "bytes"), Col("size", "virtual", "bytes")]
+
+
+def _host_facts(ds: Dataset) -> list[tuple[str, str]]:
+    facts = []
+    hosts = ds.hosts if ds.hosts is not None else pd.DataFrame()
+    names = []
+    if len(hosts):
+        for col in ("host", "hostname", "name"):
+            if col in hosts.columns:
+                names = [str(v) for v in hosts[col].dropna().unique()]
+                break
+    if not names and "host" in ds.mappings.columns:
+        names = [str(v) for v in ds.mappings["host"].dropna().unique()]
+    facts.append(("host" if len(names) <= 1 else "hosts", ", ".join(names) if names else "not stated in the input"))
+    times = []
+    for col in ("capture_time", "date", "time", "start_time", "captured"):
+        if len(hosts) and col in hosts.columns:
+            times = [str(v) for v in hosts[col].dropna().unique()]
+            if times:
+                break
+    facts.append(("captured", "; ".join(times) if times else "not stated in the input"))
+    for col, label in (("kernel", "kernel"), ("release", "release"), ("uname", "kernel")):
+        if len(hosts) and col in hosts.columns:
+            vals = [str(v) for v in hosts[col].dropna().unique()]
+            if vals:
+                facts.append((label, "; ".join(vals)))
+                break
+    return facts
+
+
+def _process_label(row) -> str:
+    pid = "" if pd.isna(row["pid"]) else f"PID {int(row['pid'])}"
+    cmd = row["command"] if isinstance(row["command"], str) else "(command unknown)"
+    return f"{pid} {cmd}".strip()
+
+
+def build(ds: Dataset, top: int = 20, details: int = 3) -> Report:
+    """The report of a loaded dataset: *top* rows in rankings, and an
+    address-space page for each of the *details* largest processes."""
+    frame = ds.mappings
+    measure = report_measure(frame)
+    known = measured(frame, measure)
+    label = MEASURE_LABEL[measure]
+
+    notes = []
+    if measure == "pss":
+        notes.append("Sizes are PSS (proportional set size): each shared page is divided among the processes "
+                     "that map it, so PSS adds up across processes.")
+    elif measure == "rss":
+        no_pss = int(frame["pss"].isna().sum() - frame["rss"].isna().sum())
+        notes.append(f"This input has no PSS for {no_pss:,} mappings (pmap -x, ps-only data or an old kernel): "
+                     "charts and rankings use RSS instead, which counts a shared page in full in every process "
+                     "that maps it, so RSS summed over processes overstates memory use.")
+    else:
+        notes.append("This input has no resident sizes at all (maps files): charts and rankings use virtual "
+                     "size, which is address space, not memory use.")
+    left_out = len(frame) - len(known)
+    if left_out:
+        n_proc = frame.loc[frame.index.difference(known.index), ["host", "source", "pid"]].drop_duplicates().shape[0]
+        notes.append(f"{left_out:,} mappings of {n_proc:,} processes have no {label} (e.g. maps files, or pmap "
+                     f"output without it): they are left out of the {label} charts and counted in virtual size only.")
+
+    t = totals(frame)
+    tot = [("processes", f"{t['processes']:,}"), ("mappings", f"{t['mappings']:,}")]
+    for col, name in (("rss", "RSS"), ("pss", "PSS"), ("uss", "USS (private)"), ("swap", "swap"), ("size", "virtual")):
+        part = measured(frame, col)
+        if not len(part):
+            tot.append((name, "unknown (not in the input)"))
+            continue
+        value = human_bytes(totals(part)[col])
+        if len(part) < len(frame):
+            value += f"  (over {len(part):,} of {len(frame):,} mappings; the rest do not say)"
+        tot.append((name, value))
+
+    warnings = [str(n) for n in ds.warnings]
+    procs = ds.processes
+    if len(procs) and "mappings" in procs.columns:
+        empty = int((procs["mappings"] == 0).sum())
+        if empty:
+            warnings.append(f"{empty} processes have no mappings (kernel threads or zombies): not in the charts.")
+    if len(procs) and "partial" in procs.columns:
+        partial = int(procs["partial"].fillna(False).astype(bool).sum())
+        if partial:
+            warnings.append(f"{partial} processes have partial data (a cut record was dropped): their totals are low.")
+    info_count = sum(1 for n in ds.notices if n.level != "warning")
+
+    inputs = Table("Inputs", pd.DataFrame([{"name": r.name, "formats": ", ".join(r.formats) or "nothing recognised",
+                                            "processes": r.processes, "mappings": r.mappings} for r in ds.inputs],
+                                          columns=["name", "formats", "processes", "mappings"]),
+                   [Col("name", "input", flex=True), Col("formats", "recognised as", width=28),
+                    Col("processes", "processes", "int"), Col("mappings", "mappings", "int")])
+
+    kinds_frame = by_kind(known).reset_index()
+    kinds = Table(f"Memory by mapping kind ({label})", kinds_frame,
+                  [Col("kind", "kind"), Col("processes", "processes", "int"), Col("mappings", "mappings", "int")]
+                  + MEASURE_COLS)
+
+    maps_frame = by_mapping(known).head(max(top * 2, 40)).reset_index()
+    top_mappings = Table(f"Top mappings by {label}", maps_frame,
+                         [Col("mapping", "mapping", flex=True), Col("kind", "kind"),
+                          Col("processes", "procs", "int"), Col("mappings", "maps", "int")] + MEASURE_COLS)
+
+    procs_frame = by_process(frame)
+    processes = Table("Every process", procs_frame, PROCESS_COLS,
+                      note=f"Sorted by {label}; {len(procs_frame):,} processes.")
+
+    detail_list = []
+    ranked = by_process(known)
+    for _, row in ranked.head(details).iterrows():
+        sub = process_mappings(frame, row["host"], row["pid"], row["source"])
+        largest = largest_mappings(sub, measure, 20)
+        detail_list.append(Detail(_process_label(row), row["pid"], sub, Table(
+            f"Largest mappings of {_process_label(row)}", largest,
+            [Col("start", "start", "addr"), Col("perms", "perms"), Col("kind", "kind"),
+             Col("path", "path", flex=True)] + MEASURE_COLS)))
+
+    names = [v for k, v in _host_facts(ds)[:1]]
+    title = "Memory report" + (f": {names[0]}" if names and names[0] != "not stated in the input" else "")
+    return Report(title=title, facts=_host_facts(ds), inputs=inputs, totals=tot, notes=notes, warnings=warnings,
+                  info_count=info_count, measure=measure, frame=frame, measured=known, kinds=kinds,
+                  top_mappings=top_mappings, details=detail_list, processes=processes, top=top)

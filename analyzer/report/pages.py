@@ -1,0 +1,286 @@
+"""A :class:`~analyzer.report.document.Report` as A4 pages (matplotlib
+Figures): a cover, then one section per page, tables paginated.
+
+Tables are drawn in a monospace font, one text per row, with columns cut to
+fit the page (``…`` in the middle of paths and commands), so nothing can
+overlap or run off the page whatever the data. :func:`plan` lays the pages
+out first (so every page knows the page count); each page is drawn only
+when it is written, so memory stays flat on a 100-page report.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+
+from matplotlib.figure import Figure
+
+from .. import __version__
+from . import charts
+from .document import Report, Table
+from .style import MARGIN, MONO, MONO_ADVANCE, PAGE_SIZE, ellipsize
+
+W, H = PAGE_SIZE
+TOP = 0.85           # inches from the top where content starts
+BOTTOM = 0.6         # inches from the bottom where content ends
+TABLE_FS = 6.8       # table font size, points
+LINE = TABLE_FS * 1.5 / 72  # table row height, inches
+TEXT_FS = 8.5
+CHARS = int((W - 2 * MARGIN) * 72 / (TABLE_FS * MONO_ADVANCE))  # monospace characters across the page
+TEXT_CHARS = int((W - 2 * MARGIN) * 72 / (TEXT_FS * 0.56))       # wrap width for body text (DejaVu Sans)
+
+
+class Page:
+    """One page: a section title and a function that draws on a Figure from
+    a y position (inches from the top)."""
+
+    def __init__(self, section: str, draw: Callable[[Figure, float], None]):
+        self.section, self.draw = section, draw
+
+
+def new_figure() -> Figure:
+    return Figure(figsize=PAGE_SIZE)
+
+
+def render(page: Page, report: Report, number: int, count: int) -> Figure:
+    """Draw *page* with its header and footer on a new Figure."""
+    fig = new_figure()
+    fig.text(MARGIN / W, 1 - 0.38 / H, ellipsize(report.title, 80), fontsize=7.5, color="#666666", va="baseline")
+    fig.text(MARGIN / W, 1 - 0.62 / H, page.section, fontsize=12, fontweight="bold", va="baseline")
+    fig.add_artist(_hline(fig, 0.7))
+    fig.text(MARGIN / W, 0.3 / H, f"memmaps {__version__}", fontsize=6.5, color="#888888")
+    fig.text(1 - MARGIN / W, 0.3 / H, f"page {number} of {count}", fontsize=6.5, color="#888888", ha="right")
+    page.draw(fig, TOP)
+    return fig
+
+
+def _hline(fig: Figure, y_in: float, color: str = "#999999", lw: float = 0.6):
+    from matplotlib.lines import Line2D
+
+    y = 1 - y_in / H
+    return Line2D([MARGIN / W, 1 - MARGIN / W], [y, y], transform=fig.transFigure, color=color, linewidth=lw)
+
+
+def _text(fig: Figure, y: float, text: str, size: float = TEXT_FS, weight: str = "normal",
+          color: str = "black", indent: float = 0.0, family: str | None = None) -> float:
+    """Draw wrapped *text* at *y* (inches from top); return the y below it."""
+    chars = int(TEXT_CHARS * TEXT_FS / size) - int(indent * 72 / (size * 0.56))
+    lines = []
+    for para in str(text).split("\n"):
+        lines += textwrap.wrap(para, max(chars, 10), break_long_words=True, break_on_hyphens=False) or [""]
+    step = size * 1.4 / 72
+    for line in lines:
+        fig.text((MARGIN + indent) / W, 1 - (y + size / 72) / H, line, fontsize=size, fontweight=weight,
+                 color=color, fontfamily=family or "DejaVu Sans")
+        y += step
+    return y
+
+
+def column_widths(table: Table, rows: list[list[str]], chars: int = CHARS) -> list[int]:
+    """Character width of each column: its widest cell or header, the flexible
+    column (path, command) taking what is left of *chars*."""
+    widths = []
+    for i, col in enumerate(table.cols):
+        natural = max([len(col.header)] + [len(r[i]) for r in rows])
+        widths.append(min(natural, col.width) if col.width else natural)
+    flex = [i for i, c in enumerate(table.cols) if c.flex]
+    gaps = 2 * (len(widths) - 1)
+    if flex:
+        fixed = sum(w for i, w in enumerate(widths) if i not in flex)
+        room = max(chars - gaps - fixed, 8 * len(flex))
+        for i in flex:
+            widths[i] = max(min(widths[i], room // len(flex)), len(table.cols[i].header))
+    while sum(widths) + gaps > chars:  # still too wide: trim the widest column
+        i = max(range(len(widths)), key=widths.__getitem__)
+        widths[i] -= 1
+    return widths
+
+
+def format_row(table: Table, cells: list[str], widths: list[int]) -> str:
+    """One table line: text left-aligned, numbers right-aligned, cut to width."""
+    parts = []
+    for cell, col, w in zip(cells, table.cols, widths):
+        text = ellipsize(cell, w, where="middle" if col.flex else "end")
+        parts.append(text.ljust(w) if col.fmt in ("text", "addr") else text.rjust(w))
+    return "  ".join(parts).rstrip()
+
+
+def draw_table(fig: Figure, table: Table, y: float, rows: list[list[str]], widths: list[int],
+               title: bool = True) -> float:
+    """Draw a header and *rows* at *y*; return the y below."""
+    if title:
+        y = _text(fig, y, table.title, size=9.5, weight="bold") + 0.04
+    header = format_row(table, [c.header for c in table.cols], widths)
+    fig.text(MARGIN / W, 1 - (y + LINE * 0.8) / H, header, fontsize=TABLE_FS, fontfamily=MONO, fontweight="bold")
+    y += LINE
+    fig.add_artist(_hline(fig, y + 0.02, lw=0.4))
+    y += 0.05
+    for i, cells in enumerate(rows):
+        if i % 2:
+            from matplotlib.patches import Rectangle
+
+            fig.add_artist(Rectangle((MARGIN / W, 1 - (y + LINE) / H), (W - 2 * MARGIN) / W, LINE / H,
+                                     transform=fig.transFigure, facecolor="#f2f2f2", edgecolor="none", zorder=-1))
+        fig.text(MARGIN / W, 1 - (y + LINE * 0.78) / H, format_row(table, cells, widths), fontsize=TABLE_FS,
+                 fontfamily=MONO)
+        y += LINE
+    return y + 0.1
+
+
+def rows_fitting(height: float) -> int:
+    """How many table rows fit in *height* inches (with title and header)."""
+    return max(int((height - 0.5) / LINE), 1)
+
+
+def table_pages(section: str, table: Table, first_room: float | None = None) -> list[Page]:
+    """*table* across as many pages as it needs, header repeated on each."""
+    rows = table.cells()
+    widths = column_widths(table, rows)
+    per_page = rows_fitting(H - TOP - BOTTOM - (0.3 if table.note else 0))
+    pages = []
+    chunks = [rows[i:i + per_page] for i in range(0, len(rows), per_page)] or [[]]
+    for n, chunk in enumerate(chunks):
+        title = section if len(chunks) == 1 else f"{section} ({n + 1}/{len(chunks)})"
+
+        def draw(fig, y, chunk=chunk, first=(n == 0)):
+            if table.note:
+                y = _text(fig, y, table.note, size=8, color="#444444")
+            draw_table(fig, table, y, chunk, widths, title=False)
+
+        pages.append(Page(title, draw))
+    return pages
+
+
+def _axes(fig: Figure, y: float, height: float, left: float = 0.9, right: float = 0.35):
+    """Axes *height* inches tall whose top is *y* inches from the top of the page,
+    *left* inches of room for tick labels."""
+    return fig.add_axes([(MARGIN + left) / W, 1 - (y + height) / H, (W - 2 * MARGIN - left - right) / W, height / H])
+
+
+LABEL_ROOM = charts.LABEL_CHARS * 7 * MONO_ADVANCE / 72 + 0.15  # inches for 42-char tick labels at 7 pt
+
+
+def plan(report: Report) -> list[Page]:
+    """Every page of the report, in reading order."""
+    pages = cover_pages(report)
+
+    def kinds(fig, y):
+        n = len(report.kinds.frame)
+        h = max(1.6, 0.3 * n + 0.4)
+        charts.plot_kinds(report.measured, ax=_axes(fig, y + 0.3, h, left=0.9), measure=report.measure)
+        y += 0.3 + h + 0.55
+        draw_table(fig, report.kinds, y, report.kinds.cells(), column_widths(report.kinds, report.kinds.cells()))
+
+    pages.append(Page("Memory by mapping kind", kinds))
+
+    def processes(fig, y):
+        n = min(report.top, len(report.processes.frame)) + 1
+        h = min(0.27 * n + 0.3, H - y - BOTTOM - 1.2)
+        charts.plot_top_processes(report.measured, ax=_axes(fig, y + 0.3, h, left=LABEL_ROOM),
+                                  measure=report.measure, top=report.top)
+        y += 0.3 + h + 0.8
+        _text(fig, y, "Each bar is one process, split by the kind of memory it maps; the processes after the top "
+                      f"{report.top} are added up in the last bar. Labels are PID and command line, cut to "
+                      f"{charts.LABEL_CHARS} characters; the appendix lists every process.", size=8, color="#444444")
+
+    pages.append(Page("Top processes", processes))
+
+    def mappings(fig, y):
+        top = min(report.top, len(report.top_mappings.frame))
+        h = max(1.6, 0.25 * top + 0.3)
+        charts.plot_top_mappings(report.measured, ax=_axes(fig, y + 0.3, h, left=LABEL_ROOM),
+                                 measure=report.measure, top=report.top)
+        y += 0.3 + h + 0.75
+        rows = report.top_mappings.cells()
+        room = rows_fitting(H - y - BOTTOM)
+        draw_table(fig, report.top_mappings, y, rows[:room], column_widths(report.top_mappings, rows))
+
+    pages.append(Page("Top mappings across processes", mappings))
+
+    for detail in report.details:
+        def one(fig, y, d=detail):
+            charts.plot_address_space(d.mappings, ax=_axes(fig, y + 0.1, 3.3, left=0.0, right=0.0),
+                                      title=ellipsize(f"Address space of {d.label}", 90))
+            y += 0.1 + 3.3 + 0.45
+            y = _text(fig, y, "Mappings in address order, coloured by kind; block widths grow with the log of the "
+                              "size, gaps between regions are collapsed to a dotted line labelled with the next "
+                              "address; the solid part of a block is resident (RSS), the pale part only mapped.",
+                      size=7.5, color="#444444") + 0.1
+            rows = d.largest.cells()
+            draw_table(fig, d.largest, y, rows[:rows_fitting(H - y - BOTTOM)], column_widths(d.largest, rows))
+
+        pages.append(Page(ellipsize(detail.label, 70), one))
+
+    def sizes(fig, y):
+        charts.plot_size_distribution(report.frame, ax=_axes(fig, y + 0.3, 4.2, left=0.7))
+        _text(fig, y + 0.3 + 4.2 + 1.3, "Every mapping counted once, by its virtual size rounded down to a power "
+                                        "of two, each bar split by kind. Many small anonymous mappings hint at "
+                                        "allocator fragmentation; huge reserved ones are address space only.",
+              size=8, color="#444444")
+
+    pages.append(Page("Mapping sizes", sizes))
+    pages += table_pages("Appendix: every process", report.processes)
+    return pages
+
+
+def cover_pages(report: Report) -> list[Page]:
+    """The cover (facts, totals, what the numbers mean, inputs, warnings), and
+    continuation pages when there are too many inputs or warnings to fit."""
+    inputs = report.inputs
+    input_rows = inputs.cells()
+    warn_lines = []
+    for w in report.warnings:
+        warn_lines += textwrap.wrap(w, CHARS - 4, subsequent_indent="    ", break_long_words=True) or [""]
+    if report.info_count:
+        warn_lines.append(f"({report.info_count} informational notes not shown: run `memmaps info` to see them.)")
+    max_inputs = 12
+    shown_inputs = input_rows[:max_inputs]
+
+    def cover(fig, y):
+        y = _text(fig, y + 0.05, report.title, size=16, weight="bold") + 0.1
+        for label, value in report.facts:
+            y = _text(fig, y, f"{label}: {value}", size=9.5)
+        y += 0.15
+        y = _text(fig, y, "Totals", size=10.5, weight="bold")
+        for label, value in report.totals:
+            fig.text((MARGIN + 0.1) / W, 1 - (y + 9 / 72) / H, label, fontsize=9)
+            y = _text(fig, y, value, size=9, indent=1.4)
+        y += 0.12
+        for note in report.notes:
+            y = _text(fig, y, note, size=8.5, color="#333333") + 0.05
+        y += 0.1
+        widths = column_widths(inputs, input_rows)
+        y = draw_table(fig, inputs, y, shown_inputs, widths)
+        if len(input_rows) > max_inputs:
+            y = _text(fig, y - 0.05, f"... and {len(input_rows) - max_inputs} more inputs: see the next pages.", size=8)
+        y += 0.05
+        y = _text(fig, y, f"Warnings ({len(report.warnings)})", size=10.5, weight="bold")
+        room = max(int((H - y - BOTTOM) / LINE) - 1, 0)
+        lines = warn_lines[:room] if len(warn_lines) <= room else warn_lines[:max(room - 1, 0)]
+        if not warn_lines:
+            lines = ["None: every input was read completely."]
+        for line in lines:
+            fig.text(MARGIN / W, 1 - (y + LINE * 0.8) / H, line, fontsize=TABLE_FS, fontfamily=MONO, color="#8a1c00")
+            y += LINE
+        cover.shown = len(lines)
+        if len(warn_lines) > len(lines) and warn_lines:
+            fig.text(MARGIN / W, 1 - (y + LINE * 0.8) / H, "... continued on the next pages.", fontsize=TABLE_FS,
+                     fontfamily=MONO)
+
+    pages = [Page("Summary", cover)]
+    if len(input_rows) > max_inputs:
+        pages += table_pages("Inputs", inputs)
+    # Warnings that may not fit on the cover get their own pages (all of them).
+    if len(warn_lines) > 12:
+        per = int((H - TOP - BOTTOM) / LINE) - 1
+        for i in range(0, len(warn_lines), per):
+            chunk = warn_lines[i:i + per]
+
+            def draw(fig, y, chunk=chunk):
+                for line in chunk:
+                    fig.text(MARGIN / W, 1 - (y + LINE * 0.8) / H, line, fontsize=TABLE_FS, fontfamily=MONO,
+                             color="#8a1c00")
+                    y += LINE
+
+            pages.append(Page("Every warning", draw))
+    return pages

@@ -1,0 +1,103 @@
+"""Write a report: ``write_pdf``, ``write_html``, ``write_pngs``.
+
+Output is reproducible: the same input gives byte-identical files. Nothing
+of the run (time, tool versions, paths of temporary files) is written: PDF
+metadata has no dates or producer, PNGs no ``Software`` chunk, the HTML only
+what the report shows.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import matplotlib
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_pdf import PdfPages
+
+from . import charts, pages
+from .document import Report
+from .style import RC
+
+PDF_METADATA = {"Creator": None, "Producer": None, "CreationDate": None, "ModDate": None}
+PNG_METADATA = {"Software": None}
+PNG_DPI = 150
+
+Progress = Callable[[str], None] | None
+
+
+def page_count(report: Report) -> int:
+    """How many pages the PDF will have (one progress step each)."""
+    return len(pages.plan(report))
+
+
+def write_pdf(report: Report, path: str | Path, progress: Progress = None) -> int:
+    """Write the report as a PDF; return the number of pages."""
+    plan = pages.plan(report)
+    with matplotlib.rc_context(RC):
+        with PdfPages(path, metadata={"Title": report.title, **PDF_METADATA}) as pdf:
+            for number, page in enumerate(plan, 1):
+                fig = pages.render(page, report, number, len(plan))
+                pdf.savefig(fig)
+                if progress:
+                    progress(page.section)
+    return len(plan)
+
+
+def write_page_png(report: Report, number: int, path: str | Path, dpi: int = 110) -> None:
+    """Write page *number* (1-based) of the report as a PNG (for docs)."""
+    plan = pages.plan(report)
+    with matplotlib.rc_context(RC):
+        fig = pages.render(plan[number - 1], report, number, len(plan))
+        _save_png(fig, path, dpi)
+
+
+def _save_png(fig, target, dpi: int = PNG_DPI) -> None:
+    FigureCanvasAgg(fig)
+    fig.savefig(target, format="png", dpi=dpi, metadata=PNG_METADATA)
+
+
+def chart_figures(report: Report):
+    """Every chart of the report as (file stem, title, Figure), each on its own figure."""
+    m = report.measure
+    yield "kinds", "Memory by mapping kind", charts.plot_kinds(report.measured, measure=m).figure
+    yield "top-processes", "Top processes", charts.plot_top_processes(report.measured, measure=m, top=report.top).figure
+    yield "top-mappings", "Top mappings", charts.plot_top_mappings(report.measured, measure=m, top=report.top).figure
+    for i, d in enumerate(report.details, 1):
+        pid = "" if d.pid is None or d.pid != d.pid or str(d.pid) == "<NA>" else f"-pid{int(d.pid)}"
+        ax = charts.plot_address_space(d.mappings, title=f"Address space of {d.label}"[:100])
+        ax.figure.set_size_inches(9, 3.8)
+        yield f"address-space-{i}{pid}", d.label, ax.figure
+    yield "size-distribution", "Mapping sizes", charts.plot_size_distribution(report.frame).figure
+
+
+def write_pngs(report: Report, directory: str | Path, progress: Progress = None) -> list[Path]:
+    """Write every chart as its own PNG in *directory* (created); return the paths."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    with matplotlib.rc_context(RC):
+        for stem, _title, fig in chart_figures(report):
+            path = directory / f"{stem}.png"
+            _save_png(fig, path)
+            written.append(path)
+            if progress:
+                progress(stem)
+    return written
+
+
+def write_html(report: Report, path: str | Path, progress: Progress = None) -> None:
+    """Write the report as one self-contained HTML file (charts embedded as PNG data URIs)."""
+    from .html import render_html
+
+    images = {}
+    with matplotlib.rc_context(RC):
+        for stem, title, fig in chart_figures(report):
+            buf = io.BytesIO()
+            _save_png(fig, buf)
+            images[stem] = (title, "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii"))
+            if progress:
+                progress(stem)
+    Path(path).write_text(render_html(report, images), encoding="utf-8")
