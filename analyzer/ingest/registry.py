@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import smaps
+from . import pmap, smaps
 
-TEXT_FORMATS: list[ModuleType] = [smaps]
+TEXT_FORMATS: list[ModuleType] = [smaps, pmap]
 
 
 def register(module: ModuleType, *, first: bool = False) -> None:

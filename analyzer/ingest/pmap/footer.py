@@ -1,0 +1,56 @@
+"""Cross-checks: pmap's own totals against the sum of the rows we parsed.
+
+The footer's numbers become process facts (``footer_size``, ``footer_rss``,
+... in bytes). A footer that disagrees with the rows, or no footer at all
+(a copy cut short, or ``pmap -q``), marks the process ``partial`` with a
+warning naming the PID (the notice names the file and line).
+"""
+
+from __future__ import annotations
+
+from ..base import Context
+from .blocks import Block
+
+LABELS = {"size": "size (Kbytes)", "writeable_private": "writeable/private", "readonly_private": "readonly/private"}
+
+
+def who(block: Block) -> str:
+    """How a warning names the process of *block*."""
+    if block.pid is not None:
+        return f"PID {block.pid}"
+    return f"process of unknown PID (pmap output at line {block.lineno})"
+
+
+def check_footer(block: Block, totals: dict[str, int | None] | None, sums: dict[str, int | None],
+                 ctx: Context, proc: dict, cumulative: dict[str, int] | None = None) -> None:
+    """Store footer facts on *proc* and compare them with *sums* (both in kB).
+
+    *cumulative*, when given, holds the sums over this and every earlier block of
+    the same layout: pmap -X before procps-ng 4.0.4 printed running totals.
+    """
+    if totals is None:
+        if block.rows:
+            proc["partial"] = True
+            ctx.warn(block.rows[-1][0], f"{who(block)}: no footer with totals (output cut short, or pmap -q): "
+                                         "rows kept, but they cannot be checked and may be incomplete")
+        return
+    lineno = block.footer[0][0]
+    bad = []
+    running = False
+    for key, total in totals.items():
+        if total is None:
+            continue
+        proc[f"footer_{key}"] = total * 1024
+        have = sums.get(key)
+        if have is None or have == total:
+            continue
+        if cumulative is not None and cumulative.get(key) == total:
+            running = True
+            continue
+        bad.append(f"{LABELS.get(key, key)} {total} kB in the footer, {have} kB in the rows")
+    if running and not bad:
+        ctx.info(lineno, f"{who(block)}: the -X footer holds running totals over all PIDs so far "
+                         "(procps-ng before 4.0.4); rows agree with them")
+    if bad:
+        proc["partial"] = True
+        ctx.warn(lineno, f"{who(block)}: footer disagrees with the rows ({'; '.join(bad)}): data partial")
