@@ -27,7 +27,7 @@ def command(inputs, on_bad_lines, strict, quiet):
     t = totals(ds.mappings)
     click.echo(f"total: {t['processes']} processes, {t['mappings']} mappings; "
                + ", ".join(f"{k} {human_bytes(t[k])}" for k in ("size", "rss", "pss", "uss", "swap")))
-    empty = ds.processes[ds.processes["mappings"] == 0] if len(ds.processes) else ds.processes
+    empty = ds.processes[(ds.processes["mappings"] == 0).fillna(False)] if len(ds.processes) else ds.processes
     if len(empty):
         pids = ", ".join(str(p) for p in empty["pid"].tolist()[:20])
         click.echo(f"processes with no mappings (kernel threads, zombies): {len(empty)} ({pids})")

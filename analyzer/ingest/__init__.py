@@ -8,6 +8,7 @@ each by content, parses it, and assembles one schema-valid mappings table.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
@@ -48,7 +49,12 @@ def _read_path(item: str | Path, on_bad_lines: str) -> tuple[list[Parsed], list[
     with stream:
         head = peek(stream, name, 1024)
         if archive.is_archive(head):
-            return archive.read(stream, name, on_bad_lines, _parse_for_tree)
+            if str(item) == "-" or head.startswith(b"PK"):
+                return archive.read(stream, name, on_bad_lines, _parse_for_tree)
+            stream.close()
+            counted, counter = archive.open_counted(p)  # counts compressed bytes: the bomb check
+            with counted:
+                return archive.read(counted, name, on_bad_lines, _parse_for_tree, lambda: counter.count)
         data = read_all(stream, name)
     parsed, notices = parse_bytes(data, name, on_bad_lines)
     return [parsed], notices
@@ -65,19 +71,42 @@ def _parse_for_tree(data: bytes, name: str, on_bad_lines: str = "warn"):
 
 
 def _read_directory(root: Path, on_bad_lines: str) -> tuple[list[Parsed], list[Notice]]:
-    entries = []
+    """A directory: a copied proc tree, an extracted sosreport (or several), a folder of dumps.
+
+    Walked without following symlinks; a symlink is resolved only to another
+    file inside *root* (sosreports' ``ps -> sos_commands/process/...``)."""
+    def display(rel: str) -> str:
+        return str(root / rel.rstrip("/")) if rel else str(root)
+
+    collector = tree.Collector(on_bad_lines, lambda data, name: _parse_for_tree(data, name, on_bad_lines),
+                               display, lambda e, s, h: None)
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames.sort()
-        for fname in sorted(filenames):
-            full = Path(dirpath) / fname
-            if full.is_symlink() or not full.is_file():
+        for fname in sorted(filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]):
+            full = os.path.join(dirpath, fname)
+            rel = Path(full).relative_to(root).as_posix()
+            try:
+                st = os.lstat(full)
+            except OSError as exc:
+                collector.note(rel, full, f"not read: {exc.strerror}")
                 continue
-            rel = full.relative_to(root).as_posix()
-            entries.append(tree.Entry(rel, str(full), full.read_bytes))
-    if archive.is_sosreport([e.path for e in entries]):
-        return archive.read_sosreport_entries(entries, str(root), on_bad_lines, _parse_for_tree)
-    pieces, notices = tree.load_entries(entries, on_bad_lines, lambda data, name: _parse_for_tree(data, name, on_bad_lines))
-    if not pieces:
+            if stat.S_ISLNK(st.st_mode):
+                target = archive.link_target(rel, os.readlink(full))
+                if target is None:
+                    collector.note(rel, full, f"symlink to {os.readlink(full)!r} points outside {root}: ignored",
+                                   "info")
+                else:
+                    collector.add(tree.Entry(rel, full, link=target))
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                collector.note(rel, full, "device file, FIFO or socket: not read", "info")
+                continue
+            collector.add(tree.Entry(rel, full, lambda full=full: open(full, "rb", buffering=HEAD_BYTES),
+                                     size=st.st_size))
+    pieces, notices = collector.finish()
+    if not any(len(p.mappings) or p.processes for p in pieces):
+        if collector.sos_roots:
+            raise archive.no_data(str(root), collector)
         raise NoDataError(f"{root}: no memory map dumps found in this directory ({EXPECTED})")
     return pieces, notices
 
@@ -86,7 +115,11 @@ def load_dataset(*inputs: str | Path, on_bad_lines: str = "warn",
                  progress: Callable[[str], None] | None = None) -> Dataset:
     """Load every input into one :class:`~analyzer.dataset.Dataset`.
 
-    >>> ds = load_dataset("sample_dumps/smaps/single.smaps")  # doctest: +SKIP
+    >>> ds = load_dataset("sample_dumps/smaps/tree")
+    >>> ds.processes.sort_values("pid")[["pid", "mappings"]].to_dict("list")
+    {'pid': [1, 3, 5, 6], 'mappings': [12, 12, 0, 13]}
+    >>> [(r.formats, r.processes, r.mappings) for r in ds.inputs]
+    [(['smaps'], 4, 37)]
     """
     if not inputs:
         raise InputError("no input given")
@@ -118,6 +151,9 @@ def load_dataset(*inputs: str | Path, on_bad_lines: str = "warn",
             procs[col] = pd.NA
     if len(procs):
         procs["pid"] = procs["pid"].astype("Int64")
+        for col in ("ppid", "ps_rss", "ps_vsz", "mappings"):  # ints with gaps: keep them ints
+            if col in procs.columns:
+                procs[col] = pd.to_numeric(procs[col]).astype("Int64")
     host_frame = pd.DataFrame(hosts)
     ds = Dataset(mappings, procs, host_frame, reports, notices)
     return ds
@@ -137,8 +173,40 @@ def load(*inputs: str | Path, on_bad_lines: str = "warn") -> pd.DataFrame:
 
     Notices (truncation, partial data) are in ``frame.attrs["notices"]`` as
     text; use :func:`load_dataset` for process and host facts too.
+
+    >>> frame = load("sample_dumps/smaps/multi_loop.smaps")
+    >>> len(frame), sorted(frame["pid"].unique().tolist())
+    (37, [1, 3, 6])
+    >>> frame.loc[frame["path"] == "[heap]", ["pid", "size", "rss", "kind"]]
+        pid    size    rss  kind
+    6     1  139264  24576  heap
+    18    3  139264   8192  heap
+    30    6  139264  28672  heap
     """
     ds = load_dataset(*inputs, on_bad_lines=on_bad_lines)
     frame = ds.mappings
     frame.attrs["notices"] = [str(n) for n in ds.notices]
+    return frame
+
+
+def load_text(text: str, name: str = "<text>", on_bad_lines: str = "warn") -> pd.DataFrame:
+    """Load a dump given as text - pmap output pasted into a ticket, smaps in an
+    e-mail - into the mappings table, as :func:`load` does for a file.
+
+    *name* stands for the file name in ``source`` and in messages.
+
+    >>> frame = load_text('''00400000-00452000 r-xp 00000000 08:02 173521      /usr/bin/dbus-daemon
+    ... 7ffd5b3c1000-7ffd5b3e2000 rw-p 00000000 00:00 0          [stack]
+    ... ''', name="ticket-4711")
+    >>> frame[["source", "size", "perms", "path", "kind"]]
+            source    size perms                  path   kind
+    0  ticket-4711  335872  r-xp  /usr/bin/dbus-daemon   file
+    1  ticket-4711  135168  rw-p               [stack]  stack
+    """
+    parsed, notices = parse_bytes(text.encode("utf-8"), name, on_bad_lines)
+    frame = parsed.mappings
+    if len(frame) and "source" not in frame.columns:
+        frame["source"] = name
+    frame = _assemble([frame], parsed.processes)
+    frame.attrs["notices"] = [str(n) for n in notices]
     return frame

@@ -1,78 +1,316 @@
-"""Archives (tar, in any compression the reader undoes, and zip), read as streams.
+"""Archives - tar in any compression the reader undoes, and zip - read as streams.
 
-Members are read once, in archive order, and never extracted to disk.
+Nothing is extracted to disk: a tar is read front to back once (tarfile's
+``"r|"`` stream mode), each member handed to a
+:class:`~analyzer.ingest.tree.Collector` that reads it at once or never, so
+a multi-hundred-MB sosreport never sits in memory whole. A zip (customers
+wrap sosreports in one) is read member by member; an archive inside an
+archive (a ``.tar.xz`` in a ``.zip``) is streamed the same way.
+
+Hostile archives are read safely:
+
+- member names that are absolute or climb out with ``..`` are refused;
+- symlinks and hard links are only ever resolved to other members, never
+  followed on the local filesystem; one pointing outside the archive is
+  ignored with a note;
+- device files and FIFOs are never opened;
+- a member declaring more than :data:`MAX_MEMBER_BYTES` is not read, and the
+  decompressed stream is watched: more than :data:`BOMB_RATIO` times the
+  compressed bytes consumed (past :data:`BOMB_FLOOR`), or more than
+  :data:`MAX_TOTAL_BYTES` in all, stops reading (a decompression bomb);
+- a corrupt or truncated archive keeps every member read before the damage
+  and says where it stopped.
 """
 
 from __future__ import annotations
 
 import io
+import lzma
+import posixpath
+import stat
 import tarfile
 import zipfile
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
 
-from ..errors import ArchiveError, NoDataError
-from . import tree
-from .reader import EXPECTED
+from ..errors import ArchiveError, InputError, NoDataError
+from . import sosreport, tree
+from .reader import EXPECTED, compression_of, read_all
 
-MAX_MEMBER_BYTES = 2 * 1024**3
+MAX_MEMBER_BYTES = tree.MAX_PROC_FILE_BYTES
+BOMB_RATIO = 200
+BOMB_FLOOR = 256 * 1024**2
+MAX_TOTAL_BYTES = 64 * 1024**3
+MAX_DEPTH = 3
+MAX_ZIP_SPOOL = 4 * 1024**3
+TAR_BUFFER = 1 << 20
+
+
+class BombError(ArchiveError):
+    """The decompressed data grows far beyond what any real archive does."""
+
+
+def _is_v7_tar(head: bytes) -> bool:
+    """A pre-POSIX tar header (smemcap writes these): no magic, only a checksum."""
+    if len(head) < 512 or head[0] == 0:
+        return False
+    field = head[148:156]
+    try:
+        declared = int(field.replace(b"\x00", b" ").strip() or b"-1", 8)
+    except ValueError:
+        return False
+    computed = sum(head[:148]) + 8 * 32 + sum(head[156:512])
+    return declared == computed
 
 
 def is_archive(head: bytes) -> bool:
-    """True for a tar (``ustar`` magic) or zip header."""
-    return head[257:262] == b"ustar" or head.startswith(b"PK\x03\x04")
+    """True for a tar (``ustar`` magic, or a valid old-style header) or a zip.
+
+    >>> is_archive(b"PK\\x03\\x04" + bytes(60)), is_archive(b"00400000-00401000 r-xp")
+    (True, False)
+    """
+    return head[257:262] == b"ustar" or head.startswith(b"PK\x03\x04") or _is_v7_tar(head[:512])
 
 
-def is_sosreport(paths: list[str]) -> bool:
-    """True when the member paths look like a sosreport."""
-    return any("sos_commands/" in p or p.endswith("sos_reports/manifest.json") for p in paths)
+class Counting(io.RawIOBase):
+    """Pass reads through, counting the bytes (the compressed side of a stream)."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        data = self._stream.read(len(b))
+        n = len(data)
+        b[:n] = data
+        self.count += n
+        return n
+
+    def close(self) -> None:
+        self._stream.close()
+        super().close()
 
 
-def _tar_entries(tf: tarfile.TarFile, name: str):
-    for member in tf:
-        if not member.isfile():
-            continue
-        path = member.name.lstrip("./")
-        if member.size > MAX_MEMBER_BYTES:
-            continue
+class Guard(io.RawIOBase):
+    """Watch a decompressed stream; raise :class:`BombError` when it balloons."""
 
-        def read(member=member):
-            f = tf.extractfile(member)
-            return f.read() if f is not None else b""
+    def __init__(self, stream, name: str, consumed: Callable[[], int] | None):
+        self._stream = stream
+        self.name = name
+        self.consumed = consumed
+        self.out = 0
 
-        yield tree.Entry(path, f"{name}!{member.name}", read)
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        data = self._stream.read(len(b))
+        n = len(data)
+        b[:n] = data
+        self.out += n
+        if self.out > BOMB_FLOOR and self.consumed is not None:
+            packed = max(self.consumed(), 1)
+            if self.out > BOMB_RATIO * packed:
+                raise BombError(f"{self.name}: decompression bomb: {self.out >> 20} MiB out of "
+                                f"{packed >> 10} KiB compressed (over {BOMB_RATIO}:1); reading stopped")
+        if self.out > MAX_TOTAL_BYTES:
+            raise BombError(f"{self.name}: more than {MAX_TOTAL_BYTES >> 30} GiB decompressed; reading stopped")
+        return n
 
 
-def read(stream, name: str, on_bad_lines: str, parse_text: Callable):
-    """Every parsed piece of an archive stream."""
-    head = stream.peek(4)[:4]
-    if head.startswith(b"PK\x03\x04"):
-        data = stream.read()
-        try:
-            zf = zipfile.ZipFile(io.BytesIO(data))
-        except zipfile.BadZipFile as exc:
-            raise ArchiveError(f"{name}: corrupt zip archive: {exc}") from exc
-        entries = [tree.Entry(i.filename, f"{name}!{i.filename}", lambda i=i: zf.read(i))
-                   for i in zf.infolist() if not i.is_dir()]
-    else:
+def guarded(stream, name: str, consumed: Callable[[], int] | None) -> io.BufferedReader:
+    return io.BufferedReader(Guard(stream, name, consumed), buffer_size=TAR_BUFFER)
+
+
+def safe_name(name: str) -> str | None:
+    """A member name as a safe relative path, or None (absolute, or climbs out).
+
+    >>> safe_name("./sosreport-h/proc/1/smaps"), safe_name("../../etc/passwd"), safe_name("/etc/passwd")
+    ('sosreport-h/proc/1/smaps', None, None)
+    """
+    if name.startswith("/") or "\\" in name.split("/")[0][:3] or name[1:3] == ":\\":
+        return None
+    while name.startswith("./"):
+        name = name[2:]
+    parts = [p for p in name.split("/") if p not in ("", ".")]
+    if not parts or ".." in parts:
+        return None
+    return "/".join(parts)
+
+
+def link_target(path: str, target: str) -> str | None:
+    """Where a symlink at *path* points, inside the archive, or None if outside.
+
+    >>> link_target("sos/ps", "sos_commands/process/ps_auxwww")
+    'sos/sos_commands/process/ps_auxwww'
+    >>> link_target("sos/etc/x", "../../../etc/passwd") is None, link_target("a", "/etc/passwd") is None
+    (True, True)
+    """
+    if target.startswith("/"):
+        return None
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
+    if joined == ".." or joined.startswith("../") or joined.startswith("/"):
+        return None
+    return joined
+
+
+class _Reader:
+    """Member iteration for one top-level input, with its notes and nesting."""
+
+    def __init__(self, name: str, collector: tree.Collector):
+        self.name = name
+        self.collector = collector
+        self.prefixes: dict[str, str] = {"": name}  # tree path prefix -> display name
+        self.last = ""
+
+    def display(self, root: str) -> str:
+        best = max((p for p in self.prefixes if root.startswith(p)), key=len)
+        rest = root[len(best):].rstrip("/")
+        return f"{self.prefixes[best]}!{rest}" if rest else self.prefixes[best]
+
+    def refuse(self, display: str, message: str, level: str = "warning") -> None:
+        self.collector.note("", display, message, level)
+
+    def tar_entries(self, stream, prefix: str, shown: str) -> Iterator[tree.Entry]:
         try:
             tf = tarfile.open(fileobj=stream, mode="r|")
         except tarfile.TarError as exc:
-            raise ArchiveError(f"{name}: corrupt tar archive: {exc}") from exc
-        entries = _tar_entries(tf, name)
+            raise ArchiveError(f"{shown}: corrupt tar archive: {exc}") from exc
+        for member in tf:
+            display = f"{shown}!{member.name}"
+            path = safe_name(member.name)
+            if path is None:
+                self.refuse(display, "member name is absolute or climbs out with `..`: refused, not read")
+                continue
+            self.last = display
+            if member.isdir():
+                continue
+            if member.issym() or member.islnk():
+                target = (link_target(path, member.linkname) if member.issym() else safe_name(member.linkname))
+                if target is None:
+                    self.refuse(display, f"link to {member.linkname!r} points outside the archive: ignored")
+                    continue
+                yield tree.Entry(prefix + path, display, link=prefix + target)
+                continue
+            if not member.isfile():
+                self.refuse(display, "device file or FIFO: not read", "info")
+                continue
+            owner = member.uname or (str(member.uid) if member.uid is not None else None)
+            yield tree.Entry(prefix + path, display, lambda m=member: tf.extractfile(m), owner=owner,
+                             size=member.size)
+            if len(tf.members) > 1000:
+                tf.members.clear()  # stream mode needs no index of past members; keep memory flat
+
+    def zip_entries(self, stream, prefix: str, shown: str) -> Iterator[tree.Entry]:
+        if not stream.seekable():
+            stream = io.BytesIO(read_all(stream, shown, MAX_ZIP_SPOOL))
+        try:
+            zf = zipfile.ZipFile(stream)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise ArchiveError(f"{shown}: corrupt zip archive: {exc}") from exc
+        for info in zf.infolist():
+            display = f"{shown}!{info.filename}"
+            path = safe_name(info.filename)
+            if path is None:
+                self.refuse(display, "member name is absolute or climbs out with `..`: refused, not read")
+                continue
+            if info.is_dir():
+                continue
+            self.last = display
+            mode = info.external_attr >> 16
+            if stat.S_ISLNK(mode):
+                target = link_target(path, zf.read(info)[:4096].decode("utf-8", errors="replace"))
+                if target is None:
+                    self.refuse(display, "symlink points outside the archive: ignored")
+                    continue
+                yield tree.Entry(prefix + path, display, link=prefix + target)
+                continue
+            if mode and not stat.S_ISREG(mode) and stat.S_IFMT(mode):
+                self.refuse(display, "device file or FIFO: not read", "info")
+                continue
+            yield tree.Entry(prefix + path, display, lambda i=info: zf.open(i), size=info.file_size)
+
+    def entries(self, stream, head: bytes, prefix: str, shown: str) -> Iterator[tree.Entry]:
+        if head.startswith(b"PK\x03\x04"):
+            return self.zip_entries(stream, prefix, shown)
+        return self.tar_entries(stream, prefix, shown)
+
+    def expand(self, entry: tree.Entry, stream, head: bytes):
+        """The members of an archive inside the archive, or None if *entry* is not one."""
+        if not is_archive(head) or entry.path.count("/") > 64 or len(self.prefixes) > 10_000:
+            return None
+        depth = sum(1 for p in self.prefixes if entry.path.startswith(p)) - 1
+        if depth >= MAX_DEPTH:
+            self.refuse(entry.display, f"archive nested more than {MAX_DEPTH} deep: not opened")
+            return iter(())
+        prefix = entry.path + "/"
+        self.prefixes[prefix] = entry.display
+        if not head.startswith(b"PK\x03\x04"):
+            packed = entry.size
+            stream = guarded(stream, entry.display, (lambda: packed) if packed else None)
+        return self.entries(stream, head, prefix, entry.display)
+
+
+DECOMPRESS_ERRORS = (tarfile.TarError, EOFError, OSError, lzma.LZMAError, zlib.error, zipfile.BadZipFile)
+
+
+def read(stream, name: str, on_bad_lines: str, parse_text: Callable,
+         consumed: Callable[[], int] | None = None) -> tuple[list, list]:
+    """Every parsed piece of an archive stream, and the notices.
+
+    *consumed* reports the compressed bytes read so far (for the bomb check).
+    """
+    reader: _Reader | None = None
+    collector = tree.Collector(on_bad_lines, lambda data, n: parse_text(data, n, on_bad_lines),
+                               lambda root: reader.display(root), lambda e, s, h: reader.expand(e, s, h))
+    reader = _Reader(name, collector)
+    head = stream.peek(1024)[:1024]
+    if not head.startswith(b"PK\x03\x04"):
+        stream = guarded(stream, name, consumed)
+    stopped = None
     try:
-        pieces, notices = tree.load_entries(entries, on_bad_lines,
-                                            lambda data, n: parse_text(data, n, on_bad_lines))
-    except (tarfile.TarError, EOFError, OSError) as exc:
-        raise ArchiveError(f"{name}: archive cut short or corrupt: {exc}") from exc
-    if not pieces:
-        raise NoDataError(f"{name}: no memory map dumps found in this archive ({EXPECTED})")
+        for entry in reader.entries(stream, head, "", name):
+            collector.add(entry)
+    except ArchiveError as exc:
+        stopped = exc
+    except Exception as exc:  # truncated or corrupt compressed data, or tar damage
+        if not isinstance(exc, DECOMPRESS_ERRORS) and type(exc).__name__ != "ZstdError":
+            raise
+        stopped = ArchiveError(f"{name}: archive cut short or corrupt: {exc or type(exc).__name__}")
+    pieces, notices = collector.finish()
+    found = any(len(p.mappings) or p.processes for p in pieces)
+    if stopped is not None:
+        where = f"after {reader.last}" if reader.last else "before the first member"
+        message = (f"{stopped}; stopped {where} ({collector.members} members read); "
+                   "members after that point were not read")
+        if not found:
+            raise ArchiveError(message)
+        from ..errors import Notice
+
+        notices.append(Notice(name, None, message + f"; kept what was read before"))
+    if not found:
+        raise no_data(name, collector)
     return pieces, notices
 
 
-def read_sosreport_entries(entries, name: str, on_bad_lines: str, parse_text: Callable):
-    """A sosreport given as a directory (first version: its proc tree only)."""
-    pieces, notices = tree.load_entries(entries, on_bad_lines, lambda data, n: parse_text(data, n, on_bad_lines))
-    if not pieces:
-        raise NoDataError(f"{name}: this sosreport holds no memory maps: sos collects /proc/PID/smaps only "
-                          "when run with `-k process.smaps=on`")
-    return pieces, notices
+def no_data(name: str, collector: tree.Collector) -> InputError:
+    """The error for a tree with nothing memmaps reads: the sos hint when it is a sosreport."""
+    if collector.sos_roots:
+        return NoDataError(f"{name}: this sosreport holds no memory maps and no ps output: "
+                           f"{sosreport.SMAPS_HINT}")
+    return NoDataError(f"{name}: no memory map dumps found ({EXPECTED})")
+
+
+def open_counted(path) -> tuple[io.BufferedReader, Counting]:
+    """Open a file read-only with a counter of the compressed bytes read."""
+    from .reader import decompressing
+
+    counter = Counting(open(path, "rb"))
+    return decompressing(io.BufferedReader(counter, buffer_size=TAR_BUFFER), str(path)), counter
+
+
+def is_compressed(head: bytes) -> bool:
+    return compression_of(head[:8]) is not None

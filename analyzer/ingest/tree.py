@@ -1,33 +1,69 @@
-"""Copied ``/proc`` trees: ``DIR/proc/PID/smaps`` or ``DIR/PID/smaps``, with
-``cmdline`` (NUL-separated) or ``status`` beside them giving the command.
+"""Trees of files - a directory or an archive's members - as one input.
 
-Works on a sequence of :class:`Entry` (a relative path and a way to read
-it) in any order, so a directory walk and a streamed archive share it.
-Files that are not part of a proc tree are sniffed like any other input;
-those that are nothing we read are skipped with a note.
+Copied ``/proc`` trees (``DIR/proc/PID/smaps`` or ``DIR/PID/smaps``, as
+sos and smem's ``smemcap`` lay them out) with ``cmdline``, ``status`` or
+``stat`` beside them giving the command; sosreports (handed to
+:mod:`analyzer.ingest.sosreport` once the whole tree has been seen); and any
+other file, sniffed by content like a file given on the command line.
+
+A :class:`Collector` takes :class:`Entry` objects one at a time, in any
+order, reading each at most once, so a directory walk and a streamed
+archive share it. Parsed smaps are kept; raw bytes only for the few small
+sosreport members named in :data:`analyzer.ingest.sosreport.SPECS`.
 """
 
 from __future__ import annotations
 
+import io
+import posixpath
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from ..errors import InputError, UnknownFormatError
-from . import smaps
-from .base import Context, Parsed
+import pandas as pd
 
-PROC_FILE = re.compile(r"(?:^|.*/)(\d+)/(smaps|maps|smaps_rollup|cmdline|status|comm)$")
+from ..errors import InputError, Notice, UnknownFormatError
+from . import registry, smaps, sosreport
+from .base import Context, Parsed
+from .reader import HEAD_BYTES, _Raw, decode, decompressing, peek, read_all
+
+PROC_FILE = re.compile(r"(?:^|.*/)(\d+)/(smaps|maps|smaps_rollup|cmdline|status|comm|stat)$")
 MAP_FILES = ("smaps", "maps", "smaps_rollup")
+# A single proc file larger than this is refused (one process has at most ~65,530 mappings: ~70 MB of smaps).
+MAX_PROC_FILE_BYTES = 1024**3
 
 
 @dataclass
 class Entry:
-    """One file in a tree: its relative path and how to read its bytes."""
+    """One file in a tree: its relative path, a display name, and how to open it.
+
+    ``open()`` returns a buffered binary stream and may be called once (an
+    archive member streams past only once). ``link`` is set instead for a
+    symlink or hard link: the tree-relative path it points to.
+    """
 
     path: str
     display: str
-    read: Callable[[], bytes]
+    open: Callable[[], io.BufferedIOBase] | None = None
+    link: str | None = None
+    owner: str | None = None
+    size: int | None = None
+
+    def read(self, limit: int = MAX_PROC_FILE_BYTES) -> bytes:
+        """All of the file's bytes (at most *limit*; more is an error)."""
+        if self.size is not None and self.size > limit:
+            raise InputError(f"{self.display}: declares {self.size >> 20} MiB, over the {limit >> 20} MiB cap; "
+                             "refused, not read")
+        with self.open() as f:
+            data = f.read(limit + 1)
+        if len(data) > limit:
+            raise InputError(f"{self.display}: larger than {limit >> 20} MiB; refused")
+        return data
+
+
+def bytes_entry(path: str, display: str, data: bytes) -> Entry:
+    """An entry whose content is already in memory (tests, small archives)."""
+    return Entry(path, display, lambda: io.BufferedReader(io.BytesIO(data)), size=len(data))
 
 
 def command_from_cmdline(data: bytes) -> str | None:
@@ -52,70 +88,272 @@ def name_from_status(data: bytes) -> str | None:
     return None
 
 
-def load_entries(entries: Iterable[Entry], on_bad_lines: str, parse_text: Callable) -> tuple[list[Parsed], list]:
-    """Read every entry; returns the parsed pieces and the notices."""
-    pieces: list[tuple[str, str, Parsed]] = []  # (proc dir, file kind, parsed)
-    commands: dict[str, str] = {}
-    names: dict[str, str] = {}
-    notices: list = []
-    other: list[Parsed] = []
-    for entry in entries:
-        m = PROC_FILE.match(entry.path)
+def facts_from_status(data: bytes) -> dict:
+    """``ppid`` and ``user`` (the real uid, as digits) from ``/proc/PID/status``.
+
+    >>> facts_from_status(b"Name:\\tsleep\\nPPid:\\t1\\nUid:\\t65534\\t65534\\t65534\\t65534\\n")
+    {'ppid': 1, 'user': '65534'}
+    """
+    out: dict = {}
+    for line in data.decode("utf-8", errors="replace").splitlines():
+        key, _, value = line.partition(":")
+        parts = value.split()
+        if key == "PPid" and parts and parts[0].isdigit():
+            out["ppid"] = int(parts[0])
+        elif key == "Uid" and parts and parts[0].isdigit():
+            out["user"] = parts[0]
+    return out
+
+
+def facts_from_stat(data: bytes) -> dict:
+    """``name`` (``[comm]``), ``ppid`` and ``zombie`` from ``/proc/PID/stat``.
+
+    >>> facts_from_stat(b"8 (sleep) Z 5 5 1 0 -1 4227916 ...")
+    {'name': '[sleep]', 'zombie': True, 'ppid': 5}
+    """
+    text = data.decode("utf-8", errors="replace")
+    left, right = text.find("("), text.rfind(")")
+    if left < 0 or right < left:
+        return {}
+    rest = text[right + 1:].split()
+    out: dict = {"name": f"[{text[left + 1:right]}]"}
+    if rest:
+        out["zombie"] = rest[0] == "Z"
+    if len(rest) > 1 and rest[1].isdigit():
+        out["ppid"] = int(rest[1])
+    return out
+
+
+class Collector:
+    """Gathers a tree's files one at a time; :meth:`finish` assembles them.
+
+    *parse_text(data, name)* parses any other file (sniffing it);
+    *expand(entry, stream, head)* returns the entries of a nested archive, or None;
+    *root_display(root)* names a sosreport found at *root* (a path prefix).
+    """
+
+    def __init__(self, on_bad_lines: str, parse_text: Callable, root_display: Callable[[str], str],
+                 expand: Callable[..., Iterable[Entry] | None] | None = None):
+        self.on_bad_lines = on_bad_lines
+        self.parse_text = parse_text
+        self.root_display = root_display
+        self.expand = expand
+        self.maps: dict[str, dict[str, Parsed]] = {}
+        self.facts: dict[str, dict] = {}
+        self.meta: dict[str, bytes] = {}
+        self.meta_display: dict[str, str] = {}
+        self.links: dict[str, str] = {}
+        self.sos_roots: set[str] = set()
+        self.other: list[tuple[str, Parsed]] = []
+        self.notices: list[tuple[str, Notice]] = []  # (path, notice): filtered at the end
+        self.members = 0
+
+    def note(self, path: str, source: str, message: str, level: str = "warning") -> None:
+        self.notices.append((path, Notice(source, None, message, level)))
+
+    def add(self, entry: Entry) -> None:
+        """Take one entry (read now, or never)."""
+        self.members += 1
+        path = entry.path
+        root = sosreport.member_root(path)
+        if root is not None:
+            self.sos_roots.add(root)
+        if entry.link is not None:
+            self.links[path] = entry.link
+            return
+        m = PROC_FILE.match(path)
         if m:
-            procdir = entry.path[: entry.path.rfind("/") + 1] if "/" in entry.path else ""
-            kind = m.group(2)
-            data = entry.read()
-            if kind == "cmdline":
-                cmd = command_from_cmdline(data)
-                if cmd:
-                    commands[procdir] = cmd
-                continue
-            if kind in ("status", "comm"):
-                name = name_from_status(data) if kind == "status" else f"[{data.decode(errors='replace').strip()}]"
-                if name and name != "[]":
-                    names.setdefault(procdir, name)
-                continue
-            ctx = Context(entry.display, on_bad_lines)
-            try:
-                parsed = smaps.parse_data(data, ctx, name=entry.path)
-            except UnknownFormatError as exc:
-                notices.append(_note(entry.display, str(exc)))
-                continue
-            notices.extend(ctx.notices)
-            pieces.append((procdir, kind, parsed))
-            continue
+            self._proc_file(entry, path[: path.rfind("/") + 1] if "/" in path else "", m.group(2))
+            return
+        if sosreport.match_spec(path):
+            data = entry.read(sosreport.MAX_META_BYTES)
+            self.meta[path] = data
+            self.meta_display[path] = entry.display
+            return
+        if root is not None:
+            return  # inside sos_commands/, sos_reports/, sos_logs/: nothing else memmaps reads
+        if posixpath.basename(path) == "version":
+            data = entry.read(sosreport.MAX_META_BYTES)
+            if data.startswith(b"Linux version "):
+                self.meta[path] = data
+            return
+        self._sniff(entry)
+
+    def _proc_file(self, entry: Entry, procdir: str, kind: str) -> None:
         try:
-            parsed, ctx_notices = parse_text(entry.read(), entry.display)
+            data = entry.read()
+        except InputError as exc:
+            self.note(entry.path, entry.display, f"not read: {exc}")
+            return
+        facts = self.facts.setdefault(procdir, {})
+        if entry.owner and kind in MAP_FILES:
+            facts.setdefault("owner", entry.owner)
+        if kind == "cmdline":
+            cmd = command_from_cmdline(data)
+            if cmd:
+                facts["command"] = cmd
+            return
+        if kind == "status":
+            name = name_from_status(data)
+            if name:
+                facts.setdefault("name", name)
+            for key, value in facts_from_status(data).items():
+                facts.setdefault(key, value)
+            return
+        if kind == "stat":
+            for key, value in facts_from_stat(data).items():
+                facts.setdefault(key, value)
+            return
+        if kind == "comm":
+            name = data.decode("utf-8", errors="replace").strip()
+            if name:
+                facts.setdefault("name", f"[{name}]")
+            return
+        ctx = Context(entry.display, self.on_bad_lines)
+        try:
+            parsed = smaps.parse_data(data, ctx, name=entry.path)
+        except UnknownFormatError as exc:
+            self.note(entry.path, entry.display, str(exc))
+            return
+        if not parsed.processes and not data.strip():
+            pid = int(procdir.rstrip("/").rsplit("/", 1)[-1])
+            parsed.processes.append({"pid": pid, "command": None, "source": entry.display, "source_format": kind,
+                                     "mappings": 0, "partial": False})
+            ctx.info(None, f"empty {kind}: no mappings (a kernel thread or zombie)")
+        self.notices.extend((entry.path, n) for n in ctx.notices)
+        self.maps.setdefault(procdir, {})[kind] = parsed
+
+    def _sniff(self, entry: Entry) -> None:
+        """Any other file: look at its (decompressed) head; read it whole only if
+        it is a nested archive or a dump we recognise."""
+        try:
+            with entry.open() as f:
+                stream = decompressing(f, entry.display)
+                if not isinstance(stream, io.BufferedReader):
+                    stream = io.BufferedReader(_Raw(stream), buffer_size=HEAD_BYTES)
+                head = peek(stream, entry.display, HEAD_BYTES)
+                if self.expand is not None:
+                    nested = self.expand(entry, stream, head)
+                    if nested is not None:
+                        for sub in nested:
+                            self.add(sub)
+                        return
+                try:
+                    text_head = decode(head, entry.display)
+                except UnknownFormatError:
+                    return
+                if not text_head.strip() or registry.detect(text_head) is None:
+                    self.note(entry.path, entry.display, "skipped: not a memory map dump", "info")
+                    return
+                data = read_all(stream, entry.display, MAX_PROC_FILE_BYTES)
+            parsed, notices = self.parse_text(data, entry.display)
         except (UnknownFormatError, InputError) as exc:
-            notices.append(_note(entry.display, f"skipped: {exc}", level="info"))
-            continue
-        notices.extend(ctx_notices)
-        other.append(parsed)
-    by_dir: dict[str, dict[str, Parsed]] = {}
-    for procdir, kind, parsed in pieces:
-        by_dir.setdefault(procdir, {})[kind] = parsed
-    out: list[Parsed] = []
-    for procdir, kinds in by_dir.items():
-        command = commands.get(procdir) or names.get(procdir)
+            self.note(entry.path, entry.display, f"skipped: {exc}", "info")
+            return
+        self.notices.extend((entry.path, n) for n in notices)
+        self.other.append((entry.path, parsed))
+
+    # --- assembly ---------------------------------------------------------
+
+    def _resolve(self, path: str) -> str | None:
+        for _ in range(8):
+            if path in self.meta:
+                return path
+            if path not in self.links:
+                return None
+            path = self.links[path]
+        return None
+
+    def _chosen(self, procdir: str, kinds: dict[str, Parsed], source: str) -> Parsed:
         chosen = kinds.get("smaps") or kinds.get("maps")
         if "smaps" in kinds and "maps" in kinds:
-            notices.append(_note(procdir, "both smaps and maps present: maps ignored (smaps says more)", level="info"))
+            self.note(procdir, source, f"{procdir}: both smaps and maps present: maps ignored (smaps says more)",
+                      "info")
         rollup = kinds.get("smaps_rollup")
         if chosen is None:
             chosen = rollup
         elif rollup is not None:
             for proc in chosen.processes:
                 proc.update({k: v for k, v in rollup.processes[0].items() if k.startswith("rollup_")})
-        if command:
-            for proc in chosen.processes:
+        facts = self.facts.get(procdir, {})
+        command = facts.get("command") or facts.get("name")
+        extra = {k: facts[k] for k in ("ppid", "user") if k in facts}
+        if "user" not in extra and facts.get("owner"):
+            extra["user"] = facts["owner"]
+        for proc in chosen.processes:
+            if command:
                 proc["command"] = command
-            if len(chosen.mappings):
+            proc.update(extra)
+            if "zombie" in facts:
+                proc["zombie"] = facts["zombie"]
+        if len(chosen.mappings):
+            if command:
                 chosen.mappings["command"] = command
-        out.append(chosen)
-    return out + other, notices
+            for key, value in extra.items():
+                chosen.mappings[key] = value
+        return chosen
+
+    def finish(self) -> tuple[list[Parsed], list[Notice]]:
+        """Every parsed piece, sosreports assembled, and the notices."""
+        roots = sorted(self.sos_roots, key=len, reverse=True)
+
+        def sos_root_of(path: str) -> str | None:
+            return next((r for r in roots if path.startswith(r)), None)
+
+        by_root: dict[str, list[Parsed]] = {r: [] for r in roots}
+        out: list[Parsed] = []
+        for procdir, kinds in self.maps.items():
+            root = sos_root_of(procdir)
+            source = next(iter(kinds.values())).processes[0]["source"] if any(
+                p.processes for p in kinds.values()) else procdir
+            if root is not None:
+                if not re.fullmatch(r"proc/\d+/", procdir[len(root):]):
+                    continue  # some other NNN/maps inside a sosreport: not a process
+                by_root[root].append(self._chosen(procdir, kinds, source))
+                continue
+            piece = self._chosen(procdir, kinds, source)
+            kernel = self._kernel_near(procdir)
+            if kernel:
+                for proc in piece.processes:
+                    proc["kernel"] = kernel
+                if len(piece.mappings):
+                    piece.mappings["kernel"] = kernel
+            out.append(piece)
+        notices = [n for path, n in self.notices if sos_root_of(path) is None or PROC_FILE.match(path)]
+        for root in sorted(roots):
+            files, display = {}, {}
+            for rel in sosreport.ALL_PATHS:
+                found = self._resolve(root + rel)
+                if found is not None:
+                    files[rel] = self.meta[found]
+                    display[rel] = self.meta_display.get(found, found)
+            for path, target in self.links.items():
+                if path.startswith(root) and self._resolve(target) is None and posixpath.basename(path) == "ps":
+                    notices.append(Notice(self.root_display(root), None,
+                                          f"symlink {path} -> {target}: target not in the archive", "info"))
+            pieces, extra, sos_notices, host = sosreport.assemble(root, self.root_display(root), by_root[root],
+                                                                  files, display)
+            notices.extend(sos_notices)
+            formats = {"sosreport"} | ({"ps"} if extra else set())
+            out.extend(pieces)
+            out.append(Parsed(pd.DataFrame(), extra, [host], formats))
+        out.extend(parsed for path, parsed in self.other if sos_root_of(path) is None)
+        return out, notices
+
+    def _kernel_near(self, procdir: str) -> str | None:
+        """The kernel release from a ``version`` (``/proc/version``) file at the tree's root (smemcap)."""
+        base = procdir.rstrip("/")
+        base = base[: base.rfind("/") + 1] if "/" in base else ""
+        for candidate in (base + "version", base + "proc/version"):
+            if candidate in self.meta:
+                return sosreport.kernel_from_banner(self.meta[candidate].decode("utf-8", errors="replace"))
+        return None
 
 
-def _note(source: str, message: str, level: str = "warning"):
-    from ..errors import Notice
-
-    return Notice(source, None, message, level)
+def load_entries(entries: Iterable[Entry], on_bad_lines: str, parse_text: Callable,
+                 root_display: Callable[[str], str] = lambda r: r or ".") -> tuple[list[Parsed], list]:
+    """Read every entry; returns the parsed pieces and the notices."""
+    collector = Collector(on_bad_lines, parse_text, root_display)
+    for entry in entries:
+        collector.add(entry)
+    return collector.finish()

@@ -1,0 +1,395 @@
+"""sosreports: where sos puts memory maps, ps tables and host facts.
+
+A sosreport is one top directory (``sosreport-HOST-...``) holding copied
+files and command outputs. What memmaps reads from it is kept as a data
+table, :data:`SPECS`: for each fact, the member paths that hold it across
+sos versions, the first one present winning (the way insights-core's
+``first_file`` does). Memory maps themselves are ``proc/PID/smaps`` (read by
+:mod:`analyzer.ingest.smaps`), present **only** when sos ran with
+``-k process.smaps=on``.
+
+Everything here is a pure function of member paths and member bytes; the
+walking of directories and archives is :mod:`analyzer.ingest.tree` and
+:mod:`analyzer.ingest.archive`.
+
+``ps`` lines are split at most as many times as the header has columns
+before the free-text one, so a COMMAND with unquoted spaces stays whole:
+
+>>> text = '''USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND
+... nobody         6  0.0  0.0   9336  1856 ?        S    17:48   0:00 sleep 100001
+... root           9  0.0  0.0      0     0 ?        Z    17:48   0:00 [sleep] <defunct>
+... root          11 72.7  0.1 863668 41428 ?        Sl   17:48   0:00 /usr/bin/python3 /usr/bin/sos report -k a=b
+... '''
+>>> rows = parse_ps(text)
+>>> rows[6]["user"], rows[6]["command"], rows[6]["ps_rss"], rows[9]["zombie"]
+('nobody', 'sleep 100001', 1900544, True)
+>>> rows[11]["command"]
+'/usr/bin/python3 /usr/bin/sos report -k a=b'
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import pandas as pd
+
+from ..errors import Notice
+
+NAME = "sosreport"
+
+SMAPS_HINT = ("sos collects /proc/PID/smaps only when run with `-k process.smaps=on` (or `--alloptions`): "
+              "ask the customer for a new sosreport made with `sos report -k process.smaps=on`")
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One fact a sosreport may hold: candidate member paths, newest sos first."""
+
+    name: str
+    paths: tuple[str, ...]
+    doc: str
+
+
+_P = "sos_commands/process/"
+_AXO_CGROUP = _P + "ps_axo_pid_ppid_user_group_lwp_nlwp_start_time_comm_cgroup"
+_AXO_FLAGS = _P + "ps_axo_flags_state_uid_pid_ppid_pgid_sid_cls_pri_addr_sz_wchan_20_lstart_tty_time_cmd"
+
+SPECS: tuple[Spec, ...] = (
+    Spec("ps_aux", (_P + "ps_auxwww", _P + "ps_auxwwwm", _P + "ps_auxww", _P + "ps_aux", _P + "ps_auxcww",
+                    "sos_commands/general/ps_auxwww", "ps"),
+         "ps aux: USER, PID, VSZ, RSS, STAT and the full COMMAND (4.0 ps_auxwww; newer ps_auxwwwm)"),
+    Spec("ps_axo_cgroup", (_AXO_CGROUP,), "ps axo pid,ppid,user,group,...,comm,cgroup: PPID, USER, comm, CGROUP"),
+    Spec("ps_alx", (_P + "ps_alxwww",), "ps alx: numeric UID, PPID, VSZ, RSS, COMMAND"),
+    Spec("ps_elfL", (_P + "ps_-elfL",), "ps -elfL: one row per thread; UID, PPID, CMD"),
+    Spec("ps_axo_flags", (_AXO_FLAGS,), "ps axo flags,...,lstart,...,cmd: numeric UID, PPID, CMD"),
+    Spec("hostname", ("sos_commands/host/hostname", "sos_commands/general/hostname", "hostname",
+                      "etc/hostname"), "the host name"),
+    Spec("hostnamectl", ("sos_commands/host/hostnamectl_status",), "`Static hostname:` and `Kernel:` lines"),
+    Spec("date_utc", ("sos_commands/date/date_--utc", "sos_commands/general/date_--utc"), "capture time, UTC"),
+    Spec("timedatectl", ("sos_commands/date/timedatectl", "sos_commands/general/timedatectl"),
+         "`Universal time:` line"),
+    Spec("date", ("sos_commands/date/date", "sos_commands/general/date", "date"),
+         "capture time in the host's zone (used only when that zone is UTC)"),
+    Spec("uname", ("sos_commands/kernel/uname_-a", "sos_commands/general/uname_-a", "uname"),
+         "uname -a: the kernel release"),
+    Spec("proc_version", ("proc/version",), "the kernel banner"),
+    Spec("version", ("version.txt", "sos_reports/sos.txt"), "`sosreport: 4.0`: the sos version"),
+    Spec("manifest", ("sos_reports/manifest.json",), "sos 4.x manifest: version, cmdline, start_time"),
+)
+SPEC_BY_NAME = {s.name: s for s in SPECS}
+ALL_PATHS: tuple[str, ...] = tuple(dict.fromkeys(p for s in SPECS for p in s.paths))
+
+# A directory holding any of these is the top of a sosreport.
+MARKERS = ("sos_commands/", "sos_reports/", "sos_logs/")
+_MARKER = re.compile(r"^(?P<root>(?:.*/)?)(?:sos_commands|sos_reports|sos_logs)/")
+
+# The largest metadata member kept in memory (a ps table of 100,000 processes is ~30 MB).
+MAX_META_BYTES = 256 * 1024**2
+
+
+def member_root(path: str) -> str | None:
+    """The sosreport root of *path* when it is under a sos-only directory.
+
+    >>> member_root("sosreport-h-2026/sos_commands/process/ps_auxwww")
+    'sosreport-h-2026/'
+    >>> member_root("sos_reports/manifest.json"), member_root("proc/1/smaps")
+    ('', None)
+    """
+    m = _MARKER.match(path)
+    return m.group("root") if m else None
+
+
+def match_spec(path: str) -> list[tuple[str, str]]:
+    """Every ``(root, spec path)`` that member *path* may be.
+
+    >>> match_spec("sosreport-h/sos_commands/process/ps_auxwww")
+    [('sosreport-h/', 'sos_commands/process/ps_auxwww')]
+    >>> match_spec("sosreport-h/ps")
+    [('sosreport-h/', 'ps')]
+    """
+    out = []
+    for rel in ALL_PATHS:
+        if path == rel:
+            out.append(("", rel))
+        elif path.endswith("/" + rel):
+            out.append((path[: -len(rel)], rel))
+    return out
+
+
+# --- ps -------------------------------------------------------------------
+
+FREE_TEXT = ("COMMAND", "CMD", "ARGS", "COMM")
+WIDE = {"STARTED": 5, "LSTART": 5}  # lstart prints `Wed Nov 25 17:48:05 2026`
+
+
+def parse_ps(text: str) -> dict[int, dict]:
+    """Rows of any ps table sos saves, by PID (first row of a PID wins:
+    thread rows of ``-L`` and ``m`` are folded into their process).
+
+    Columns before the free-text column are split from the left, those
+    after it (``CGROUP``) from the right; the free-text column keeps its
+    spaces. Sizes (VSZ, RSS, SZ) become bytes in ``ps_vsz``/``ps_rss``.
+    """
+    lines = [line.rstrip("\r") for line in text.split("\n")]
+    header_at = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if header_at is None:
+        return {}
+    header = lines[header_at].split()
+    if "PID" not in header:
+        return {}
+    free = next((i for i, h in enumerate(header) if h in FREE_TEXT), len(header) - 1)
+    before = header[:free]
+    after = header[free + 1:]
+    n_before = sum(WIDE.get(h, 1) for h in before)
+    rows: dict[int, dict] = {}
+    for line in lines[header_at + 1:]:
+        if not line.strip():
+            continue
+        tokens = line.split(None, n_before)
+        if len(tokens) <= n_before:
+            continue
+        rest = tokens[n_before]
+        tail: list[str] = []
+        if after:
+            parts = rest.rsplit(None, len(after))
+            if len(parts) <= len(after):
+                continue
+            rest, tail = parts[0], parts[1:]
+        values: dict[str, str] = {}
+        i = 0
+        for h in before:
+            width = WIDE.get(h, 1)
+            values[h] = " ".join(tokens[i:i + width])
+            i += width
+        values[header[free]] = rest
+        values.update(zip(after, tail))
+        row = _ps_row(values)
+        if row is not None and row["pid"] not in rows:
+            rows[row["pid"]] = row
+    return rows
+
+
+def _ps_row(v: dict[str, str]) -> dict | None:
+    pid = v.get("PID", "")
+    if not pid.isdigit():
+        return None  # a thread row of `ps m` (PID `-`)
+    row: dict = {"pid": int(pid)}
+    for key in ("COMMAND", "CMD", "ARGS"):
+        if v.get(key):
+            row["command"] = v[key]
+            break
+    if v.get("COMM"):
+        row["comm"] = v["COMM"]
+    user = v.get("USER") or v.get("UID")
+    if user and user != "-":
+        row["user"] = user
+    if v.get("PPID", "").isdigit():
+        row["ppid"] = int(v["PPID"])
+    if v.get("CGROUP") and v["CGROUP"] != "-":
+        row["cgroup"] = v["CGROUP"]
+    for key, col in (("RSS", "ps_rss"), ("VSZ", "ps_vsz")):
+        if v.get(key, "").isdigit():
+            row[col] = int(v[key]) * 1024
+    stat = v.get("STAT") or v.get("S")
+    if stat and stat != "-":
+        row["ps_stat"] = stat
+        row["zombie"] = stat.startswith("Z")
+    return row
+
+
+# --- host facts -----------------------------------------------------------
+
+_DATE_FORMS = ("%a %b %d %H:%M:%S %Z %Y", "%a %d %b %Y %H:%M:%S %Z", "%a %b %d %H:%M:%S %Y")
+
+
+def parse_utc_date(text: str) -> pd.Timestamp | None:
+    """A ``date`` output in UTC (or GMT) as a timestamp; None for other zones.
+
+    >>> parse_utc_date("Wed Nov 25 17:48:06 UTC 2026\\n")
+    Timestamp('2026-11-25 17:48:06+0000', tz='UTC')
+    >>> parse_utc_date("Wed Nov 25 18:48:06 CET 2026") is None
+    True
+    """
+    line = " ".join(text.split())
+    m = re.search(r"Universal time: \w+ (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC", text)
+    if m:
+        return pd.Timestamp(m.group(1), tz="UTC")
+    if not re.search(r"\b(UTC|GMT)\b", line):
+        return None
+    line = line.replace("GMT", "UTC")
+    for form in _DATE_FORMS:
+        try:
+            return pd.Timestamp(datetime.strptime(line, form).replace(tzinfo=timezone.utc))
+        except ValueError:
+            continue
+    return None
+
+
+def host_facts(files: dict[str, bytes]) -> dict:
+    """Host name, capture time, kernel release and sos version from a
+    sosreport's members (*files*: spec path -> bytes)."""
+    def text(name: str) -> tuple[str | None, str | None]:
+        for path in SPEC_BY_NAME[name].paths:
+            if path in files:
+                return path, files[path].decode("utf-8", errors="replace")
+        return None, None
+
+    facts: dict = {"host": None, "capture_time": None, "kernel": None, "sos_version": None}
+    _, hostname = text("hostname")
+    if hostname and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", hostname.strip()):
+        facts["host"] = hostname.strip()
+    _, ctl = text("hostnamectl")
+    if ctl:
+        m = re.search(r"Static hostname:\s*(\S+)", ctl)
+        if m and not facts["host"] and m.group(1) != "n/a":
+            facts["host"] = m.group(1)
+        m = re.search(r"Kernel:\s*Linux\s+(\S+)", ctl)
+        if m:
+            facts["kernel"] = m.group(1)
+    for name in ("date_utc", "timedatectl", "date"):
+        _, t = text(name)
+        if t and facts["capture_time"] is None:
+            facts["capture_time"] = parse_utc_date(t)
+    _, uname = text("uname")
+    if uname and len(uname.split()) >= 3 and uname.split()[0] == "Linux":
+        facts["kernel"] = uname.split()[2]
+    _, banner = text("proc_version")
+    if banner and not facts["kernel"]:
+        facts["kernel"] = kernel_from_banner(banner)
+    path, version = text("version")
+    manifest = _manifest(files)
+    if version:
+        m = re.search(r"sos(?:report)?(?: version)?:?\s*\(?v?(\d+\.\d+[\w.-]*)", version)
+        if m:
+            facts["sos_version"] = m.group(1)
+    if manifest.get("version") and not facts["sos_version"]:
+        facts["sos_version"] = str(manifest["version"])
+    facts["sos_cmdline"] = manifest.get("cmdline")
+    return facts
+
+
+def kernel_from_banner(text: str) -> str | None:
+    """The release in ``/proc/version``.
+
+    >>> kernel_from_banner("Linux version 6.18.44-fc-v657 (gcc ...) #1 SMP")
+    '6.18.44-fc-v657'
+    """
+    m = re.match(r"Linux version (\S+)", text)
+    return m.group(1) if m else None
+
+
+def _manifest(files: dict[str, bytes]) -> dict:
+    data = files.get("sos_reports/manifest.json")
+    if not data:
+        return {}
+    try:
+        out = json.loads(data)
+    except ValueError:
+        return {}
+    return out if isinstance(out, dict) else {}
+
+
+def ps_table(files: dict[str, bytes], display: dict[str, str]) -> tuple[dict[int, dict], list[str]]:
+    """Per-PID ps facts from every ps output present, the best source first.
+
+    ``command`` and ``user`` come from ps aux when present; ``ppid`` and
+    ``cgroup`` from ``ps axo ...cgroup``; the other tables fill gaps.
+    Returns the rows and the member names used.
+    """
+    order = ("ps_aux", "ps_axo_cgroup", "ps_alx", "ps_elfL", "ps_axo_flags")
+    merged: dict[int, dict] = {}
+    used: list[str] = []
+    for name in order:
+        for path in SPEC_BY_NAME[name].paths:
+            if path not in files:
+                continue
+            rows = parse_ps(files[path].decode("utf-8", errors="backslashreplace"))
+            if not rows:
+                continue
+            used.append(display.get(path, path))
+            for pid, row in rows.items():
+                target = merged.setdefault(pid, {"ps_source": display.get(path, path)})
+                for key, value in row.items():
+                    if key == "user" and name in ("ps_alx", "ps_axo_flags") and "user" in target:
+                        continue
+                    target.setdefault(key, value)
+            break
+    return merged, used
+
+
+# --- assembly -------------------------------------------------------------
+
+PS_COLUMNS = ("user", "ppid", "cgroup")
+HOST_COLUMNS = ("host", "capture_time", "kernel", "sos_version")
+
+
+def assemble(root: str, source: str, pieces: list, files: dict[str, bytes],
+             display: dict[str, str]) -> tuple[list, list[dict], list[Notice], list[dict]]:
+    """Tie one sosreport's smaps pieces to its ps rows and host facts.
+
+    *pieces* are :class:`~analyzer.ingest.base.Parsed` per ``proc/PID/``;
+    *files* the metadata members by spec path. Returns the pieces (with
+    their mappings and processes filled in), ps-only process dicts (when the
+    report has no maps), notices, and the host record.
+    """
+    facts = host_facts(files)
+    ps, used = ps_table(files, display)
+    notices: list[Notice] = []
+    host_values = {k: facts[k] for k in HOST_COLUMNS}
+    seen: set[int] = set()
+    for parsed in pieces:
+        for proc in parsed.processes:
+            pid = proc.get("pid")
+            if pid is None:
+                continue
+            seen.add(pid)
+            row = ps.get(pid, {})
+            proc.update({k: v for k, v in host_values.items()})
+            proc["sosreport"] = source
+            if row.get("command"):
+                proc["command"] = row["command"]
+            for key, value in row.items():
+                if key not in ("pid", "command"):
+                    proc.setdefault(key, value)
+        frame = parsed.mappings
+        if len(frame) and "pid" in frame.columns:
+            pids = frame["pid"]
+            for key, value in host_values.items():
+                frame[key] = value
+            cmd = pids.map(lambda p: ps.get(p, {}).get("command"))
+            if "command" in frame.columns:
+                cmd = cmd.where(cmd.notna(), frame["command"])
+            frame["command"] = cmd
+            for key in PS_COLUMNS:
+                frame[key] = pids.map(lambda p, key=key: ps.get(p, {}).get(key))
+    ps_only = sorted(set(ps) - seen)
+    no_ps = sorted(seen - set(ps))
+    extra: list[dict] = []
+    if pieces:
+        if ps_only:
+            notices.append(Notice(source, None, f"{len(ps_only)} processes in ps have no proc/PID/smaps "
+                                  f"(started after sos copied /proc, e.g. sos's own commands): {_pids(ps_only)}",
+                                  "info"))
+        if no_ps and used:
+            notices.append(Notice(source, None, f"{len(no_ps)} processes with smaps have no ps row "
+                                  f"(ended before ps ran): {_pids(no_ps)}; command, user unknown", "info"))
+    elif ps:
+        notices.append(Notice(source, None, f"no memory maps in this sosreport: {SMAPS_HINT}. "
+                              f"Process memory (RSS, VSZ) is available from ps only ({used[0]})"))
+        for pid in sorted(ps):
+            row = ps[pid]
+            extra.append({"pid": pid, "command": row.get("command") or row.get("comm"), "source": row["ps_source"],
+                          "source_format": "ps", "mappings": None, "partial": False, "sosreport": source,
+                          **host_values, **{k: v for k, v in row.items() if k not in ("pid", "command", "ps_source")}})
+    host = {"source": source, **host_values, "sos_cmdline": facts.get("sos_cmdline"),
+            "maps_collected": bool(pieces), "processes_with_maps": len(seen), "processes_in_ps": len(ps),
+            "ps_files": ", ".join(used)}
+    return pieces, extra, notices, host
+
+
+def _pids(pids: list[int], limit: int = 20) -> str:
+    shown = ", ".join(str(p) for p in pids[:limit])
+    return shown + (f", ... ({len(pids) - limit} more)" if len(pids) > limit else "")
