@@ -109,6 +109,73 @@ def by_host(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+PS_NOTE = ("from ps (RSS, VSZ), not from memory maps: the sosreport holds no smaps "
+           "(sos collects them only with `-k process.smaps=on`); PSS, USS and swap unknown")
+
+
+def ps_processes(processes: pd.DataFrame) -> pd.DataFrame:
+    """The process rows that come only from ps (``source_format == "ps"``): a sosreport without maps."""
+    if not len(processes) or "source_format" not in processes.columns:
+        return processes.iloc[0:0]
+    return processes[(processes["source_format"] == "ps").fillna(False)]
+
+
+def by_process_ps(processes: pd.DataFrame) -> pd.DataFrame:
+    """Memory per process from ps's RSS and VSZ (bytes), largest RSS first.
+
+    The columns of :func:`by_process` plus ``source_format`` (``ps`` on every
+    row); ``pss``, ``uss``, ``swap`` and ``mappings`` are NA: ps does not say.
+
+    >>> procs = pd.DataFrame({"host": ["h", "h"], "pid": [1, 2], "command": ["init", "db"],
+    ...     "source": ["ps_auxwww"] * 2, "source_format": ["ps"] * 2,
+    ...     "ps_rss": [4096, 8192], "ps_vsz": [10240, 20480]})
+    >>> by_process_ps(procs)[["pid", "source_format", "rss", "size", "pss"]]
+       pid source_format   rss   size   pss
+    0    2            ps  8192  20480  <NA>
+    1    1            ps  4096  10240  <NA>
+    """
+    p = ps_processes(processes)
+    na = pd.array([pd.NA] * len(p), dtype="Int64")
+    out = pd.DataFrame({
+        "host": p["host"].astype("string") if "host" in p.columns else pd.array([pd.NA] * len(p), dtype="string"),
+        "pid": p["pid"].astype("Int64"), "command": p["command"].astype("string"),
+        "source": p["source"].astype("string"), "source_format": "ps", "mappings": na,
+        "size": pd.to_numeric(p.get("ps_vsz", pd.Series(na, index=p.index))).astype("Int64"),
+        "rss": pd.to_numeric(p.get("ps_rss", pd.Series(na, index=p.index))).astype("Int64"),
+        "pss": na, "uss": na, "swap": na})
+    out = out.assign(_k=out["rss"].fillna(-1)).sort_values(["_k", "pid"], ascending=[False, True], kind="stable")
+    return out.drop(columns="_k").reset_index(drop=True)
+
+
+def by_host_ps(processes: pd.DataFrame) -> pd.DataFrame:
+    """Per host, the sums of ps's RSS and VSZ over its processes (shared pages counted
+    once per process, as ps does), for sosreports without maps; ``source_format`` ``ps``."""
+    p = by_process_ps(processes)
+    grouped = p.groupby("host", dropna=False, sort=False)
+    out = grouped[["size", "rss"]].sum(min_count=1).astype("Int64")
+    out.insert(0, "processes", grouped.size().astype("Int64"))
+    out.insert(0, "mappings", pd.array([pd.NA] * len(out), dtype="Int64"))
+    for col in ("pss", "uss", "swap"):
+        out[col] = pd.array([pd.NA] * len(out), dtype="Int64")
+    out["source_format"] = "ps"
+    return out[["mappings", "processes", "size", "rss", "pss", "uss", "swap", "source_format"]]
+
+
+def with_ps(frame: pd.DataFrame, processes: pd.DataFrame, by: str) -> pd.DataFrame:
+    """``by_process`` or ``by_host`` of the maps, plus rows from ps for the sosreports
+    that hold no maps; a ``source_format`` column says which is which (``maps``/``ps``)."""
+    if by == "process":
+        maps, ps = by_process(frame), by_process_ps(processes)
+        if len(maps):
+            maps.insert(maps.columns.get_loc("source") + 1, "source_format", "maps")
+        return pd.concat([maps, ps], ignore_index=True) if len(maps) else ps
+    maps, ps = by_host(frame), by_host_ps(processes)
+    if len(maps):
+        maps["source_format"] = "maps"
+        return pd.concat([maps, ps])
+    return ps
+
+
 def summarize(frame: pd.DataFrame, by: str) -> pd.DataFrame:
     """Dispatch to ``by_<by>``."""
     if by not in BY_CHOICES:

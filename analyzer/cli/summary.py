@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 
 from ..report.table import render
-from ..summarize import BY_CHOICES, summarize
+from ..errors import NoDataError
+from ..ingest.sosreport import SMAPS_HINT
+from ..summarize import BY_CHOICES, PS_NOTE, ps_processes, summarize, with_ps
 from .options import inputs_argument, load, load_options, report_notices
 
 
@@ -22,18 +24,29 @@ def command(inputs, by, fmt, top, on_bad_lines, strict, quiet):
     """Summarize RSS, PSS, USS (private clean + dirty), swap and virtual size.
 
     A dash (or empty/null in csv/json) means the dump did not say: pmap -x,
-    for instance, has no PSS.
+    for instance, has no PSS. For a sosreport without memory maps, `--by process`
+    and `--by host` show ps's RSS and VSZ instead, in rows marked `ps`.
 
     \b
     Example:
         memmaps summary sample_dumps/ --by kind
         memmaps summary proc-tree/ --by process --top 10 --format markdown
+        memmaps summary sosreport-*.tar.xz --by host
     """
     ds = load(inputs, on_bad_lines)
-    frame = summarize(ds.mappings, by)
+    from_ps = len(ps_processes(ds.processes)) > 0  # sosreports without maps: ps's RSS/VSZ
+    if from_ps and by in ("process", "host"):
+        frame = with_ps(ds.mappings, ds.processes, by)
+    elif from_ps and not len(ds.mappings):
+        raise NoDataError(f"no memory maps to summarize by {by}: {SMAPS_HINT}. Meanwhile `--by process` "
+                          "and `--by host` show ps's RSS and VSZ")
+    else:
+        frame = summarize(ds.mappings, by)
     if top:
         frame = frame.head(top)
     if fmt in ("text", "markdown") and "host" in frame.columns and frame["host"].isna().all():
         frame = frame.drop(columns="host")  # dumps that name no host: a column of dashes says nothing
+    if from_ps and by in ("process", "host") and fmt in ("text", "markdown"):
+        click.echo(f"Rows marked `ps`: {PS_NOTE}.")
     click.echo(render(frame, fmt).rstrip("\n"))
     report_notices(ds, quiet, strict)

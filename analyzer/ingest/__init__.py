@@ -185,6 +185,11 @@ def load(*inputs: str | Path, on_bad_lines: str = "warn") -> pd.DataFrame:
     """
     ds = load_dataset(*inputs, on_bad_lines=on_bad_lines)
     frame = ds.mappings
+    if not len(frame) and len(ds.processes) and (ds.processes["source_format"] == "ps").any():
+        from .sosreport import SMAPS_HINT
+
+        raise NoDataError(f"{', '.join(map(str, inputs))}: no memory maps: {SMAPS_HINT}; "
+                          "load_dataset() gives the ps-based process table meanwhile")
     frame.attrs["notices"] = [str(n) for n in ds.notices]
     return frame
 
