@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -48,7 +49,7 @@ def command(inputs, output, png_dir, top, details, on_bad_lines, strict, quiet):
             raise click.UsageError(f"cannot tell the report format from {output!r}: use a .pdf or .html name")
     ds = load(inputs, on_bad_lines)
     report = build(ds, top=top, details=details)
-    stderr = click.get_text_stream("stderr")
+    stderr = sys.stderr
     steps = (page_count(report) if fmt == "pdf" else len(report.details) + 4 if fmt else 0)
     steps += (len(report.details) + 4) if png_dir else 0
     show = stderr.isatty() and not quiet

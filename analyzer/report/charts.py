@@ -52,11 +52,16 @@ def _measure(frame: pd.DataFrame, measure: str | None) -> str:
 
 
 def _bar_labels(ax, ys, values, texts) -> None:
-    """Value labels just right of each horizontal bar, inside the axes."""
+    """Value labels at the end of each horizontal bar: just outside it, or
+    inside in white when the bar is long enough that outside would run off."""
     top = max([v for v in values if v == v] + [1])
-    ax.set_xlim(0, top * 1.22)
+    ax.set_xlim(0, top * 1.25)
     for y, v, t in zip(ys, values, texts):
-        ax.text(v + top * 0.01, y, t, va="center", ha="left", fontsize=7, clip_on=True)
+        if v > top * 0.7:
+            ax.text(v - top * 0.01, y, t, va="center", ha="right", fontsize=7, color="white",
+                    fontweight="bold", clip_on=True)
+        else:
+            ax.text(v + top * 0.01, y, t, va="center", ha="left", fontsize=7, clip_on=True)
 
 
 def _legend_below(ax, kinds, gap_pt: float = 16) -> None:
@@ -170,7 +175,7 @@ def plot_size_distribution(frame: pd.DataFrame, ax=None):
                   rotation_mode="anchor")
     ax.set_xlabel("virtual size of the mapping (at least)")
     ax.set_ylabel("mappings")
-    ax.legend(handles=[Patch(color=kind_color(k), label=k) for k in data.columns], ncols=2, framealpha=0.9)
+    _legend_below(ax, list(data.columns), 44)
     ax.set_title(title)
     return ax
 

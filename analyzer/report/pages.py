@@ -109,7 +109,7 @@ def draw_table(fig: Figure, table: Table, y: float, rows: list[list[str]], width
                title: bool = True) -> float:
     """Draw a header and *rows* at *y*; return the y below."""
     if title:
-        y = _text(fig, y, table.title, size=9.5, weight="bold") + 0.04
+        y = _text(fig, y, ellipsize(table.title, 110), size=9.5, weight="bold") + 0.04
     header = format_row(table, [c.header for c in table.cols], widths)
     fig.text(MARGIN / W, 1 - (y + LINE * 0.8) / H, header, fontsize=TABLE_FS, fontfamily=MONO, fontweight="bold")
     y += LINE
@@ -260,7 +260,8 @@ def cover_pages(report: Report) -> list[Page]:
         if not warn_lines:
             lines = ["None: every input was read completely."]
         for line in lines:
-            fig.text(MARGIN / W, 1 - (y + LINE * 0.8) / H, line, fontsize=TABLE_FS, fontfamily=MONO, color="#8a1c00")
+            color = "#555555" if line.startswith("(") or line.startswith("None:") else "#8a1c00"
+            fig.text(MARGIN / W, 1 - (y + LINE * 0.8) / H, line, fontsize=TABLE_FS, fontfamily=MONO, color=color)
             y += LINE
         cover.shown = len(lines)
         if len(warn_lines) > len(lines) and warn_lines:
