@@ -9,7 +9,7 @@ from .accessor import register_accessor
 from .classify import KINDS, classify
 from .dataset import Dataset
 from .errors import InputError, MemmapsError, NoDataError, ParseError, UnknownFormatError
-from .ingest import load, load_dataset
+from .ingest import load, load_dataset, load_text
 from .select import select, top
 from .summarize import by_host, by_kind, by_mapping, by_process, summarize, totals
 
@@ -18,5 +18,5 @@ __version__ = "0.1.0"
 __all__ = [
     "KINDS", "Dataset", "InputError", "MemmapsError", "NoDataError", "ParseError", "UnknownFormatError",
     "by_host", "by_kind", "by_mapping", "by_process", "classify", "load", "load_dataset", "summarize", "totals",
-    "register_accessor", "select", "top",
+    "load_text", "register_accessor", "select", "top",
 ]

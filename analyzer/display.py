@@ -43,9 +43,15 @@ ADDRESS_COLUMNS = ("start", "end")
 _INSTALLED: dict[str, object] = {}
 
 
+def _names(col) -> tuple:
+    """The names a column goes by: itself, or each level of a MultiIndex column
+    (``pd.concat({"pmap": a, "smaps": b}, axis=1)`` gives ``("pmap", "rss")``)."""
+    return col if isinstance(col, tuple) else (col,)
+
+
 def size_columns(frame: pd.DataFrame) -> list:
     """The columns of *frame* that hold numbers of bytes."""
-    return [c for c in frame.columns if c in SIZE_COLUMNS
+    return [c for c in frame.columns if any(n in SIZE_COLUMNS for n in _names(c))
             and pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])]
 
 
@@ -74,6 +80,8 @@ def _prepared(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict, int | None]:
     pad to the width of the rows shown.
     """
     max_rows = _max_rows(frame)
+    if not frame.columns.is_unique:  # frame[col] would be a frame: leave it to pandas
+        return frame, {}, max_rows
     sizes = set(size_columns(frame))
     shown = _shown(frame, max_rows)
     out = frame.copy(deep=False)
@@ -84,7 +92,7 @@ def _prepared(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict, int | None]:
             continue
         if col in sizes:
             show = human_bytes
-        elif col in ADDRESS_COLUMNS and pd.api.types.is_integer_dtype(series):
+        elif any(n in ADDRESS_COLUMNS for n in _names(col)) and pd.api.types.is_integer_dtype(series):
             show = _hex
         elif series.hasnans:
             show = str
@@ -93,7 +101,7 @@ def _prepared(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict, int | None]:
         if series.hasnans:
             out[col] = series.astype(object).where(series.notna().to_numpy(), "-")
         right = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
-        width = max([len(str(col))] + [len(_text(show, v)) for v in shown[col]]) if right else 0
+        width = max([len(str(n)) for n in _names(col)] + [len(_text(show, v)) for v in shown[col]]) if right else 0
         formatters[col] = _formatter(show, width)
     return out, formatters, max_rows
 
@@ -140,8 +148,25 @@ def _text_printer(frame: pd.DataFrame, printer, cycle: bool) -> None:
     printer.text(to_text(frame) if size_columns(frame) else repr(frame))
 
 
+def _figure_png(fig) -> bytes | None:
+    """PNG of a figure made without pyplot (pyplot's own figures are shown by its backend)."""
+    if getattr(fig.canvas, "manager", None) is not None:
+        return None
+    from IPython.core.pylabtools import print_figure
+
+    return print_figure(fig, "png", bbox_inches="tight")
+
+
+def _axes_png(ax) -> bytes | None:
+    return _figure_png(ax.figure)
+
+
+_CHART_PRINTERS = [("matplotlib.axes._axes", "Axes", _axes_png), ("matplotlib.figure", "Figure", _figure_png)]
+
+
 def install_formatter(shell=None) -> bool:
-    """Show DataFrames with byte columns in human units in IPython/Jupyter.
+    """Show DataFrames with byte columns in human units in IPython/Jupyter,
+    and charts (a returned ``Axes`` or ``Figure``, made without pyplot) as images.
 
     Only the display changes. Returns False (and does nothing) outside IPython.
     """
@@ -156,6 +181,8 @@ def install_formatter(shell=None) -> bool:
     formatters = shell.display_formatter.formatters
     _INSTALLED["text/html"] = formatters["text/html"].for_type(pd.DataFrame, _html_printer)
     _INSTALLED["text/plain"] = formatters["text/plain"].for_type(pd.DataFrame, _text_printer)
+    for module, name, printer in _CHART_PRINTERS:
+        _INSTALLED[f"{module}.{name}"] = formatters["image/png"].for_type_by_name(module, name, printer)
     return True
 
 
@@ -173,3 +200,8 @@ def uninstall_formatter(shell=None) -> None:
         formatters[mime].pop(pd.DataFrame, None)
         if previous is not None:
             formatters[mime].for_type(pd.DataFrame, previous)
+    for module, name, _ in _CHART_PRINTERS:
+        previous = _INSTALLED.pop(f"{module}.{name}", None)
+        formatters["image/png"].pop(f"{module}.{name}", None)
+        if previous is not None:
+            formatters["image/png"].for_type_by_name(module, name, previous)

@@ -34,9 +34,11 @@ TREE = SAMPLES / "smaps" / "tree"
 MULTI = SAMPLES / "smaps" / "multi_loop.smaps"
 KIB = 1024
 
-# Real inputs of several forms: sosreports (xz, gzip), a copied proc tree, a concatenated smaps file.
+# Real inputs of several forms: sosreports (xz, gzip), a copied proc tree, a concatenated smaps file,
+# pmap -x of several PIDs (no PSS: NA must come through as NA/null on both sides).
 SOS_GZ = next(SOS.glob("sosreport-*-memmaps-*.tar.gz"))
-INPUTS = [SOS_XZ, SOS_GZ, TREE, MULTI]
+PMAP = SAMPLES / "pmap" / "pmap-x-multi.txt"
+INPUTS = [SOS_XZ, SOS_GZ, TREE, MULTI, PMAP]
 
 register_accessor()
 
@@ -220,17 +222,13 @@ def test_top_by_a_text_column_is_an_error(frames):
 # --- charts ---------------------------------------------------------------------------------
 
 def chart_functions() -> dict:
-    try:
-        from analyzer.report import charts
-    except ImportError:  # the charts module is being written; test_every_chart_... says so
-        return {}
+    from analyzer.report import charts
 
     return {name: f for name, f in inspect.getmembers(charts, inspect.isfunction)
             if name.startswith("plot_") and f.__module__.startswith("analyzer.report")}
 
 
 def test_every_chart_has_an_accessor_method():
-    pytest.importorskip("analyzer.report.charts")
     names = chart_functions()
     assert names, "analyzer.report has no plot_* functions"
     missing = [n for n in names if not callable(getattr(MemmapsAccessor, n, None))]
@@ -266,7 +264,6 @@ def test_each_chart_method_makes_its_own_figure(frames, name):
 
 
 def test_kinds_chart_shows_the_same_numbers_as_by_kind(frames):
-    pytest.importorskip("analyzer.report.charts")
     frame = frames[SOS_XZ]
     ax = frame.memmaps.plot_kinds()
     labels = {t.get_text() for t in ax.get_yticklabels()} | {t.get_text() for t in ax.get_xticklabels()}
@@ -331,3 +328,38 @@ def test_ipython_formatter_applies_only_to_frames_with_sizes(frames):
 
 def test_install_formatter_outside_ipython_does_nothing():
     assert display.install_formatter() is False
+
+
+def test_ipython_formatter_shows_a_returned_chart_as_png(frames):
+    from IPython.core.formatters import DisplayFormatter
+
+    shell = types.SimpleNamespace(display_formatter=DisplayFormatter())
+    display.install_formatter(shell)
+    ax = frames[SOS_XZ].memmaps.plot_kinds()
+    data, _ = shell.display_formatter.format(ax)
+    assert data["image/png"][:8] == b"\x89PNG\r\n\x1a\n"
+    data, _ = shell.display_formatter.format(ax.figure)
+    assert data["image/png"][:8] == b"\x89PNG\r\n\x1a\n"
+    display.uninstall_formatter(shell)
+    data, _ = shell.display_formatter.format(ax)
+    assert "image/png" not in data
+
+
+def test_display_of_side_by_side_frames_uses_each_level_name():
+    a = pd.DataFrame({"rss": pd.array([2048, None], dtype="Int64"), "path": ["a", None]})
+    both = pd.concat({"pmap -x": a, "smaps": a}, axis=1)
+    text = display.to_text(both)
+    assert text.count("2.0 KiB") == 2 and "2048" not in text
+    assert both[("smaps", "rss")].tolist()[0] == 2048
+
+
+# --- pasted text ----------------------------------------------------------------------------
+
+def test_load_text_reads_pasted_pmap_like_the_file():
+    text = PMAP.read_text()
+    pasted = analyzer.load_text(f"$ pmap -x 6 13\n{text}\nthanks\n", name="ticket")
+    from_file = analyzer.load(PMAP)
+    assert set(pasted["source"]) == {"ticket"}
+    cols = ["pid", "start", "size", "rss", "dirty", "perms", "path", "kind"]
+    assert pasted[cols].equals(from_file[cols])
+    assert pasted["pss"].isna().all()
