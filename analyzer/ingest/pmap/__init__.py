@@ -56,10 +56,11 @@ Faithful, not inventive:
 ... ---------------- ------- ------- -------
 ... total kB             144      20      12
 ... '''
+>>> from analyzer import schema
 >>> parsed = parse(text, Context("ticket.txt"))
->>> f = parsed.mappings
+>>> f = schema.conform(parsed.mappings)
 >>> f["perms"].tolist(), f["path"].tolist(), f["name_lost"].tolist(), f["dirty"].tolist()
-(['r--p', 'rw-p', '--xp'], ['sleep', '[stack]', None], [False, False, True], [0, 12288, 0])
+(['r--p', 'rw-p', '--xp'], ['sleep', '[stack]', <NA>], [False, False, True], [0, 12288, 0])
 >>> parsed.processes[0]["footer_rss"], parsed.processes[0]["partial"]
 (20480, False)
 """

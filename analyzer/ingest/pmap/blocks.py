@@ -21,9 +21,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .layout import ADDRESS, FOOTER_WORDS, HEADER_WORDS, MODE, PID_LINE, SEPARATOR, is_value
+from .layout import ADDRESS, FOOTER_WORDS, HEADER_WORDS, MODE, PID_LINE, SEPARATOR, is_value, normalize_header
 
-MAPPED_FOOTER = re.compile(r"[ \t]*\S+:[ \t]*\d+K\b.*")
+MAPPED_FOOTER = re.compile(r"[ \t]*[^\d\s][^:]*:[ \t]*\d+[ \t]?[KkК](?:\W.*)?")
 SLES11_SUMMARY = re.compile(r"[ \t]*\d+K writable-private, \d+K readonly-private, \d+K shared, and \d+K referenced[ \t]*")
 
 
@@ -52,7 +52,12 @@ def is_row(tokens: list[str]) -> bool:
 
 def is_header(tokens: list[str]) -> bool:
     """A column header: starts with the word for "Address" in some language."""
-    return len(tokens) >= 3 and HEADER_WORDS.get(tokens[0].casefold()) == "address"
+    if len(tokens) < 3:
+        return False
+    if HEADER_WORDS.get(tokens[0].casefold()) == "address":
+        return True
+    tokens = normalize_header(" ".join(tokens)).split()
+    return HEADER_WORDS.get(tokens[0].casefold()) == "address"
 
 
 def is_footer(line: str, tokens: list[str]) -> bool:
@@ -68,8 +73,8 @@ def is_footer(line: str, tokens: list[str]) -> bool:
         return False
     if all(w.casefold() in FOOTER_WORDS for w in words):
         return True
-    # an unknown translation of "total": a few words without digits, numbers after them
-    return len(words) <= 3 and not any(ch.isdigit() for w in words for ch in w) and is_value(tokens[-1])
+    # an unknown translation of "total": a few words without digits, first, then numbers
+    return len(words) <= 3 and not any(ch.isdigit() for w in words for ch in w) and not is_value(tokens[0])
 
 
 def scan(lines: list[str]) -> list[Block]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from ..base import Context
 from .blocks import MAPPED_FOOTER, SLES11_SUMMARY, Block
 from .footer import check_footer, who
-from .layout import (ADDRESS, DEVICE_D, HEADER_WORDS, MODE, device_from_d, is_value, mapping_name,
+from .layout import (ADDRESS, normalize_header, DEVICE_D, HEADER_WORDS, MODE, device_from_d, is_value, mapping_name,
                      perms_from_mode, value_kb)
 
 HEADER_ROLE_COLUMN = {"kbytes": "size", "rss": "rss", "pss": "pss", "dirty": "dirty",
@@ -49,7 +49,7 @@ def _shape(tokens: list[str]) -> tuple[int, bool, int] | None:
 
 
 def _header_roles(header: str) -> list[str | None]:
-    text = re.sub(r"Mapped\s+File", "Mapping", header)
+    text = re.sub(r"Mapped\s+File", "Mapping", normalize_header(header))
     return [HEADER_WORDS.get(t.casefold()) for t in text.split()]
 
 
@@ -209,7 +209,7 @@ def footer_totals(block: Block, layout: Layout, ctx: Context) -> dict[str, int |
             totals.update(zip(("writeable_private", "readonly_private", "shared", "referenced"), nums))
             continue
         if MAPPED_FOOTER.fullmatch(line) and ":" in line and not re.match(r"\s*Total:", line):
-            nums = [int(x) for x in re.findall(r":\s*(\d+)K", line)]
+            nums = [int(x) for x in re.findall(r":\s*(\d+)", line)]
             totals.update(zip(("size", "writeable_private", "shared"), nums))
             continue
         toks = [t for t in line.split() if is_value(t)]

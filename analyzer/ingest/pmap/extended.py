@@ -37,7 +37,7 @@ from ...schema import KEY_TO_COLUMN, UNITLESS_KEYS, field_column
 from ..base import Context
 from .blocks import Block
 from .footer import check_footer, who
-from .layout import DELETED, HEADER_WORDS, mapping_name
+from .layout import DELETED, HEADER_WORDS, mapping_name, normalize_header
 
 FIELD_KEYS = set(KEY_TO_COLUMN) | {"Size"}
 IDENTITY = ("mode", "offset", "device", "inode")
@@ -68,7 +68,7 @@ def is_extended_row(line: str) -> bool:
 
 def columns_of(header: str) -> list[Column]:
     """The columns of a -X header, with their byte extents."""
-    hb = header.encode()
+    hb = normalize_header(header).encode()
     spans = [(m.start(), m.end(), m.group().decode(errors="replace")) for m in re.finditer(rb"\S+", hb)]
     cols: list[Column] = []
     prev_end = 0

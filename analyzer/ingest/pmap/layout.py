@@ -31,24 +31,40 @@ def _words(role: str, *words: str) -> None:
         HEADER_WORDS[w.casefold()] = role
 
 
-_words("address", "Address", "Adresse", "地址", "Adres", "Dirección", "Direccion", "Indirizzo", "Endereço",
-       "Адрес", "アドレス", "Adresa", "Osoite", "位址", "Addr")
-_words("kbytes", "Kbytes", "kByte", "kBytes", "kilo-octets", "Ko", "千字节", "Kbajty", "КБайт", "Кбайт")
+# Translations from the procps-ng 4.0.2 gettext catalogs (de es fr ka ko pl pt_BR ro sv uk vi zh_CN)
+# and older releases; "Mapped File" is Solaris.
+_words("address", "Address", "Adresse", "地址", "Adres", "Dirección", "Endereço", "Adresă", "Adress", "Адреса",
+       "Адрес", "Địa chỉ", "주  소", "მისამართი", "Indirizzo", "アドレス", "位址", "Addr")
+_words("kbytes", "Kbytes", "kByte", "kBytes", "kilo-octets", "KB", "Kocteți", "kbyte", "Kbyte", "кбайтів",
+       "კბაიტი", "千字节", "Кбайт")
 _words("rss", "RSS")
-_words("pss", "PSS")
-_words("dirty", "Dirty", "Modifié", "Geändert", "脏", "Sucio")
+_words("pss", "PSS", "ARSS")
+_words("dirty", "Dirty", "Modifié", "Sucio", "Brudne", "Suja", "Murdar", "Smutsig", "Брудно", "Bẩn", "ბინძური")
 _words("anonymous", "Anon")
 _words("locked", "Locked")
-_words("swap", "Swap")
-_words("mode", "Mode", "Modus", "模式", "Modo", "Режим", "Perm", "Zugr", "权限", "Droits")
-_words("offset", "Offset", "Versatz", "Décalage", "偏移量", "Desplazamiento", "Смещение")
-_words("device", "Device", "Gerät", "Périphérique", "设备", "Dispositivo", "Устройство")
-_words("inode", "Inode", "Inœud", "索引节点")
-_words("mapping", "Mapping", "Zuordnung", "Carte", "映射", "Asignación", "Mapped")
+_words("swap", "Swap", "Intercambio", "Éch", "swap", "Växl", "Своп", "TĐổi", "스  왑", "სვაპი")
+_words("mode", "Mode", "Modus", "Modo", "Tryb", "Mod", "Läge", "Режим", "Chế độ", "모  드", "რეჟიმი", "模式",
+       "Perm", "Zugr", "Uprawn", "Permisiuni", "Rtgh", "Доступ", "권  한", "პერმი")
+_words("offset", "Offset", "Versatz", "Desplazamiento", "Décalage", "Deslocamento", "Poziție", "Avstånd",
+       "Зміщення", "오프셋", "გადაწევა", "偏移量")
+_words("device", "Device", "Gerät", "Dispositivo", "Périphérique", "Urządzenie", "Dispozitiv", "Enhet",
+       "Пристрій", "Thiết bị", "장  치", "მოწყობილობა", "设备")
+_words("inode", "Inode", "Inodo", "I-노드", "I-węzeł", "Nó-I", "Nod-i", "Inod")
+_words("mapping", "Mapping", "Zuordnung", "Asignación", "Carte", "Odwzorowanie", "Mapeamento", "Atribuire",
+       "Mappning", "Відповідність", "Ánh xạ", "매  핑", "მიბმა", "映射", "Mapped File")
+
+# Header words holding blanks: joined with "_" (same byte length) before splitting.
+MULTIWORD = sorted((w for w in HEADER_WORDS if " " in w), key=len, reverse=True)
+for _w in MULTIWORD:
+    HEADER_WORDS[_w.replace(" ", "_")] = HEADER_WORDS[_w]
+
+# "[ stack ]" and "[ anon ]" as gettext translates them.
+STACK_WORDS = {"stack", "pila", "pile", "stos", "pilha", "stivă", "стек", "ngăn xếp"}
 
 # Footer words that may precede or follow the numbers (never data).
 FOOTER_WORDS = {w.casefold() for w in (
-    "total", "total:", "kb", "Kb", "KB", "gesamt", "ko", "总计", "合计", "Gesamt", "totale", "итого",
+    "total", "total:", "kb", "KB", "gesamt", "ko", "总计", "合计", "totalt", "razem", "загалом", "кБ", "k", "К",
+    "tổng", "총계", "სულ", "კბ", "Kb",
 )}
 
 ADDRESS = re.compile(r"[0-9A-Fa-f]{8,16}")
@@ -58,6 +74,20 @@ DEVICE_D = re.compile(r"([0-9a-f]+):([0-9a-f]+)")
 PID_LINE = re.compile(r"[ \t]*(\d+):([ \t]+)(.*?)[ \t]*")
 SEPARATOR = re.compile(r"[ \t]*(?:-{4,}|={3,})[-= \t]*")
 DELETED = " (deleted)"
+
+_MULTIWORD_RE = re.compile("|".join(r"(?<!\S)" + re.escape(w) + r"(?!\S)" for w in MULTIWORD), re.IGNORECASE)
+
+
+def normalize_header(line: str) -> str:
+    """Join the blanks inside translated header words (``주  소``, ``Địa chỉ``,
+    ``Mapped File``) with underscores, keeping every column's byte position.
+
+    >>> normalize_header(" Address  Kbytes     RSS    Anon  Locked Mode   Mapped File")
+    ' Address  Kbytes     RSS    Anon  Locked Mode   Mapped_File'
+    """
+    if " " not in line.strip() or not _MULTIWORD_RE.search(line):
+        return line
+    return _MULTIWORD_RE.sub(lambda m: m.group().replace(" ", "_"), line)
 
 
 def perms_from_mode(mode: str) -> str:
@@ -101,7 +131,7 @@ def mapping_name(text: str, family: str, full_paths: bool | None = None) -> tupl
     if name.startswith("[ ") and name.endswith(" ]"):
         inner = name[2:-2].strip()
         word = inner.split()[0] if inner else ""
-        if word == "stack" and inner == "stack":
+        if inner.casefold() in STACK_WORDS:
             return "[stack]", deleted, False, False
         if family == "solaris":
             if inner == "heap":
