@@ -50,7 +50,19 @@ def _measures(frame: pd.DataFrame, keys: list[str], dropna: bool = False) -> pd.
 
 
 def by_kind(frame: pd.DataFrame) -> pd.DataFrame:
-    """Memory by mapping kind, in the order of :data:`analyzer.classify.KINDS`."""
+    """Memory by mapping kind, in the order of :data:`analyzer.classify.KINDS`.
+
+    >>> import analyzer
+    >>> frame = analyzer.load("sample_dumps/smaps/tree")
+    >>> by_kind(frame)[["mappings", "processes", "rss", "pss", "uss"]]
+               mappings  processes      rss      pss      uss
+    kind
+    heap              3          3    61440    61440    61440
+    stack             3          3    36864    36864    36864
+    anonymous         4          3   159744   159744   159744
+    file             15          3  3751936  2392064  1040384
+    kernel           12          3    12288        0        0
+    """
     out = _measures(frame, ["kind"])
     order = [k for k in KINDS if k in out.index] + [k for k in out.index if k not in KINDS]
     out = out.loc[order]
@@ -70,7 +82,16 @@ def _process_counts(frame: pd.DataFrame, by: str) -> pd.Series:
 
 
 def by_process(frame: pd.DataFrame) -> pd.DataFrame:
-    """Memory per process, largest PSS (or RSS where PSS is unknown) first."""
+    """Memory per process, largest PSS (or RSS where PSS is unknown) first.
+
+    >>> import analyzer
+    >>> frame = analyzer.load("sample_dumps/smaps/tree")
+    >>> by_process(frame)[["pid", "mappings", "rss", "pss", "uss"]]
+       pid  mappings      rss      pss     uss
+    0    1        12  1744896  1060864  385024
+    1    6        13   864256   860160  860160
+    2    3        12  1413120   729088   53248
+    """
     f = frame.copy(deep=False)
     for col in ("host", "command", "source"):
         f[col] = f[col].fillna("")
@@ -89,7 +110,17 @@ def mapping_name(frame: pd.DataFrame) -> pd.Series:
 
 def by_mapping(frame: pd.DataFrame) -> pd.DataFrame:
     """Memory per mapped object (library, file, kernel name), across processes,
-    with how many processes map each: the spirit of Android's librank."""
+    with how many processes map each: the spirit of Android's librank.
+
+    >>> import analyzer
+    >>> frame = analyzer.load("sample_dumps/smaps/tree")
+    >>> by_mapping(frame)[["kind", "mappings", "processes", "pss"]].head(3)
+                                         kind  mappings  processes      pss
+    mapping
+    /opt/memmaps-smaps/bin/busybox       file        10          2  1708032
+    /opt/memmaps-smaps/bin/tiny          file         5          1   684032
+    [anonymous]                     anonymous         4          3   159744
+    """
     f = frame.copy(deep=False)
     f["mapping"] = mapping_name(frame)
     out = _measures(f, ["mapping"])
@@ -101,7 +132,15 @@ def by_mapping(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def by_host(frame: pd.DataFrame) -> pd.DataFrame:
-    """Memory per host (one row, NA host, for dumps that do not name one)."""
+    """Memory per host (one row, NA host, for dumps that do not name one).
+
+    >>> import analyzer
+    >>> frame = analyzer.load("sample_dumps/smaps/tree")
+    >>> by_host(frame)[["mappings", "processes", "rss", "pss"]]
+          mappings  processes      rss      pss
+    host
+    <NA>        37          3  4022272  2650112
+    """
     f = frame.copy(deep=False)
     out = _measures(f, ["host"], dropna=False)
     key = _process_key(f)
@@ -177,14 +216,31 @@ def with_ps(frame: pd.DataFrame, processes: pd.DataFrame, by: str) -> pd.DataFra
 
 
 def summarize(frame: pd.DataFrame, by: str) -> pd.DataFrame:
-    """Dispatch to ``by_<by>``."""
+    """Dispatch to ``by_<by>``: what ``memmaps summary --by BY`` prints.
+
+    >>> import analyzer
+    >>> frame = analyzer.load("sample_dumps/smaps/tree")
+    >>> summarize(frame, "kind").equals(by_kind(frame))
+    True
+    >>> summarize(frame, "kinds")
+    Traceback (most recent call last):
+    ...
+    ValueError: by must be one of ('kind', 'process', 'mapping', 'host')
+    """
     if by not in BY_CHOICES:
         raise ValueError(f"by must be one of {BY_CHOICES}")
     return {"kind": by_kind, "process": by_process, "mapping": by_mapping, "host": by_host}[by](frame)
 
 
 def totals(frame: pd.DataFrame) -> dict:
-    """Whole-table totals: processes, mappings and each measure (NA if unknown)."""
+    """Whole-table totals: processes, mappings and each measure (NA if unknown).
+
+    >>> import analyzer
+    >>> totals(analyzer.load("sample_dumps/smaps/tree"))
+    {'processes': 3, 'mappings': 37, 'size': 5931008, 'rss': 4022272, 'pss': 2650112, 'uss': 1298432, 'swap': 0}
+    >>> totals(analyzer.load("sample_dumps/pmap/pmap-x.txt"))["pss"]  # pmap -x has no PSS
+    <NA>
+    """
     f = with_uss(frame)
     out = {"processes": int(_process_key(frame).nunique()) if len(frame) else 0, "mappings": len(frame)}
     for col in MEASURES:
