@@ -29,6 +29,17 @@ class Dataset:
     process-level facts an input gave (``rollup_*`` from smaps_rollup,
     ``footer_*`` from pmap, ``ps_*`` from ps, ``user``, ...).
     ``hosts``: one row per host described (sosreport), possibly empty.
+
+    >>> import analyzer
+    >>> ds = analyzer.load_dataset("sample_dumps/smaps/multi_loop.smaps",
+    ...                            "sample_dumps/smaps/single_threads_thp_truncated.smaps")
+    >>> [(i.formats, i.processes, i.mappings) for i in ds.inputs]
+    [(['smaps'], 4, 37), (['smaps'], 1, 31)]
+    >>> len(ds.mappings), len(ds.processes)
+    (68, 5)
+    >>> for notice in ds.warnings:
+    ...     print(notice)
+    sample_dumps/smaps/single_threads_thp_truncated.smaps:776: warning: last record cut short (truncated copy?): dropped, 31 complete records kept
     """
 
     mappings: pd.DataFrame

@@ -9,6 +9,17 @@
 
 Warnings that do not stop a load are :class:`Notice` records, collected on
 the dataset and printed by ``memmaps info``.
+
+>>> import analyzer
+>>> try:
+...     analyzer.load("README.md")
+... except analyzer.InputError as exc:  # any problem with an input
+...     print(type(exc).__name__, "-", exc)
+UnknownFormatError - README.md: not a recognised memory map dump (expected one of: /proc/PID/smaps, ...)
+>>> str(ParseError("dump.smaps", 12, "cannot read the size"))
+'dump.smaps:12: cannot read the size'
+>>> issubclass(NoDataError, InputError) and issubclass(InputError, MemmapsError)
+True
 """
 
 from __future__ import annotations
