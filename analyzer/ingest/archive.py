@@ -309,7 +309,7 @@ def open_counted(path) -> tuple[io.BufferedReader, Counting]:
     from .reader import decompressing
 
     counter = Counting(open(path, "rb"))
-    return decompressing(io.BufferedReader(counter, buffer_size=TAR_BUFFER), str(path)), counter
+    return decompressing(io.BufferedReader(counter, buffer_size=1 << 16), str(path)), counter
 
 
 def is_compressed(head: bytes) -> bool:
