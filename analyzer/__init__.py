@@ -1,8 +1,18 @@
 """memmaps: an offline analyzer for Linux process memory maps.
 
 >>> import analyzer
->>> frame = analyzer.load("sample_dumps/smaps")  # doctest: +SKIP
->>> analyzer.by_kind(frame)  # doctest: +SKIP
+>>> frame = analyzer.load("sample_dumps/smaps/tree")   # files, directories, archives, ``-``
+>>> analyzer.by_kind(frame)[["mappings", "rss", "pss"]]
+           mappings      rss      pss
+kind
+heap              3    61440    61440
+stack             3    36864    36864
+anonymous         4   159744   159744
+file             15  3751936  2392064
+kernel           12    12288        0
+
+In Jupyter, ``analyzer.register_accessor()`` adds ``frame.memmaps``
+(see :mod:`analyzer.accessor`).
 """
 
 from .accessor import register_accessor

@@ -124,6 +124,14 @@ def register_accessor(name: str = DEFAULT_NAME, human_sizes: bool = True) -> typ
     KiB/MiB/GiB (:func:`analyzer.display.install_formatter`); their data stay
     in bytes. Nothing happens at import time: importing :mod:`analyzer` or this
     module changes no pandas or IPython state.
+
+    >>> import pandas as pd
+    >>> import analyzer
+    >>> analyzer.register_accessor()
+    <class 'analyzer.accessor.MemmapsAccessor'>
+    >>> frame = analyzer.load("sample_dumps/smaps/tree")
+    >>> frame.memmaps.select(pid=6).memmaps.totals()
+    {'processes': 1, 'mappings': 13, 'size': 1277952, 'rss': 864256, 'pss': 860160, 'uss': 860160, 'swap': 0}
     """
     if name not in _REGISTERED:
         existing = getattr(pd.DataFrame, name, None)

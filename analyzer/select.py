@@ -61,6 +61,13 @@ def select(frame: pd.DataFrame, *, pid=None, command: str | re.Pattern | None = 
     (see :data:`analyzer.classify.KINDS`); ``host``: one host name or several.
     An unknown kind is an error, not an empty result, so a typo does not pass
     for "no such memory".
+
+    >>> import analyzer
+    >>> frame = analyzer.load("sample_dumps/smaps/tree")
+    >>> select(frame, command="sleep", kind=["heap", "stack"])[["pid", "path", "size", "rss"]]
+        pid     path    size    rss
+    18    3   [heap]  139264   8192
+    22    3  [stack]  135168  12288
     """
     keep = pd.Series(True, index=frame.index)
     if pid is not None:
@@ -88,6 +95,14 @@ def top(frame: pd.DataFrame, n: int = 10, by: str | None = None) -> pd.DataFrame
     By default, PSS where the dump gives it and RSS where it does not (pmap -x
     has no PSS), the order :func:`analyzer.by_process` uses. Rows where the
     measure is unknown come last; ties keep the table's order.
+
+    >>> import analyzer
+    >>> frame = analyzer.load("sample_dumps/smaps/tree")
+    >>> top(frame, 3)[["pid", "path", "rss", "pss"]]
+        pid                            path      rss     pss
+    1     1  /opt/memmaps-smaps/bin/busybox  1294336  804864
+    25    6     /opt/memmaps-smaps/bin/tiny   491520  491520
+    13    3  /opt/memmaps-smaps/bin/busybox   978944  489472
     """
     if by is None:
         key = frame["pss"].fillna(frame["rss"])
