@@ -11,14 +11,15 @@
 #
 # For every capture NAME it writes
 #   OUTDIR/NAME.txt                      the tool's stdout, verbatim
-#   OUTDIR/smaps/pidN.smaps              /proc/N/smaps of each process involved (same moment)
-#   OUTDIR/smaps/NAME.pidN.smaps         only when that capture saw different smaps than pidN.smaps
-#                                        (PSS of shared libc pages moves when other processes on the
-#                                        host come and go)
-#   OUTDIR/meta/capture-log.tsv          NAME, exit status, PIDs, smaps files, exact command
+#   OUTDIR/smaps/pidN.smaps              /proc/N/smaps of each process involved, as the tool read it
+#   OUTDIR/smaps/NAME.pidN.smaps         only when that capture saw other smaps than all earlier
+#                                        ones (PSS of shared libc pages moves whenever any process
+#                                        on the host, the reader included, maps or unmaps them)
+#   OUTDIR/meta/capture-log.tsv          NAME, exit status, PIDs, smaps files, their source, command
 #   OUTDIR/meta/capture-meta.txt         date, kernel, tool versions, PID roles
-# A capture is retried (up to 5 times) until the smaps read just before and just after the tool ran
-# are identical, so the tool and the saved smaps saw the same numbers.
+# The tool runs under strace; strace_reads.py recovers the bytes it read from /proc/N/smaps
+# (source "read-by-tool"). Modes that read only /proc/N/maps get a snapshot by a static reader
+# (source "snapshot"), retried (up to 5 times) until the snapshots before and after agree.
 set -u
 SELF=$(readlink -f "$0")
 SRC=$(dirname "$SELF")
@@ -50,7 +51,7 @@ BB32=/bin/busybox            # busybox-static:i386 (no pmap applet; only used as
 SNAP=$SCRATCH/snap
 mkdir -p "$OUT/smaps" "$OUT/meta"
 LOG=$OUT/meta/capture-log.tsv
-printf 'name\texit\tpids\tsmaps\tcommand\n' > "$LOG"
+printf 'name\texit\tpids\tsmaps\tsmaps_source\tcommand\n' > "$LOG"
 
 cleanup() { kill $(jobs -p) 2>/dev/null; rm -f /dev/shm/memmaps-shm; }
 trap cleanup EXIT
@@ -65,47 +66,63 @@ start_mapper() {
     ZOMBIE_PID=$(awk '/^zombie/{print $2}' "$o")
 }
 
+STATIC_CAT="$BB cat"   # a static reader (our BusyBox build): maps no libc and no file the targets map
+
 snap() { # snap TAG PIDS...  -> $SNAP/TAG.N
     local tag=$1 p; shift
-    for p in "$@"; do cat "/proc/$p/smaps" > "$SNAP/$tag.$p" 2>/dev/null || : > "$SNAP/$tag.$p"; done
+    for p in "$@"; do $STATIC_CAT "/proc/$p/smaps" > "$SNAP/$tag.$p" 2>/dev/null || : > "$SNAP/$tag.$p"; done
 }
 same() { # same TAG1 TAG2 PIDS...
     local a=$1 b=$2 p; shift 2
     for p in "$@"; do cmp -s "$SNAP/$a.$p" "$SNAP/$b.$p" || return 1; done
 }
 
+# store_smaps NAME PID FILE -> echoes the stored path; identical contents share one file
+store_smaps() {
+    local name=$1 p=$2 f=$3 v
+    for v in "$OUT"/smaps/pid$p.smaps "$OUT"/smaps/*.pid$p.smaps; do
+        [ -e "$v" ] && cmp -s "$f" "$v" && { echo "smaps/${v##*/}"; return; }
+    done
+    if [ ! -e "$OUT/smaps/pid$p.smaps" ]; then v=pid$p.smaps; else v=$name.pid$p.smaps; fi
+    cp "$f" "$OUT/smaps/$v"
+    echo "smaps/$v"
+}
+
 # cap NAME "PIDS" CMD...   (PIDS: the processes whose smaps belong to this capture)
+# The tool runs under strace, so the smaps it read are recovered byte for byte; for modes that
+# read only /proc/N/maps (default, -d, -q) the smaps saved are a static reader's, taken right
+# before and after the tool (retried until both agree).
 cap() {
     local name=$1 pids=$2; shift 2
     local try rc
     for try in 1 2 3 4 5; do
         snap before $pids
-        "$@" > "$OUT/$name.txt" 2> "$SNAP/stderr"
+        rm -rf "$SNAP/read"
+        strace -o "$SNAP/strace.log" -e trace=open,openat,read,close,lseek,_llseek -e read=all -s 0 \
+            "$@" > "$OUT/$name.txt" 2> "$SNAP/stderr"
         rc=$?
         snap after $pids
         same before after $pids && break
     done
-    local files="" p
+    python3 "$SRC/strace_reads.py" "$SNAP/strace.log" "$SNAP/read"
+    local files="" srcs="" p f
     for p in $pids; do
-        if [ ! -e "$OUT/smaps/pid$p.smaps" ]; then
-            cp "$SNAP/after.$p" "$OUT/smaps/pid$p.smaps"
-            files="$files smaps/pid$p.smaps"
-        elif cmp -s "$SNAP/after.$p" "$OUT/smaps/pid$p.smaps"; then
-            files="$files smaps/pid$p.smaps"
+        if [ -e "$SNAP/read/$p.smaps" ]; then
+            f=$SNAP/read/$p.smaps; srcs="$srcs,read-by-tool"
+            if [ -e "$SNAP/read/$p.smaps.pass1" ]; then
+                srcs="$srcs(pass1-differed:$(store_smaps "$name.pass1" "$p" "$SNAP/read/$p.smaps.pass1"))"
+            fi
+        elif [ -e "$SNAP/read/$p.smaps.partial" ]; then
+            f=$SNAP/after.$p; srcs="$srcs,snapshot(tool-read-stopped-early)"
         else
-            cp "$SNAP/after.$p" "$OUT/smaps/$name.pid$p.smaps"
-            files="$files smaps/$name.pid$p.smaps"
+            f=$SNAP/after.$p; srcs="$srcs,snapshot"
         fi
+        files="$files $(store_smaps "$name" "$p" "$f")"
     done
     local err
     err=$(tr '\n' ' ' < "$SNAP/stderr")
-    printf '%s\t%s\t%s\t%s\t%s%s\n' "$name" "$rc" "${pids// /,}" "${files# }" "$*" \
+    printf '%s\t%s\t%s\t%s\t%s\t%s%s\n' "$name" "$rc" "${pids// /,}" "${files# }" "${srcs#,}" "$*" \
         "${err:+	stderr: $err}" >> "$LOG"
-}
-
-loc() { # loc LL_CC CMD...  : run CMD under a translated locale
-    local l=$1; shift
-    env LANG="$l.UTF-8" LANGUAGE="$l" "$@"
 }
 
 # ------------------------------------------------------------------ processes
@@ -121,9 +138,9 @@ else
     M=$MAPPER_PID Z=$ZOMBIE_PID
     python3 -c 'import time, json, sqlite3; time.sleep(1e6)' & S=$!
     tail -f /dev/null & T=$!
-    "$BB32" sh -c "$BB32 sleep 100000; :" & B=$!
+    "$BB32" sh -c "$BB32 sleep 100000 & wait" & B=$!
     sleep 0.5
-    B2=$(cat /proc/$B/task/$B/children)
+    B2=$(tr -d " " < /proc/$B/task/$B/children)
 fi
 
 {
@@ -177,10 +194,10 @@ if [ "$MODE" = small ]; then
     cap pmap-zombie             "$Z"        $PMAP -x $Z
     cap pmap-X-zombie           "$Z"        $PMAP -X $Z
     for l in de_DE fr_FR zh_CN; do
-        cap pmap-default.$l     "$S"        loc $l $PMAP $S
-        cap pmap-x.$l           "$S"        loc $l $PMAP -x $S
-        cap pmap-d.$l           "$S"        loc $l $PMAP -d $S
-        cap pmap-X.$l           "$S"        loc $l $PMAP -X $S
+        cap pmap-default.$l     "$S"        env LANG=$l.UTF-8 LANGUAGE=$l $PMAP $S
+        cap pmap-x.$l           "$S"        env LANG=$l.UTF-8 LANGUAGE=$l $PMAP -x $S
+        cap pmap-d.$l           "$S"        env LANG=$l.UTF-8 LANGUAGE=$l $PMAP -d $S
+        cap pmap-X.$l           "$S"        env LANG=$l.UTF-8 LANGUAGE=$l $PMAP -X $S
     done
     cap pmap-i386               "$B"        $PMAP $B
     cap pmap-x-i386             "$B"        $PMAP -x $B
@@ -215,11 +232,11 @@ else
         cap pmap32-d.$p         "$p"        $PMAP32 -d $p
         cap pmap32-X.$p         "$p"        $PMAP32 -X $p
         for l in de_DE fr_FR zh_CN; do
-            cap pmap-default.$l.$p "$p"     loc $l $PMAP $p
-            cap pmap-x.$l.$p    "$p"        loc $l $PMAP -x $p
-            cap pmap-d.$l.$p    "$p"        loc $l $PMAP -d $p
-            cap pmap-X.$l.$p    "$p"        loc $l $PMAP -X $p
-            cap pmap-XX.$l.$p   "$p"        loc $l $PMAP -XX $p
+            cap pmap-default.$l.$p "$p"     env LANG=$l.UTF-8 LANGUAGE=$l $PMAP $p
+            cap pmap-x.$l.$p    "$p"        env LANG=$l.UTF-8 LANGUAGE=$l $PMAP -x $p
+            cap pmap-d.$l.$p    "$p"        env LANG=$l.UTF-8 LANGUAGE=$l $PMAP -d $p
+            cap pmap-X.$l.$p    "$p"        env LANG=$l.UTF-8 LANGUAGE=$l $PMAP -X $p
+            cap pmap-XX.$l.$p   "$p"        env LANG=$l.UTF-8 LANGUAGE=$l $PMAP -XX $p
         done
     done
     cap pmap-xA.$M              "$M"        $PMAP -x -A "$ALOW,$AHIGH" $M
@@ -234,6 +251,6 @@ else
     cap busybox-pmap-multi      "$ALL $Z"   $BB pmap $ALL $Z 99999
     cap busybox-pmap-x-multi    "$ALL $Z"   $BB pmap -x $ALL $Z 99999
     cap pmap32-x-multi          "$B $B2"    $PMAP32 -x $B $B2
-    cap pmap-x-multi.de_DE      "$ALL"      loc de_DE $PMAP -x $ALL
+    cap pmap-x-multi.de_DE      "$ALL"      env LANG=de_DE.UTF-8 LANGUAGE=de_DE $PMAP -x $ALL
 fi
 exit 0
