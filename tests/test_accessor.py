@@ -363,3 +363,17 @@ def test_load_text_reads_pasted_pmap_like_the_file():
     cols = ["pid", "start", "size", "rss", "dirty", "perms", "path", "kind"]
     assert pasted[cols].equals(from_file[cols])
     assert pasted["pss"].isna().all()
+
+
+# --- the public API documents itself --------------------------------------------------------
+
+@pytest.mark.parametrize("name", sorted(analyzer.__all__))
+def test_public_api_has_a_doctest_example(name):
+    obj = getattr(analyzer, name)
+    if isinstance(obj, type) and issubclass(obj, Exception):
+        doc = sys.modules[obj.__module__].__doc__  # the hierarchy is shown once, in analyzer.errors
+    elif callable(obj):
+        doc = obj.__doc__
+    else:
+        doc = sys.modules["analyzer.classify"].__doc__ if name == "KINDS" else None
+    assert doc and ">>> " in doc, f"analyzer.{name} has no example in its docstring"
