@@ -1,14 +1,500 @@
-"""Vectorised smaps parsing for large, regular dumps (to be written).
+"""Vectorised smaps parsing for large, regular dumps.
 
-``parse(data, ctx, name)`` returns a :class:`~analyzer.ingest.base.Parsed`
-identical to :func:`analyzer.ingest.smaps.parse` on the same input, or
-``None`` when the input is not one it handles (the exact path then runs).
+The kernel prints every record of one ``/proc/PID/smaps`` with the same key
+sequence, each key padded to a fixed column and each value right-aligned in
+a fixed-width field::
+
+    55d0c8a00000-55d0c8a21000 rw-p 00000000 00:00 0                          [heap]
+    Size:                132 kB
+    Rss:                   8 kB
+    ...
+    THPeligible:           0
+    VmFlags: rd wr mr mw me ac
+
+So once the first record is read, every other record's field lines are
+known byte for byte except for the digits: this module checks that (numpy
+over the whole buffer, in slices of a few MB), reads all the numbers at
+once (eight digits in one 64-bit word), parses the headers column by column
+and builds the text columns as Arrow strings from offsets into the buffer,
+with no Python object per line.
+
+:func:`parse` returns the same :class:`~analyzer.ingest.base.Parsed` as
+:func:`analyzer.ingest.smaps.parse` on the same input, or ``None`` whenever
+the input is not the regular case it handles (banners, ``grep -H`` prefixes,
+CRLF, control characters, a key sequence that varies, a truncated or
+irregular record, ``[rollup]``, non-UTF-8 bytes, ...): the exact general path
+then runs, so correctness never depends on this one.
+
+>>> from analyzer.ingest.base import Context
+>>> rec = ('00400000-00401000 r-xp 00000000 103:02 1234                       /usr/bin/my prog\\n'
+...        'Size:                  4 kB\\nRss:                   4 kB\\nTHPeligible:           0\\n'
+...        'VmFlags: rd ex mr mw me \\n')
+>>> parsed = parse(rec.encode(), Context("dump.txt"), name="proc/42/smaps")
+>>> row = parsed.mappings.iloc[0]
+>>> int(row.pid), row.dev, row.path, int(row["size"]), int(row.rss), int(row.thp_eligible), row.vmflags
+(42, '103:02', '/usr/bin/my prog', 4096, 4096, 0, 'rd ex mr mw me')
+>>> parse(rec.replace("\\n", "\\r\\n").encode(), Context("dump.txt")) is None  # CRLF: the exact path's job
+True
 """
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from .. import schema
+from ..schema import BY_NAME, KEY_TO_COLUMN, UNITLESS_KEYS, field_column
 from .base import Context, Parsed
+
+SLICE_BYTES = 4 << 20  # work on a few MB at a time: bounds the temporaries
+HEAD_WINDOW = 128  # header bytes examined column-wise (addresses, perms, offset, dev, inode)
+MAX_WIDE_FRACTION = 0.05  # records with a value wider than the template's, parsed one by one
+
+_HEADER = re.compile(rb"([0-9A-Fa-f]+)-([0-9A-Fa-f]+) ([-rwxsp]{4}) ([0-9A-Fa-f]+) ([0-9A-Fa-f]+:[0-9A-Fa-f]+) (\d+)")
+_FIELD_LINE = re.compile(r"([A-Za-z][A-Za-z0-9_]*):(.*)")
+_KB_FIELD = re.compile(r"([ \t]*?)( *)(\d+)( kB)?")
+_SELF_NAME = re.compile(r"(?:^|/)(self|thread-self)/(?:smaps|maps|smaps_rollup)$")
+_NAME_PID = re.compile(r"(?:^|/)(\d+)/(?:smaps|maps|smaps_rollup)$")
+_DELETED = np.frombuffer(b" (deleted)", dtype=np.uint8)
+_VMFLAGS = np.frombuffer(b"VmFlags:", dtype=np.uint8)
+
+_HEX = np.full(256, 255, dtype=np.uint8)
+for _i, _c in enumerate(b"0123456789"):
+    _HEX[_c] = _i
+for _i, _c in enumerate(b"abcdef"):
+    _HEX[_c] = 10 + _i
+    _HEX[_c - 32] = 10 + _i
+_DEC = np.full(256, 255, dtype=np.uint8)
+_DEC[48:58] = np.arange(10)
+_PERM_OK = np.zeros(256, dtype=bool)
+_PERM_OK[list(b"-rwxsp")] = True
+
+
+class Irregular(Exception):
+    """The input is not the regular case: let the exact path read it."""
+
+
+class Template:
+    """The first record's field lines: keys, line lengths, digit windows."""
+
+    def __init__(self, lines: list[str]):
+        self.keys: list[str] = []
+        self.columns: list[str] = []
+        self.mult: list[int] = []
+        self.lengths: list[int] = []
+        windows: list[tuple[int, int]] = []  # (offset of window end in the block, width)
+        block = bytearray()
+        self.vmflags = False
+        for j, line in enumerate(lines):
+            m = _FIELD_LINE.fullmatch(line)
+            if m is None:
+                raise Irregular("field line")
+            key, region = m.group(1), m.group(2)
+            if key == "VmFlags":
+                if j != len(lines) - 1:
+                    raise Irregular("VmFlags not last")
+                self.vmflags = True
+                break
+            v = _KB_FIELD.fullmatch(region)
+            if v is None or len(v.group(3)) > 8:
+                raise Irregular("value")
+            kb = v.group(4) is not None
+            if kb and key in UNITLESS_KEYS:
+                raise Irregular("unitless key with kB")
+            if not kb and not (key in UNITLESS_KEYS or key not in KEY_TO_COLUMN):
+                raise Irregular("kB key without unit")
+            col = KEY_TO_COLUMN.get(key) or field_column(key)
+            if col in self.columns or not (key in KEY_TO_COLUMN or col == "size" or col not in BY_NAME):
+                raise Irregular("column")
+            self.keys.append(key)
+            self.columns.append(col)
+            self.mult.append(1024 if kb else 1)
+            digits_end = len(key) + 1 + len(v.group(1)) + len(v.group(2)) + len(v.group(3))
+            width = min(8, len(v.group(2)) + len(v.group(3)))
+            windows.append((len(block) + digits_end, width))
+            block += line.encode("ascii") + b"\n"
+            self.lengths.append(len(line))
+        if not self.keys:
+            raise Irregular("no fields (maps)")
+        self.nfields = len(self.keys)
+        self.nlines = 1 + self.nfields + (1 if self.vmflags else 0)
+        self.block_len = len(block)
+        self.lengths_arr = np.array(self.lengths, dtype=np.int64)
+        # Eight window columns per field; narrower windows are padded on the left
+        # with a column that is forced to a space before the digits are read.
+        cols = np.empty((self.nfields, 8), dtype=np.int64)
+        pad = np.zeros((self.nfields, 8), dtype=bool)
+        for j, (end, width) in enumerate(windows):
+            cols[j] = np.arange(end - 8, end)
+            pad[j, : 8 - width] = True
+            cols[j, : 8 - width] = end - width
+        self.window_cols = cols.ravel()
+        self.window_pad = pad.ravel()
+        expected = np.frombuffer(bytes(block), dtype=np.uint8).copy()
+        expected[self.window_cols] = 32
+        self.expected = expected
+        self.tabs = int(np.count_nonzero(expected == 9))
 
 
 def parse(data: bytes, ctx: Context, name: str | None = None) -> Parsed | None:
-    return None
+    """Parse one process's smaps bytes, or return ``None`` (not the regular case)."""
+    try:
+        return _parse(data, ctx, name)
+    except Irregular:
+        return None
+
+
+def _parse(data: bytes, ctx: Context, name: str | None) -> Parsed | None:
+    if len(data) < 64 or not data.endswith(b"\n") or data.startswith(b"\xef\xbb\xbf"):
+        return None
+    if name is not None and _SELF_NAME.search(name):
+        return None
+    if b"\r" in data or b"[rollup]" in data or b"\n\n" in data or b"\n==>" in data:
+        return None
+    head = data[: 1 << 18]
+    if head.count(b"\\x") * 40 > min(len(head), 1 << 16):  # the reader might call it binary
+        return None
+    template, first_len = _template(data)
+    arr = np.frombuffer(data, dtype=np.uint8)
+    pid = None
+    if name:
+        m = _NAME_PID.search(name)
+        pid = int(m.group(1)) if m else None
+
+    pieces: list[dict] = []
+    pos, lineno, prev_end = 0, 1, None
+    size = SLICE_BYTES
+    n = len(arr)
+    ctrl = tabs = newlines = 0
+    while pos < n:
+        stop = min(n, pos + size)
+        seg = arr[pos:stop]
+        nl = np.flatnonzero(seg == 10)
+        usable = (len(nl) // template.nlines) * template.nlines
+        if stop < n and usable == 0:
+            size *= 2
+            continue
+        if stop == n and (usable != len(nl) or nl[-1] != len(seg) - 1):
+            return None  # a cut or irregular last record: the exact path says what happened
+        seg = seg[: nl[usable - 1] + 1]
+        ends = nl[:usable]
+        ctrl += int(np.count_nonzero(seg < 32))
+        tabs += int(np.count_nonzero(seg == 9)) if template.tabs else 0
+        newlines += usable
+        piece = _parse_slice(seg, ends, template, lineno)
+        if prev_end is not None and piece["start"][0] < prev_end:
+            return None
+        prev_end = piece["end"][-1]
+        pieces.append(piece)
+        pos += len(seg)
+        lineno += usable
+    nrec = (lineno - 1) // template.nlines
+    if ctrl != newlines + tabs or tabs != template.tabs * nrec:
+        return None  # control characters or tabs where the kernel puts none
+    frame = _frame(pieces, template, ctx.source, pid, nrec)
+    proc = {"pid": pid, "command": None, "source": ctx.source, "source_format": "smaps",
+            "block": name, "lineno": 1, "mappings": nrec, "partial": False}
+    return Parsed(frame, [proc], formats={"smaps"})
+
+
+def _template(data: bytes) -> tuple[Template, int]:
+    """Read the first record in Python: it fixes the layout of every other."""
+    lines = []
+    pos = 0
+    while True:
+        end = data.find(b"\n", pos)
+        if end < 0:
+            break
+        line = data[pos:end]
+        if lines and _HEADER.match(line):
+            break
+        try:
+            lines.append(line.decode("ascii"))
+        except UnicodeDecodeError:
+            if lines:
+                raise Irregular("non-ASCII field line") from None
+            lines.append("")
+        pos = end + 1
+        if len(lines) > 200:
+            raise Irregular("record too long")
+    return Template(lines[1:]), pos
+
+
+def _parse_slice(seg: np.ndarray, ends: np.ndarray, t: Template, lineno: int) -> dict:
+    nrec = len(ends) // t.nlines
+    starts = np.empty_like(ends)
+    starts[0] = 0
+    starts[1:] = ends[:-1] + 1
+    starts = starts.reshape(nrec, t.nlines)
+    ends = ends.reshape(nrec, t.nlines)
+    lengths = ends - starts
+
+    # Field lines: every record's block equals the template outside the digit windows.
+    field_lengths = lengths[:, 1 : 1 + t.nfields]
+    regular = (field_lengths == t.lengths_arr).all(axis=1)
+    values = np.empty((nrec, t.nfields), dtype=np.int64)
+    good = np.flatnonzero(regular)
+    if len(good):
+        window = np.lib.stride_tricks.sliding_window_view(seg, t.block_len)
+        blocks = window[starts[good, 1]]  # (records, block) copy
+        digits = blocks[:, t.window_cols]
+        blocks[:, t.window_cols] = 32
+        if not (blocks == t.expected).all():
+            raise Irregular("field block differs from the first record's")
+        digits[:, t.window_pad] = 32
+        values[good] = _read_windows(digits.reshape(len(good), t.nfields, 8)) * np.array(t.mult, dtype=np.int64)
+    wide = np.flatnonzero(~regular)
+    if len(wide):
+        if len(wide) > max(8, MAX_WIDE_FRACTION * nrec):
+            raise Irregular("too many wide values")
+        for r in wide:
+            values[r] = _read_wide_record(seg, starts[r], ends[r], t)
+
+    out = _read_headers(seg, starts[:, 0], ends[:, 0])
+    out["values"] = values
+    out["lineno"] = lineno + np.arange(nrec, dtype=np.int64) * t.nlines
+    if t.vmflags:
+        out["vmflags"] = _read_vmflags(seg, starts[:, -1], ends[:, -1])
+    return out
+
+
+def _read_windows(w: np.ndarray) -> np.ndarray:
+    """Right-aligned decimal numbers in 8-byte windows (spaces, then digits) -> int64."""
+    d = w - np.uint8(48)
+    isdig = d < 10
+    if not (isdig | (w == 32)).all() or not isdig[..., -1].all() or (isdig[..., :-1] > isdig[..., 1:]).any():
+        raise Irregular("value window")
+    d[~isdig] = 0
+    v = np.ascontiguousarray(d).view("<u8")[..., 0]
+    # Eight digits in one word, most significant first in memory (little-endian).
+    v = (v * np.uint64(10) + (v >> np.uint64(8))) & np.uint64(0x00FF00FF00FF00FF)
+    v = (v * np.uint64(100) + (v >> np.uint64(16))) & np.uint64(0x0000FFFF0000FFFF)
+    v = (v * np.uint64(10000) + (v >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
+    return v.astype(np.int64)
+
+
+def _read_wide_record(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, t: Template) -> list[int]:
+    """A record with a value wider than its template column (a mapping of 100 GB or more)."""
+    out = []
+    for j, key in enumerate(t.keys):
+        line = seg[starts[1 + j] : ends[1 + j]].tobytes().decode("ascii", errors="replace")
+        m = _FIELD_LINE.fullmatch(line)
+        v = _KB_FIELD.fullmatch(m.group(2)) if m else None
+        if (m is None or m.group(1) != key or v is None or len(v.group(3)) > 15
+                or (v.group(4) is not None) != (t.mult[j] == 1024)):
+            raise Irregular("wide record")
+        out.append(int(v.group(3)) * t.mult[j])
+    return out
+
+
+def _number(h: np.ndarray, rows: np.ndarray, a: np.ndarray, b: np.ndarray, base: int) -> np.ndarray:
+    """Parse h[row, a:b] in *base* for every row (hex or decimal, 1-19/16 digits)."""
+    length = b - a
+    limit = 16 if base == 16 else 19
+    if len(length) and (length.min() < 1 or length.max() > limit):
+        raise Irregular("number width")
+    lut = _HEX if base == 16 else _DEC
+    acc = np.zeros(len(rows), dtype=np.uint64)
+    for k in range(int(length.max()) if len(length) else 0):
+        live = k < length
+        digit = lut[h[rows, np.minimum(a + k, h.shape[1] - 1)]]
+        if (digit[live] == 255).any():
+            raise Irregular("digit")
+        acc = np.where(live, acc * np.uint64(base) + digit.astype(np.uint64), acc)
+    return acc
+
+
+def _read_headers(seg: np.ndarray, hs: np.ndarray, he: np.ndarray) -> dict:
+    n = len(hs)
+    hl = he - hs
+    width = HEAD_WINDOW
+    padded = np.concatenate([seg, np.zeros(width, dtype=np.uint8)])
+    h = np.lib.stride_tricks.sliding_window_view(padded, width)[hs]
+    pos = np.arange(width)
+    inline = pos < hl[:, None]
+    rows = np.arange(n)
+    dash = np.argmax(h == 45, axis=1)
+    spaces = (h == 32) & inline
+    count = np.cumsum(spaces, axis=1, dtype=np.int16)
+    s = [(count < k).sum(axis=1) for k in (1, 2, 3, 4)]
+    s5 = (count < 5).sum(axis=1)
+    if (s[3] >= np.minimum(hl, width)).any():
+        raise Irregular("header without five fields")
+    line_end = np.minimum(hl, width)
+    has_rest = s5 < line_end  # a space after the inode
+    inode_end = np.where(has_rest, s5, hl)
+    if (inode_end > width - 1).any():
+        raise Irregular("header prefix longer than the window")
+    start = _number(h, rows, np.zeros(n, dtype=np.int64), dash, 16)
+    end = _number(h, rows, dash + 1, s[0], 16)
+    if ((s[1] - s[0]) != 5).any():
+        raise Irregular("perms")
+    perm_bytes = h[rows[:, None], s[0][:, None] + 1 + np.arange(4)]
+    if not _PERM_OK[perm_bytes].all():
+        raise Irregular("perms")
+    offset = _number(h, rows, s[1] + 1, s[2], 16)
+    inode = _number(h, rows, s[3] + 1, inode_end, 10)
+    # dev: hex:hex, lowercased as the exact path does.
+    dev_a, dev_b = s[2] + 1, s[3]
+    dev_len = dev_b - dev_a
+    if dev_len.min() < 3:
+        raise Irregular("dev")
+    dev_pos = dev_a[:, None] + np.arange(int(dev_len.max()))
+    dev_live = dev_pos < dev_b[:, None]
+    dev_chars = np.where(dev_live, h[rows[:, None], np.minimum(dev_pos, width - 1)], 48)
+    colon = dev_chars == 58
+    if (colon.sum(axis=1) != 1).any() or colon[:, 0].any() or colon[rows, dev_len - 1].any():
+        raise Irregular("dev")
+    if (_HEX[dev_chars[~colon]] == 255).any():
+        raise Irregular("dev")
+    # path: after the spaces that follow the inode, to the line end (trailing
+    # spaces belong to the file name: the exact path matches unstripped lines).
+    after = (pos >= s5[:, None]) & inline & (h != 32)
+    found = after.any(axis=1)
+    path_start = np.where(found, np.argmax(after, axis=1), hl)
+    if ((~found) & has_rest & (hl > width)).any():
+        raise Irregular("long run of spaces")
+    has_path = has_rest & found
+    path_end = hl.copy()
+    deleted = has_path & (path_end - path_start > 10)
+    if deleted.any():
+        tail10 = seg[(hs + path_end - 10)[:, None] + np.arange(10)]
+        deleted &= (tail10 == _DELETED).all(axis=1)
+        path_end = np.where(deleted, path_end - 10, path_end)
+    return {
+        "start": start, "end": end, "offset": offset, "inode": inode,
+        "perms": _strings(perm_bytes.ravel(), np.arange(n) * 4, np.arange(n) * 4 + 4),
+        "dev": _strings(_lower(dev_chars[dev_live]), *_packed_offsets(dev_len)),
+        "path": _buffer_strings(seg, hs + path_start, hs + path_end, has_path),
+        "deleted": deleted,
+    }
+
+
+def _lower(b: np.ndarray) -> np.ndarray:
+    upper = (b >= 65) & (b <= 70)
+    return np.where(upper, b + 32, b).astype(np.uint8)
+
+
+def _packed_offsets(lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    ends = np.cumsum(lengths)
+    return ends - lengths, ends
+
+
+def _strings(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> pa.Array:
+    """Arrow strings data[starts[i]:ends[i]] where the pieces are packed in order."""
+    offsets = np.concatenate([[0], ends]).astype(np.int64)
+    return pa.LargeStringArray.from_buffers(len(starts), pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(data)))
+
+
+def _buffer_strings(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, valid: np.ndarray | None) -> pa.Array:
+    """Arrow strings seg[starts[i]:ends[i]] (in buffer order, not adjacent), NA where not *valid*.
+
+    The buffer is seen as an array of 2n-1 strings alternating wanted pieces
+    and the gaps between them; taking the even ones copies only the wanted
+    bytes, in C.
+    """
+    n = len(starts)
+    if valid is not None:
+        starts = np.where(valid, starts, ends)
+        ends = np.where(valid, ends, starts)
+    offsets = np.empty(2 * n, dtype=np.int64)
+    offsets[0::2] = starts
+    offsets[1::2] = ends
+    if (np.diff(offsets) < 0).any():
+        raise Irregular("overlapping strings")
+    alternating = pa.LargeStringArray.from_buffers(2 * n - 1, pa.py_buffer(offsets), pa.py_buffer(seg))
+    taken = alternating.take(pa.array(np.arange(0, 2 * n - 1, 2)))
+    try:
+        taken.validate(full=True)  # UTF-8: the exact path would show bad bytes as \xNN
+    except pa.ArrowInvalid:
+        raise Irregular("not UTF-8") from None
+    if valid is None or valid.all():
+        return taken
+    bufs = taken.buffers()
+    bitmap = np.packbits(valid, bitorder="little")
+    return pa.LargeStringArray.from_buffers(n, bufs[1], bufs[2], pa.py_buffer(bitmap), int(n - valid.sum()))
+
+
+def _read_vmflags(seg: np.ndarray, vs: np.ndarray, ve: np.ndarray) -> pa.Array:
+    if (ve - vs < 8).any() or not (seg[vs[:, None] + np.arange(8)] == _VMFLAGS).all():
+        raise Irregular("VmFlags")
+    a = vs + 8
+    for _ in range(8):
+        lead = (a < ve) & (seg[np.minimum(a, ve)] == 32)
+        if not lead.any():
+            break
+        a = np.where(lead, a + 1, a)
+    else:
+        raise Irregular("VmFlags spaces")
+    b = ve.copy()
+    for _ in range(8):
+        trail = (b > a) & (seg[b - 1] == 32)
+        if not trail.any():
+            break
+        b = np.where(trail, b - 1, b)
+    else:
+        raise Irregular("VmFlags spaces")
+    if ((b > a) & (seg[np.maximum(b - 1, 0)] >= 0x80)).any():
+        raise Irregular("non-ASCII VmFlags end")
+    return _buffer_strings(seg, a, b, None)
+
+
+def _int_array(values: np.ndarray, dtype: str) -> pd.api.extensions.ExtensionArray:
+    mask = np.zeros(len(values), dtype=bool)
+    if dtype == "UInt64":
+        return pd.arrays.IntegerArray(values.astype(np.uint64, copy=False), mask)
+    return pd.arrays.IntegerArray(values.astype(np.int64, copy=False), mask)
+
+
+def _string_column(chunks: list[pa.Array]) -> pd.api.extensions.ExtensionArray:
+    return pd.arrays.ArrowStringArray(pa.chunked_array(chunks, type=pa.large_string()))
+
+
+def _constant_strings(value: str, n: int) -> pd.api.extensions.ExtensionArray:
+    raw = value.encode()
+    offsets = np.arange(n + 1, dtype=np.int64) * len(raw)
+    arr = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(raw * n))
+    return pd.arrays.ArrowStringArray(pa.chunked_array([arr]))
+
+
+def _frame(pieces: list[dict], t: Template, source: str, pid: int | None, n: int) -> pd.DataFrame:
+    def cat(key):
+        return np.concatenate([p[key] for p in pieces]) if len(pieces) > 1 else pieces[0][key]
+
+    start, end = cat("start"), cat("end")
+    values = cat("values")
+    size = (end - start).astype(np.int64)
+    if (end < start).any():
+        raise Irregular("end before start")
+    if len(start) > 1 and (start[1:] < end[:-1]).any():
+        raise Irregular("addresses start again from low (another process?)")
+    cols: dict = {
+        "start": _int_array(start, "UInt64"), "end": _int_array(end, "UInt64"), "size": None,
+        "perms": _string_column([p["perms"] for p in pieces]),
+        "offset": _int_array(cat("offset"), "UInt64"),
+        "dev": _string_column([p["dev"] for p in pieces]),
+        "inode": _int_array(cat("inode"), "UInt64"),
+        "path": _string_column([p["path"] for p in pieces]),
+        "deleted": pd.arrays.BooleanArray(cat("deleted"), np.zeros(n, dtype=bool)),
+        "lineno": _int_array(cat("lineno"), "Int64"),
+    }
+    for j, col in enumerate(t.columns):
+        if col == "size":
+            size = values[:, j]
+            continue
+        cols[col] = _int_array(np.ascontiguousarray(values[:, j]), "Int64")
+    cols["size"] = _int_array(size, "Int64")
+    if t.vmflags:
+        cols["vmflags"] = _string_column([p["vmflags"] for p in pieces])
+    if pid is None:
+        cols["pid"] = pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool))
+    else:
+        cols["pid"] = _int_array(np.full(n, pid, dtype=np.int64), "Int64")
+    cols["source"] = _constant_strings(source, n)
+    cols["source_format"] = _constant_strings("smaps", n)
+    ordered = {c.name: cols[c.name] if c.name in cols else schema.null_array(c.dtype, n) for c in schema.COLUMNS}
+    ordered.update((name, cols[name]) for name in t.columns if name not in schema.BY_NAME)
+    return schema.conform(pd.DataFrame(ordered, copy=False))
