@@ -51,9 +51,11 @@ def _rules(path: pd.Series, perms: pd.Series, deleted: pd.Series):
     yield "heap", p.eq("[heap]")
     yield "stack", p.eq("[stack]") | p.str.startswith("[stack:")
     yield "kernel", p.isin(_KERNEL_NAMES)
-    yield "memfd", p.str.startswith("/memfd:")
+    # pmap -X prints basenames: "/memfd:x" arrives as "memfd:x", "/SYSV0000abcd" as "SYSV0000abcd"
+    yield "memfd", p.str.startswith("/memfd:") | p.str.startswith("memfd:")
     yield "shm", (p.str.startswith("/dev/shm/") | p.str.startswith("/SYSV") | p.str.startswith("[anon_shmem:")
-                  | p.eq("/dev/zero") & shared | p.str.startswith("[ shmid=") | (anon & shared)
+                  | p.eq("/dev/zero") & shared | p.str.contains(r"^\[ (?:[a-z]+ )?shmid=") | (anon & shared)
+                  | p.str.fullmatch(r"SYSV[0-9a-f]{8}") & is_deleted
                   | p.eq("/anon_hugepage") & shared)
     yield "reserved", noaccess & (anon | ~p.str.startswith("["))
     yield "anonymous", anon | p.str.startswith("[anon:") | p.eq("/anon_hugepage") | p.eq("[ anon ]")

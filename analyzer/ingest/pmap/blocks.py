@@ -74,7 +74,8 @@ def is_footer(line: str, tokens: list[str]) -> bool:
     if all(w.casefold() in FOOTER_WORDS for w in words):
         return True
     # an unknown translation of "total": a few words without digits, first, then numbers
-    return len(words) <= 3 and not any(ch.isdigit() for w in words for ch in w) and not is_value(tokens[0])
+    return (len(words) <= 3 and all(w.replace("-", "").replace(":", "").isalpha() for w in words)
+            and not is_value(tokens[0]))
 
 
 def scan(lines: list[str]) -> list[Block]:

@@ -40,7 +40,7 @@ def _shape(tokens: list[str]) -> tuple[int, bool, int] | None:
             i = 1 + n
             rest = tokens[i + 1:i + 3]
             device = (len(rest) == 2 and HEX16.fullmatch(rest[0]) is not None
-                      and DEVICE_D.fullmatch(rest[1]) is not None and n == 1)
+                      and DEVICE_D.fullmatch(rest[1]) is not None)
             return n, device, len(tok)
         if not is_value(tok):
             return None
@@ -70,12 +70,17 @@ def choose_layout(block: Block, ctx: Context) -> Layout | None:
     k_suffix = bool(re.match(r"\s*\S+\s+\d+K\s", first))
     if "Mapped" in header or re.search(r"\bKb\b", footer_text) or upper or "[ heap ]" in first:
         family = "solaris"
+    elif n > 1 and k_suffix or "Total:" in footer_text:
+        family = "suse"
     elif mode_len == 4:
         family = "busybox"
     elif block.pid_sep == " " or any(line.rstrip().endswith("[anon]") for _, line in block.rows):
         family = "toybox"
     elif n == 5 or (n > 1 and k_suffix) or "Total:" in footer_text:
         family = "suse"
+    elif mode_len == 5 and any(MODE.fullmatch(t) and len(t) == 5 and t[3] == "p"
+                               for _, line in block.rows[:20] for t in line.split()[1 + n:2 + n]):
+        family = "suse"       # SUSE keeps the kernel's "p" in its modes: r-xp-
     else:
         family = "procps"
     if n == 1:
@@ -106,7 +111,9 @@ def choose_layout(block: Block, ctx: Context) -> Layout | None:
     elif family in ("busybox", "toybox"):
         fmt = f"pmap-{family}-x" if extended else f"pmap-{family}"
     elif family == "suse":
-        fmt = "pmap-suse-sles11" if (k_suffix or "Total:" in footer_text) else "pmap-suse"
+        fmt = "pmap-suse-sles11" if (k_suffix or "Total:" in footer_text) else (
+            "pmap-suse" if n > 1 else "pmap-suse-plain")
+        fmt += "-d" if device else ""
     elif device:
         fmt = "pmap-d"
     elif n == 4:
@@ -213,6 +220,8 @@ def footer_totals(block: Block, layout: Layout, ctx: Context) -> dict[str, int |
             totals.update(zip(("size", "writeable_private", "shared"), nums))
             continue
         toks = [t for t in line.split() if is_value(t)]
+        while len(toks) > len(layout.values) and toks[-1] == "-":
+            toks.pop()        # 32-bit procps 3.2.8: "total kB N - - -" under three value columns
         if len(toks) != len(layout.values):
             ctx.bad_line(lineno, f"{who(block)}: footer has {len(toks)} numbers, expected {len(layout.values)}")
             continue
@@ -234,7 +243,7 @@ def check(block: Block, layout: Layout, records: list[dict], ctx: Context, proc:
         sums["shared"] = sum(s for s, p in sizes if p[3] == "s") // 1024
     if (totals and totals.get("size") == sums.get("size") and len(layout.values) > 1
             and all(totals.get(c) is None or sums.get(c) is None or totals[c] >= sums[c] for c in layout.values)
-            and any(totals.get(c) not in (None, sums.get(c)) for c in layout.values)):
+            and any(sums.get(c) is not None and totals.get(c) not in (None, sums[c]) for c in layout.values)):
         ctx.info(block.footer[0][0], f"{who(block)}: sizes agree but the footer's other totals are larger: "
                                      "pmap -A (address range) counts them over the whole process")
     check_footer(block, totals, sums, ctx, proc)

@@ -33,9 +33,9 @@ def _words(role: str, *words: str) -> None:
 
 # Translations from the procps-ng 4.0.2 gettext catalogs (de es fr ka ko pl pt_BR ro sv uk vi zh_CN)
 # and older releases; "Mapped File" is Solaris.
-_words("address", "Address", "Adresse", "地址", "Adres", "Dirección", "Endereço", "Adresă", "Adress", "Адреса",
+_words("address", "Address", "START", "Adresse", "地址", "Adres", "Dirección", "Endereço", "Adresă", "Adress", "Адреса",
        "Адрес", "Địa chỉ", "주  소", "მისამართი", "Indirizzo", "アドレス", "位址", "Addr")
-_words("kbytes", "Kbytes", "kByte", "kBytes", "kilo-octets", "KB", "Kocteți", "kbyte", "Kbyte", "кбайтів",
+_words("kbytes", "Kbytes", "SIZE", "kByte", "kBytes", "kilo-octets", "KB", "Kocteți", "kbyte", "Kbyte", "кбайтів",
        "კბაიტი", "千字节", "Кбайт")
 _words("rss", "RSS")
 _words("pss", "PSS", "ARSS")
