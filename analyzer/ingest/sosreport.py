@@ -125,13 +125,15 @@ FREE_TEXT = ("COMMAND", "CMD", "ARGS", "COMM")
 WIDE = {"STARTED": 5, "LSTART": 5}  # lstart prints `Wed Nov 25 17:48:05 2026`
 
 
-def parse_ps(text: str) -> dict[int, dict]:
+def parse_ps(text: str, free_as: str | None = None) -> dict[int, dict]:
     """Rows of any ps table sos saves, by PID (first row of a PID wins:
     thread rows of ``-L`` and ``m`` are folded into their process).
 
     Columns before the free-text column are split from the left, those
     after it (``CGROUP``) from the right; the free-text column keeps its
-    spaces. Sizes (VSZ, RSS, SZ) become bytes in ``ps_vsz``/``ps_rss``.
+    spaces. Sizes (VSZ, RSS) become bytes in ``ps_vsz``/``ps_rss``.
+    *free_as* names what the free-text column holds when its header says
+    ``COMMAND`` but it is really ``comm`` (``ps axo ...,comm,cgroup``).
     """
     lines = [line.rstrip("\r") for line in text.split("\n")]
     header_at = next((i for i, line in enumerate(lines) if line.strip()), None)
@@ -164,7 +166,7 @@ def parse_ps(text: str) -> dict[int, dict]:
             width = WIDE.get(h, 1)
             values[h] = " ".join(tokens[i:i + width])
             i += width
-        values[header[free]] = rest
+        values[free_as.upper() if free_as else header[free]] = rest
         values.update(zip(after, tail))
         row = _ps_row(values)
         if row is not None and row["pid"] not in rows:
@@ -295,8 +297,9 @@ def _manifest(files: dict[str, bytes]) -> dict:
 def ps_table(files: dict[str, bytes], display: dict[str, str]) -> tuple[dict[int, dict], list[str]]:
     """Per-PID ps facts from every ps output present, the best source first.
 
-    ``command`` and ``user`` come from ps aux when present; ``ppid`` and
-    ``cgroup`` from ``ps axo ...cgroup``; the other tables fill gaps.
+    The first table found (ps aux, normally) decides which PIDs exist and
+    gives ``command``, ``user``, RSS and VSZ; ``ppid`` and ``cgroup`` come
+    from ``ps axo ...cgroup``; the other tables fill gaps for those PIDs.
     Returns the rows and the member names used.
     """
     order = ("ps_aux", "ps_axo_cgroup", "ps_alx", "ps_elfL", "ps_axo_flags")
@@ -306,15 +309,17 @@ def ps_table(files: dict[str, bytes], display: dict[str, str]) -> tuple[dict[int
         for path in SPEC_BY_NAME[name].paths:
             if path not in files:
                 continue
-            rows = parse_ps(files[path].decode("utf-8", errors="backslashreplace"))
+            rows = parse_ps(files[path].decode("utf-8", errors="backslashreplace"),
+                            "comm" if name == "ps_axo_cgroup" else None)
             if not rows:
                 continue
             used.append(display.get(path, path))
+            primary = not merged
             for pid, row in rows.items():
+                if not primary and pid not in merged:
+                    continue  # each ps ran at its own moment: the first table decides which PIDs exist
                 target = merged.setdefault(pid, {"ps_source": display.get(path, path)})
                 for key, value in row.items():
-                    if key == "user" and name in ("ps_alx", "ps_axo_flags") and "user" in target:
-                        continue
                     target.setdefault(key, value)
             break
     return merged, used
