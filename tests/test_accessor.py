@@ -34,11 +34,11 @@ TREE = SAMPLES / "smaps" / "tree"
 MULTI = SAMPLES / "smaps" / "multi_loop.smaps"
 KIB = 1024
 
-# Real inputs of several forms: sosreports (xz, gzip), a copied proc tree, a concatenated smaps file,
+# Real inputs of several forms: sosreports (xz, gzip), smemcap's tarball, a copied proc tree, a concatenated smaps file,
 # pmap -x of several PIDs (no PSS: NA must come through as NA/null on both sides).
 SOS_GZ = next(SOS.glob("sosreport-*-memmaps-*.tar.gz"))
 PMAP = SAMPLES / "pmap" / "pmap-x-multi.txt"
-INPUTS = [SOS_XZ, SOS_GZ, TREE, MULTI, PMAP]
+INPUTS = [SOS_XZ, SOS_GZ, SOS / "smemcap-capture.tar", TREE, MULTI, PMAP]
 
 register_accessor()
 
@@ -222,10 +222,18 @@ def test_top_by_a_text_column_is_an_error(frames):
 # --- charts ---------------------------------------------------------------------------------
 
 def chart_functions() -> dict:
-    from analyzer.report import charts
+    """Every public ``plot_*`` function defined anywhere under analyzer.report."""
+    import importlib
+    import pkgutil
 
-    return {name: f for name, f in inspect.getmembers(charts, inspect.isfunction)
-            if name.startswith("plot_") and f.__module__.startswith("analyzer.report")}
+    import analyzer.report as report
+
+    found = {}
+    for info in pkgutil.iter_modules(report.__path__, "analyzer.report."):
+        module = importlib.import_module(info.name)
+        found.update({name: f for name, f in inspect.getmembers(module, inspect.isfunction)
+                      if name.startswith("plot_") and f.__module__ == info.name})
+    return found
 
 
 def test_every_chart_has_an_accessor_method():
