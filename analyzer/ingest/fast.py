@@ -44,6 +44,7 @@ import re
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import schema
 from ..schema import BY_NAME, KEY_TO_COLUMN, UNITLESS_KEYS, field_column
@@ -152,7 +153,7 @@ def _parse(data: bytes, ctx: Context, name: str | None) -> Parsed | None:
         return None
     if name is not None and _SELF_NAME.search(name):
         return None
-    if b"\r" in data or b"[rollup]" in data or b"\n\n" in data or b"\n==>" in data:
+    if b"\r" in data:
         return None
     head = data[: 1 << 18]
     if head.count(b"\\x") * 40 > min(len(head), 1 << 16):  # the reader might call it binary
@@ -194,6 +195,8 @@ def _parse(data: bytes, ctx: Context, name: str | None) -> Parsed | None:
     nrec = (lineno - 1) // template.nlines
     if ctrl != newlines + tabs or tabs != template.tabs * nrec:
         return None  # control characters or tabs where the kernel puts none
+    if any(pc.any(pc.equal(p["path"], "[rollup]")).as_py() for p in pieces):
+        return None  # smaps_rollup: a process-level record, the exact path's job
     frame = _frame(pieces, template, ctx.source, pid, nrec)
     proc = {"pid": pid, "command": None, "source": ctx.source, "source_format": "smaps",
             "block": name, "lineno": 1, "mappings": nrec, "partial": False}
@@ -307,20 +310,42 @@ def _number(h: np.ndarray, rows: np.ndarray, a: np.ndarray, b: np.ndarray, base:
     return acc
 
 
+def _rows(seg: np.ndarray, starts: np.ndarray, width: int) -> np.ndarray:
+    """``seg[start:start + width]`` for every start, as one (n, width) array (zero padded)."""
+    n = len(seg)
+    lim = n - width
+    if lim >= 0:
+        h = np.lib.stride_tricks.sliding_window_view(seg, width)[np.minimum(starts, lim)]
+    else:
+        h = np.zeros((len(starts), width), dtype=np.uint8)
+    late = np.flatnonzero(starts > lim)
+    if len(late):
+        t0 = max(0, lim)
+        tail = np.zeros(2 * width + 1, dtype=np.uint8)
+        tail[: n - t0] = seg[t0:]
+        h[late] = np.lib.stride_tricks.sliding_window_view(tail, width)[starts[late] - t0]
+    return h
+
+
 def _read_headers(seg: np.ndarray, hs: np.ndarray, he: np.ndarray) -> dict:
     n = len(hs)
     hl = he - hs
     width = HEAD_WINDOW
-    padded = np.concatenate([seg, np.zeros(width, dtype=np.uint8)])
-    h = np.lib.stride_tricks.sliding_window_view(padded, width)[hs]
+    h = _rows(seg, hs, width)
     pos = np.arange(width)
     inline = pos < hl[:, None]
     rows = np.arange(n)
     dash = np.argmax(h == 45, axis=1)
     spaces = (h == 32) & inline
-    count = np.cumsum(spaces, axis=1, dtype=np.int16)
-    s = [(count < k).sum(axis=1) for k in (1, 2, 3, 4)]
-    s5 = (count < 5).sum(axis=1)
+    s = []
+    prev = dash
+    for _ in range(5):
+        later = spaces & (pos > prev[:, None])
+        nxt = np.argmax(later, axis=1)
+        nxt = np.where(later[rows, nxt], nxt, width)  # width: no such space
+        s.append(nxt)
+        prev = np.minimum(nxt, width - 1)
+    s5 = s.pop()
     if (s[3] >= np.minimum(hl, width)).any():
         raise Irregular("header without five fields")
     line_end = np.minimum(hl, width)

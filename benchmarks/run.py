@@ -1,0 +1,171 @@
+"""Time smaps ingest: memmaps against psutil and a plain line-by-line parser.
+
+Every contender runs in its own fresh Python process, so its peak RSS
+(``ru_maxrss`` of that process) is its own; the clock covers the work only
+(reading and parsing every process's smaps into a table or list), not the
+interpreter start or imports. Files are read once beforehand so every
+contender finds them in the page cache.
+
+Contenders, all over the same generated proc tree (``benchmarks/generate.py``):
+
+- ``memmaps``: ``analyzer.load(CORPUS/proc)``, the whole loader (tree walk,
+  parse, conform, concat, classify) into the schema DataFrame;
+- ``memmaps-exact``: the same with the vectorised path switched off (what
+  memmaps costs without it);
+- ``memmaps-concat``: ``analyzer.load(CORPUS/all.smaps)``, every process in
+  one file with ``==>`` banners (when the corpus has it: ``generate.py --concat``);
+- ``psutil``: ``psutil.Process(pid).memory_maps(grouped=False)`` for every
+  PID, with ``psutil.PROCFS_PATH = CORPUS/proc``, results kept in a list;
+- ``plain``: a straightforward line-by-line parser (split each line, one dict
+  per mapping), results kept in a list.
+
+Usage::
+
+    python benchmarks/generate.py --concat   # once: benchmarks/corpus/, ~200 MB
+    python benchmarks/run.py                 # prints the table
+    python benchmarks/run.py --only memmaps psutil --repeat 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CONTENDERS = ["memmaps", "memmaps-exact", "memmaps-concat", "psutil", "plain"]
+
+
+def plain_parse(path: str) -> list[dict]:
+    """The obvious parser: one dict per mapping, ints for every ``kB`` field."""
+    rows: list[dict] = []
+    current: dict | None = None
+    with open(path, encoding="utf-8", errors="backslashreplace") as f:
+        for line in f:
+            parts = line.split(None, 5)
+            if not parts:
+                continue
+            if parts[0].endswith(":"):
+                key = parts[0][:-1]
+                if key == "VmFlags":
+                    current["VmFlags"] = " ".join(parts[1:])
+                else:
+                    current[key] = int(parts[1]) * (1024 if len(parts) > 2 else 1)
+            else:
+                start, end = parts[0].split("-")
+                current = {"start": int(start, 16), "end": int(end, 16), "perms": parts[1],
+                           "offset": int(parts[2], 16), "dev": parts[3], "inode": int(parts[4]),
+                           "path": parts[5].rstrip("\n") if len(parts) > 5 else None}
+                rows.append(current)
+    return rows
+
+
+def _pids(proc: Path) -> list[int]:
+    return sorted(int(p.name) for p in proc.iterdir() if p.name.isdigit())
+
+
+def child(name: str, corpus: Path) -> dict:
+    """Run one contender in this (fresh) process; return its measures."""
+    proc = corpus / "proc"
+    if name.startswith("memmaps"):
+        import analyzer
+        from analyzer.ingest import fast
+
+        if name == "memmaps-exact":
+            fast.parse = lambda data, ctx, name=None: None  # the exact path only
+        target = corpus / "all.smaps" if name == "memmaps-concat" else proc
+        t0 = time.perf_counter()
+        frame = analyzer.load(target)
+        seconds = time.perf_counter() - t0
+        mappings = len(frame)
+    elif name == "psutil":
+        import psutil
+
+        psutil.PROCFS_PATH = str(proc)
+        pids = _pids(proc)
+        t0 = time.perf_counter()
+        result = [psutil.Process(pid).memory_maps(grouped=False) for pid in pids]
+        seconds = time.perf_counter() - t0
+        mappings = sum(len(r) for r in result)
+    elif name == "plain":
+        pids = _pids(proc)
+        t0 = time.perf_counter()
+        result = [plain_parse(str(proc / str(pid) / "smaps")) for pid in pids]
+        seconds = time.perf_counter() - t0
+        mappings = sum(len(r) for r in result)
+    else:
+        raise SystemExit(f"unknown contender {name!r}")
+    return {"name": name, "seconds": seconds, "mappings": mappings,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def run_child(name: str, corpus: Path) -> dict:
+    env = dict(os.environ, PYTHONPATH=str(HERE.parent) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    out = subprocess.run([sys.executable, __file__, "--child", name, "--corpus", str(corpus)],
+                         capture_output=True, text=True, env=env, check=False)
+    if out.returncode != 0:
+        raise SystemExit(f"{name} failed:\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def corpus_bytes(corpus: Path) -> int:
+    return sum((p / "smaps").stat().st_size for p in (corpus / "proc").iterdir() if p.name.isdigit())
+
+
+def warm(corpus: Path) -> None:
+    for p in (corpus / "proc").iterdir():
+        if p.name.isdigit():
+            (p / "smaps").read_bytes()
+    if (corpus / "all.smaps").exists():
+        (corpus / "all.smaps").read_bytes()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--corpus", type=Path, default=HERE / "corpus")
+    ap.add_argument("--only", nargs="+", choices=CONTENDERS, help="run only these contenders")
+    ap.add_argument("--repeat", type=int, default=1, help="runs per contender; the fastest is shown")
+    ap.add_argument("--json", action="store_true", help="print the results as JSON too")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.child:
+        print(json.dumps(child(args.child, args.corpus)))
+        return 0
+    if not (args.corpus / "proc").is_dir():
+        print(f"{args.corpus}/proc not found: run `python benchmarks/generate.py` first", file=sys.stderr)
+        return 1
+    size = corpus_bytes(args.corpus)
+    warm(args.corpus)
+    names = args.only or [n for n in CONTENDERS if n != "memmaps-concat" or (args.corpus / "all.smaps").exists()]
+    results = []
+    for name in names:
+        runs = [run_child(name, args.corpus) for _ in range(args.repeat)]
+        best = min(runs, key=lambda r: r["seconds"])
+        best["peak_rss_mb"] = max(r["peak_rss_mb"] for r in runs)
+        results.append(best)
+    print(f"corpus {args.corpus}: {size / 1e6:.1f} MB of smaps, "
+          f"{len([p for p in (args.corpus / 'proc').iterdir() if p.name.isdigit()])} processes")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+          f"{platform.system()} {platform.release()}")
+    print(f"{'contender':16s} {'seconds':>8s} {'MB/s':>8s} {'mappings/s':>12s} {'mappings':>9s} {'peak RSS MB':>12s}")
+    for r in results:
+        print(f"{r['name']:16s} {r['seconds']:8.2f} {size / 1e6 / r['seconds']:8.1f} "
+              f"{r['mappings'] / r['seconds']:12,.0f} {r['mappings']:9d} {r['peak_rss_mb']:12.0f}")
+    by = {r["name"]: r for r in results}
+    if "memmaps" in by and "psutil" in by:
+        m, p = by["memmaps"], by["psutil"]
+        print(f"memmaps vs psutil: {p['seconds'] / m['seconds']:.2f}x faster (target >= 3), "
+              f"peak memory {m['peak_rss_mb'] / p['peak_rss_mb']:.2f}x psutil's (target <= 2)")
+    if args.json:
+        print(json.dumps(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
