@@ -32,7 +32,7 @@ NAME_FIELD_BUG = (
     "Android kernels print `Name:           [anon:...]` inside smaps records; smaps.parse treats it "
     "as a field with a non-numeric value and reports `cannot interpret value of Name` as a bad line"
 )
-NOTICE_XFAIL = {"android-4.x_libmeminfo_name-field.smaps": NAME_FIELD_BUG}
+NOTICE_XFAIL: dict[str, str] = {}
 
 
 def _expected(fixture: Path) -> dict:

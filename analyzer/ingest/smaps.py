@@ -252,6 +252,11 @@ def _parse_block(block: Block, ctx: Context, cut_last_line: bool) -> tuple[list[
                 ctx.bad_line(lineno, f"cannot interpret line: {line[:60]!r}")
             continue
         key, value = f.group(1), f.group(2)
+        if key == "Name":
+            # Android kernels repeat the mapping's name (`[anon:dalvik-...]`) in the record
+            if current.get("path") is None and value:
+                current["path"] = value
+            continue
         if current is not rollup:
             fields_seen[-1] += 1
         if key == "VmFlags":
