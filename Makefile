@@ -22,6 +22,8 @@ demo: install
 	$(BIN)/memmaps summary sample_dumps/ --by kind
 	$(BIN)/memmaps summary sample_dumps/ --by process --top 15
 	$(BIN)/memmaps export sample_dumps/ -o $(OUT)/mappings.csv
+	$(BIN)/memmaps report sample_dumps/ -o $(OUT)/report.pdf --png-dir $(OUT)/charts
+	$(BIN)/memmaps report sample_dumps/ -o $(OUT)/report.html -q
 
 test: install
 	$(BIN)/python -m pytest

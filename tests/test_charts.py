@@ -95,7 +95,7 @@ def test_plot_top_processes_stacks_by_kind_and_folds_other(frame):
 
 def test_plot_top_mappings_librank(frame):
     ax = charts.plot_top_mappings(frame, top=5)
-    maps = by_mapping(frame).head(5)
+    maps = by_mapping(frame).sort_values("pss", ascending=False, kind="stable").head(5)
     assert ax.get_title() == "Top mappings across processes by PSS"
     assert len(ax.patches) == 5
     assert [int(p.get_width()) for p in ax.patches] == [int(v) for v in maps["pss"]]

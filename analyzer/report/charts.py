@@ -137,7 +137,8 @@ def plot_top_mappings(frame: pd.DataFrame, ax=None, measure: str | None = None, 
     """The libraries and files that cost the most across all processes
     (Android's librank), coloured by kind, with how many processes map each."""
     m = _measure(frame, measure)
-    data = by_mapping(measured(frame, m)).head(top)
+    data = by_mapping(measured(frame, m))
+    data = data.sort_values(m, ascending=False, kind="stable", na_position="last").head(top)
     ax = _axes(ax, height=max(2.5, 0.26 * len(data) + 1.4))
     title = f"Top mappings across processes by {MEASURE_LABEL[m]}"
     if not len(data):

@@ -200,14 +200,16 @@ def build(ds: Dataset, top: int = 20, details: int = 3) -> Report:
                   [Col("kind", "kind"), Col("processes", "processes", "int"), Col("mappings", "mappings", "int")]
                   + MEASURE_COLS)
 
-    maps_frame = by_mapping(known).head(max(top * 2, 40)).reset_index()
+    maps_frame = by_mapping(known)
+    maps_frame = maps_frame.sort_values(measure, ascending=False, kind="stable", na_position="last")
+    maps_frame = maps_frame.head(max(top * 2, 40)).reset_index()
     top_mappings = Table(f"Top mappings by {label}", maps_frame,
                          [Col("mapping", "mapping", flex=True), Col("kind", "kind"),
                           Col("processes", "procs", "int"), Col("mappings", "maps", "int")] + MEASURE_COLS)
 
     procs_frame = by_process(frame)
     processes = Table("Every process", procs_frame, PROCESS_COLS,
-                      note=f"Sorted by {label}; {len(procs_frame):,} processes.")
+                      note=f"Sorted by PSS, or RSS where PSS is unknown; {len(procs_frame):,} processes.")
 
     detail_list = []
     ranked = by_process(known)

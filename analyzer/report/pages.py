@@ -30,6 +30,9 @@ CHARS = int((W - 2 * MARGIN) * 72 / (TABLE_FS * MONO_ADVANCE))  # monospace char
 TEXT_CHARS = int((W - 2 * MARGIN) * 72 / (TEXT_FS * 0.56))       # wrap width for body text (DejaVu Sans)
 
 
+COVER_WARNINGS = 30  # warning lines on the cover; the rest continue on their own pages
+
+
 class Page:
     """One page: a section title and a function that draws on a Figure from
     a y position (inches from the top)."""
@@ -234,6 +237,7 @@ def cover_pages(report: Report) -> list[Page]:
     if report.info_count:
         warn_lines.append(f"({report.info_count} informational notes not shown: run `memmaps info` to see them.)")
     max_inputs = 12
+    # (the cover holds up to COVER_WARNINGS lines of warnings; it has room for them below 12 inputs)
     shown_inputs = input_rows[:max_inputs]
 
     def cover(fig, y):
@@ -255,7 +259,7 @@ def cover_pages(report: Report) -> list[Page]:
             y = _text(fig, y - 0.05, f"... and {len(input_rows) - max_inputs} more inputs: see the next pages.", size=8)
         y += 0.05
         y = _text(fig, y, f"Warnings ({len(report.warnings)})", size=10.5, weight="bold")
-        room = max(int((H - y - BOTTOM) / LINE) - 1, 0)
+        room = min(max(int((H - y - BOTTOM) / LINE) - 1, 0), COVER_WARNINGS)
         lines = warn_lines[:room] if len(warn_lines) <= room else warn_lines[:max(room - 1, 0)]
         if not warn_lines:
             lines = ["None: every input was read completely."]
@@ -263,25 +267,24 @@ def cover_pages(report: Report) -> list[Page]:
             color = "#555555" if line.startswith("(") or line.startswith("None:") else "#8a1c00"
             fig.text(MARGIN / W, 1 - (y + LINE * 0.8) / H, line, fontsize=TABLE_FS, fontfamily=MONO, color=color)
             y += LINE
-        cover.shown = len(lines)
         if len(warn_lines) > len(lines) and warn_lines:
-            fig.text(MARGIN / W, 1 - (y + LINE * 0.8) / H, "... continued on the next pages.", fontsize=TABLE_FS,
+            fig.text(MARGIN / W, 1 - (y + LINE * 0.8) / H, "... continued on the next page.", fontsize=TABLE_FS,
                      fontfamily=MONO)
 
     pages = [Page("Summary", cover)]
     if len(input_rows) > max_inputs:
         pages += table_pages("Inputs", inputs)
-    # Warnings that may not fit on the cover get their own pages (all of them).
-    if len(warn_lines) > 12:
-        per = int((H - TOP - BOTTOM) / LINE) - 1
-        for i in range(0, len(warn_lines), per):
-            chunk = warn_lines[i:i + per]
+    # Warnings beyond what the cover has room for continue on their own pages.
+    rest = warn_lines[COVER_WARNINGS - 1:] if len(warn_lines) > COVER_WARNINGS else []
+    per = int((H - TOP - BOTTOM) / LINE) - 1
+    for i in range(0, len(rest), per):
+        chunk = rest[i:i + per]
 
-            def draw(fig, y, chunk=chunk):
-                for line in chunk:
-                    fig.text(MARGIN / W, 1 - (y + LINE * 0.8) / H, line, fontsize=TABLE_FS, fontfamily=MONO,
-                             color="#8a1c00")
-                    y += LINE
+        def draw(fig, y, chunk=chunk):
+            for line in chunk:
+                fig.text(MARGIN / W, 1 - (y + LINE * 0.8) / H, line, fontsize=TABLE_FS, fontfamily=MONO,
+                         color="#8a1c00")
+                y += LINE
 
-            pages.append(Page("Every warning", draw))
+        pages.append(Page("Warnings (continued)", draw))
     return pages

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib
+import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_pdf import PdfPages
 
@@ -66,7 +67,7 @@ def chart_figures(report: Report):
     yield "top-processes", "Top processes", charts.plot_top_processes(report.measured, measure=m, top=report.top).figure
     yield "top-mappings", "Top mappings", charts.plot_top_mappings(report.measured, measure=m, top=report.top).figure
     for i, d in enumerate(report.details, 1):
-        pid = "" if d.pid is None or d.pid != d.pid or str(d.pid) == "<NA>" else f"-pid{int(d.pid)}"
+        pid = "" if pd.isna(d.pid) else f"-pid{int(d.pid)}"
         ax = charts.plot_address_space(d.mappings, title=f"Address space of {d.label}"[:100])
         ax.figure.set_size_inches(9, 3.8)
         yield f"address-space-{i}{pid}", d.label, ax.figure
