@@ -186,7 +186,13 @@ def null_array(dtype: str, n: int) -> pd.api.extensions.ExtensionArray:
     >>> null_array("Int64", 3).tolist()
     [<NA>, <NA>, <NA>]
     """
-    return pd.array([pd.NA], dtype=dtype).take(np.zeros(n, dtype=np.intp))
+    one = _NA_ONE.get(dtype)
+    if one is None:
+        one = _NA_ONE[dtype] = pd.array([pd.NA], dtype=dtype)
+    return one.take(np.zeros(n, dtype=np.intp))
+
+
+_NA_ONE: dict[str, pd.api.extensions.ExtensionArray] = {}
 
 
 def validate(frame: pd.DataFrame) -> None:

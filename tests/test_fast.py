@@ -1,0 +1,295 @@
+"""The vectorised smaps path (analyzer/ingest/fast.py) against the exact one.
+
+Every case runs both parsers on the same bytes. When the fast path accepts
+the input, its frame (after schema.conform), processes, formats and notices
+must equal the exact path's; when it declines (returns None), the loader's
+answer is the exact path's by construction. Cases that the fast path must
+accept are marked, so a fast path that silently declines everything fails.
+"""
+
+from __future__ import annotations
+
+import gzip
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analyzer import schema
+from analyzer.ingest import fast, smaps
+from analyzer.ingest.base import Context
+from analyzer.ingest.reader import decode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import generate  # noqa: E402
+
+SAMPLES = ROOT / "sample_dumps" / "smaps"
+
+
+def both(data: bytes, name: str | None = None, source: str = "dump.smaps"):
+    """(fast Parsed or None, exact Parsed, fast notices, exact notices)."""
+    cf, ce = Context(source), Context(source)
+    got = fast.parse(data, cf, name)
+    want = smaps.parse(decode(data, source), ce, name)
+    return got, want, cf.notices, ce.notices
+
+
+def assert_same(data: bytes, name: str | None = None, *, must_accept: bool = False):
+    got, want, nf, ne = both(data, name)
+    if got is None:
+        assert not must_accept, "fast path declined an input it must handle"
+        return None
+    pd.testing.assert_frame_equal(schema.conform(got.mappings), schema.conform(want.mappings))
+    assert got.processes == want.processes
+    assert got.formats == want.formats
+    assert nf == ne
+    return got
+
+
+def kernel_record(start: int, end: int, perms: str = "rw-p", offset: int = 0, dev: str = "00:00",
+                  inode: int = 0, name: str | None = None, values: dict | None = None,
+                  fields=generate.FIELDS_6X, vmflags: str | None = "rd wr mr mw me ac ") -> str:
+    """One record exactly as fs/proc/task_mmu.c prints it."""
+    head = f"{start:08x}-{end:08x} {perms} {offset:08x} {dev} {inode} "
+    if name is not None:
+        head += " " * max(0, 72 - len(head)) + " " + name
+    values = values or {}
+    lines = [head]
+    for key, width, unit in fields:
+        label = f"{key}:".ljust(16) if width == 8 else f"{key}: "
+        v = values.get(key, (end - start) // 1024 if key == "Size" else 0)
+        lines.append(f"{label}{v:>{width}} kB" if unit else f"{label}{v:>{width}}")
+    if vmflags is not None:
+        lines.append("VmFlags: " + vmflags)
+    return "\n".join(lines) + "\n"
+
+
+def three(**kw) -> str:
+    return (kernel_record(0x400000, 0x401000, "r-xp", 0, "fe:01", 1234, "/usr/bin/true", {"Rss": 4, "Pss": 4})
+            + kernel_record(0x600000, 0x621000, name="[heap]", values={"Rss": 132, "Private_Dirty": 132}, **kw)
+            + kernel_record(0xFFFFFFFFFF600000, 0xFFFFFFFFFF601000, "--xp", name="[vsyscall]", vmflags="ex "))
+
+
+# --- generated corpora: realistic, many records, every quirk of generate.py ---------------
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    out = tmp_path_factory.mktemp("corpus")
+    generate.generate(out, processes=12, size_mb=3, seed=7)
+    return out
+
+
+def test_generated_corpus_is_identical_and_accepted(corpus):
+    files = sorted((corpus / "proc").glob("*/smaps"))
+    assert len(files) == 12
+    rows = 0
+    for path in files:
+        name = path.relative_to(corpus).as_posix()
+        got = assert_same(path.read_bytes(), name, must_accept=True)
+        rows += len(got.mappings)
+    assert rows > 2000
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("layout", ["6.x", "4.x", "2.6"])
+def test_generated_layouts(tmp_path, seed, layout):
+    generate.generate(tmp_path, processes=3, size_mb=0.6, seed=seed, layout=layout)
+    for path in sorted((tmp_path / "proc").glob("*/smaps")):
+        assert_same(path.read_bytes(), path.relative_to(tmp_path).as_posix(), must_accept=True)
+
+
+def test_values_are_the_dumps_numbers(corpus):
+    """Independent oracle: sum Rss/Size lines of one file with plain text arithmetic."""
+    path = sorted((corpus / "proc").glob("*/smaps"))[0]
+    text = path.read_text()
+    rss = sum(int(line.split()[1]) for line in text.splitlines() if line.startswith("Rss:")) * 1024
+    size = sum(int(line.split()[1]) for line in text.splitlines() if line.startswith("Size:")) * 1024
+    got = fast.parse(path.read_bytes(), Context(str(path)), path.relative_to(corpus).as_posix())
+    assert int(got.mappings["rss"].sum()) == rss
+    assert int(got.mappings["size"].sum()) == size
+    assert got.processes[0]["pid"] == int(path.parent.name)
+
+
+def test_slices_join_up(tmp_path, monkeypatch):
+    """A file longer than one slice gives the same frame as in one piece."""
+    generate.generate(tmp_path, processes=1, size_mb=1.5, seed=5)
+    path = next((tmp_path / "proc").glob("*/smaps"))
+    data = path.read_bytes()
+    monkeypatch.setattr(fast, "SLICE_BYTES", 50_000)
+    got = assert_same(data, "proc/1/smaps", must_accept=True)
+    assert len(got.mappings) > 1000
+
+
+# --- real captures ---------------------------------------------------------------------
+
+def _sample_files():
+    if not SAMPLES.is_dir():
+        return []
+    return sorted(p for p in SAMPLES.rglob("*") if p.is_file() and "expected" not in p.parts
+                  and p.suffix not in (".md", ".py", ".sh", ".json") and p.parent.name != "src")
+
+
+@pytest.mark.parametrize("path", _sample_files(), ids=lambda p: str(p.relative_to(SAMPLES)))
+def test_real_samples(path):
+    data = path.read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    try:
+        decode(data, str(path))
+    except Exception:
+        pytest.skip("not text")
+    name = path.relative_to(SAMPLES).as_posix() if "proc" in path.parts or path.parent != SAMPLES else None
+    assert_same(data, name)
+
+
+def test_real_single_process_capture_is_accepted():
+    path = SAMPLES / "single_threads_thp.smaps"
+    if not path.exists():
+        pytest.skip("sample not present")
+    got = assert_same(path.read_bytes(), must_accept=True)
+    assert len(got.mappings) > 10
+
+
+# --- crafted edge cases ---------------------------------------------------------------------
+
+def test_sixteen_digit_vsyscall_address():
+    got = assert_same(three().encode(), "proc/9/smaps", must_accept=True)
+    assert got.mappings["start"].iloc[-1] == 0xFFFFFFFFFF600000
+    assert got.mappings["start"].dtype == "UInt64"
+
+
+def test_nvme_device_major_and_uppercase_hex():
+    text = kernel_record(0x400000, 0x401000, "r-xp", 0, "103:02", 77, "/opt/a") + \
+        kernel_record(0x500000, 0x501000, "r--p", 0x1000, "FE:0A", 78, "/opt/b")
+    got = assert_same(text.encode(), must_accept=True)
+    assert got.mappings["dev"].tolist() == ["103:02", "fe:0a"]
+
+
+def test_paths_with_spaces_escaped_newline_and_anon_names():
+    names = ["/opt/My App/lib/libx core.so", "/srv/odd\\012name", "[anon:go heap/arena x]",
+             "/usr/lib/libfoo.so (deleted)", "/memfd:jit (deleted)", "/dev/zero (deleted)", "/tmp/ends in space "]
+    text = "".join(kernel_record(0x1000000 * (i + 1), 0x1000000 * (i + 1) + 0x2000, name=n) for i, n in enumerate(names))
+    got = assert_same(text.encode(), must_accept=True)
+    assert got.mappings["path"].tolist() == ["/opt/My App/lib/libx core.so", "/srv/odd\\012name",
+                                             "[anon:go heap/arena x]", "/usr/lib/libfoo.so", "/memfd:jit",
+                                             "/dev/zero", "/tmp/ends in space "]
+    assert got.mappings["deleted"].tolist() == [False, False, False, True, True, True, False]
+
+
+def test_anonymous_has_na_path_and_long_inode():
+    text = kernel_record(0x1000, 0x2000) + kernel_record(
+        0x7F0000000000, 0x7F0000001000, "r--s", 0x123456789A, "00:05", 18446744073709551, "/x y")
+    got = assert_same(text.encode(), must_accept=True)
+    assert got.mappings["path"].isna().tolist() == [True, False]
+    assert int(got.mappings["inode"].iloc[1]) == 18446744073709551
+    assert int(got.mappings["offset"].iloc[1]) == 0x123456789A
+
+
+def test_utf8_path():
+    text = kernel_record(0x1000, 0x2000, name="/home/zoë/日本.so") + kernel_record(0x3000, 0x4000)
+    got = assert_same(text.encode(), must_accept=True)
+    assert got.mappings["path"].iloc[0] == "/home/zoë/日本.so"
+
+
+def test_single_record():
+    assert_same(kernel_record(0x1000, 0x2000, name="[stack]").encode(), "proc/5/smaps", must_accept=True)
+
+
+def test_records_without_vmflags():
+    text = "".join(kernel_record(0x1000 * (2 * i + 1), 0x1000 * (2 * i + 2), vmflags=None,
+                                 fields=generate.FIELDS_26) for i in range(5))
+    got = assert_same(text.encode(), must_accept=True)
+    assert got.mappings["vmflags"].isna().all()
+
+
+def test_empty_vmflags_value():
+    text = kernel_record(0x1000, 0x2000, vmflags="") + kernel_record(0x3000, 0x4000, vmflags="")
+    got = assert_same(text.encode(), must_accept=True)
+    assert got.mappings["vmflags"].tolist() == ["", ""]
+
+
+def test_value_wider_than_its_column():
+    """A 1 TiB reservation: Size has 10 digits, wider than the kernel's 8-column field."""
+    big = 1 << 40
+    text = (kernel_record(0x1000, 0x2000) + kernel_record(0x600000000000, 0x600000000000 + big, "---p")
+            + kernel_record(0x700000000000, 0x700000001000))
+    got = assert_same(text.encode(), must_accept=True)
+    assert int(got.mappings["size"].iloc[1]) == big
+
+
+def test_unknown_future_field_is_kept():
+    fields = generate.FIELDS_6X + [("NewThing", 8, True), ("NewCount", 8, False)]
+    text = kernel_record(0x1000, 0x2000, fields=fields, values={"NewThing": 12, "NewCount": 3}) * 1
+    text += kernel_record(0x3000, 0x4000, fields=fields, values={"NewThing": 1, "NewCount": 0})
+    got = assert_same(text.encode(), must_accept=True)
+    assert got.mappings["new_thing"].tolist() == [12 * 1024, 1024]
+    assert got.mappings["new_count"].tolist() == [3, 0]
+
+
+@pytest.mark.parametrize("case", [
+    "empty", "truncated_mid_line", "truncated_at_line", "crlf", "banner", "grep", "blank_line",
+    "varying_keys", "restart", "tab_in_header", "rollup", "leading_space", "bad_value", "kb_on_unitless",
+    "not_utf8", "control_char", "double_space", "nul",
+])
+def test_irregular_inputs_fall_back_or_agree(case):
+    base = three()
+    lines = base.splitlines(keepends=True)
+    data = {
+        "empty": "",
+        "truncated_mid_line": base[:-7],
+        "truncated_at_line": "".join(lines[:-3]),
+        "crlf": base.replace("\n", "\r\n"),
+        "banner": "==> /proc/1/smaps <==\n" + base,
+        "grep": "".join("/proc/1/smaps:" + line for line in lines),
+        "blank_line": base.replace("Rss:", "\nRss:", 1),
+        "varying_keys": base.replace("KSM:   ", "XYZ:   ", 1),
+        "restart": base + kernel_record(0x1000, 0x2000),
+        "tab_in_header": base.replace(" [heap]", "\t[heap]", 1),
+        "rollup": kernel_record(0x1000, 0x2000, name="[rollup]") + kernel_record(0x3000, 0x4000),
+        "leading_space": " " + base,
+        "bad_value": base.replace("Rss:                 132 kB", "Rss:                 1x2 kB"),
+        "kb_on_unitless": base.replace("THPeligible:           0", "THPeligible:         0 kB"),
+        "not_utf8": base.replace("/usr/bin/true", "/usr/bin/tr\udcffe"),
+        "control_char": base.replace("/usr/bin/true", "/usr/bin/t\x0bue"),
+        "double_space": base.replace("r-xp 00000000", "r-xp  00000000"),
+        "nul": base.replace("/usr/bin/true", "/usr/bin/t\x00ue"),
+    }[case]
+    raw = data.encode("utf-8", errors="surrogateescape")
+    got = fast.parse(raw, Context("dump.smaps"), None)
+    if case in ("banner", "grep", "crlf", "truncated_mid_line", "restart", "rollup", "not_utf8",
+                "control_char", "nul", "blank_line", "varying_keys", "bad_value", "kb_on_unitless", "empty"):
+        assert got is None, f"{case}: the fast path must leave this to the exact path"
+    if got is not None:
+        try:
+            want = smaps.parse(decode(raw, "dump.smaps"), Context("dump.smaps"))
+        except Exception:  # the exact path refuses it: the fast path must not have accepted it
+            pytest.fail(f"{case}: fast path accepted what the exact path refuses")
+        pd.testing.assert_frame_equal(schema.conform(got.mappings), schema.conform(want.mappings))
+
+
+def test_decline_does_not_leave_notices():
+    ctx = Context("x")
+    assert fast.parse(three()[:-5].encode(), ctx) is None
+    assert ctx.notices == []
+
+
+def test_through_the_loader(tmp_path):
+    """analyzer.load on a generated tree equals the exact path's rows, with commands from cmdline."""
+    import analyzer
+
+    generate.generate(tmp_path, processes=4, size_mb=0.8, seed=11)
+    frame = analyzer.load(tmp_path / "proc")
+    total = 0
+    for path in sorted((tmp_path / "proc").glob("*/smaps")):
+        want = smaps.parse(path.read_text(), Context(str(path)), path.relative_to(tmp_path).as_posix())
+        pid = int(path.parent.name)
+        mine = frame[frame["pid"] == pid]
+        assert len(mine) == len(want.mappings)
+        assert int(mine["rss"].sum()) == int(want.mappings["rss"].sum())
+        assert np.array_equal(mine["start"].to_numpy(dtype="uint64"), want.mappings["start"].to_numpy(dtype="uint64"))
+        total += len(mine)
+    assert total == len(frame)
+    assert frame["command"].notna().all()
