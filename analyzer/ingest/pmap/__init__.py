@@ -70,7 +70,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..base import Context, Parsed, split_lines
-from . import columnar, extended
+from . import columnar, extended, fastx
 from .blocks import Block, is_row, scan
 from .layout import PID_LINE
 
@@ -120,6 +120,14 @@ def _headerish(line: str) -> bool:
 def parse(text: str, ctx: Context, name: str | None = None) -> Parsed:
     """Parse every pmap block found in *text* (*name* is unused: pmap output
     names its PIDs itself)."""
+    fast = fastx.parse(text, ctx)
+    if fast is not None:
+        return fast
+    return parse_general(text, ctx)
+
+
+def parse_general(text: str, ctx: Context) -> Parsed:
+    """The exact path: any dialect, any surrounding text (see :mod:`.fastx` for the fast one)."""
     lines = split_lines(text)
     blocks = scan(lines)
     frames: list[pd.DataFrame] = []
