@@ -345,6 +345,7 @@ def assemble(root: str, source: str, pieces: list, files: dict[str, bytes],
     notices: list[Notice] = []
     host_values = {k: facts[k] for k in HOST_COLUMNS}
     seen: set[int] = set()
+    pieces = _merged(pieces)
     for parsed in pieces:
         for proc in parsed.processes:
             pid = proc.get("pid")
@@ -352,7 +353,7 @@ def assemble(root: str, source: str, pieces: list, files: dict[str, bytes],
                 continue
             seen.add(pid)
             row = ps.get(pid, {})
-            proc.update({k: v for k, v in host_values.items()})
+            proc.update(host_values)
             proc["sosreport"] = source
             if row.get("command"):
                 proc["command"] = row["command"]
@@ -361,15 +362,14 @@ def assemble(root: str, source: str, pieces: list, files: dict[str, bytes],
                     proc.setdefault(key, value)
         frame = parsed.mappings
         if len(frame) and "pid" in frame.columns:
-            pids = frame["pid"]
             for key, value in host_values.items():
                 frame[key] = value
-            cmd = pids.map(lambda p: ps.get(p, {}).get("command"))
-            if "command" in frame.columns:
-                cmd = cmd.where(cmd.notna(), frame["command"])
-            frame["command"] = cmd
-            for key in PS_COLUMNS:
-                frame[key] = pids.map(lambda p, key=key: ps.get(p, {}).get(key))
+            pids = frame["pid"].astype("Int64")
+            for key in ("command", *PS_COLUMNS):
+                values = pids.map({pid: row[key] for pid, row in ps.items() if row.get(key) is not None})
+                if key in frame.columns:  # ps says nothing of this PID: keep what the tree said
+                    values = values.where(values.notna(), frame[key])
+                frame[key] = values
     ps_only = sorted(set(ps) - seen)
     no_ps = sorted(seen - set(ps))
     extra: list[dict] = []
@@ -393,6 +393,19 @@ def assemble(root: str, source: str, pieces: list, files: dict[str, bytes],
             "maps_collected": bool(pieces), "processes_with_maps": len(seen), "processes_in_ps": len(ps),
             "ps_files": ", ".join(used)}
     return pieces, extra, notices, host
+
+
+def _merged(pieces: list) -> list:
+    """One piece holding every process's mappings: one frame to finish, not thousands."""
+    from .base import Parsed
+
+    frames = [p.mappings for p in pieces if len(p.mappings)]
+    if len(pieces) < 2:
+        return pieces
+    merged = Parsed(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(),
+                    [proc for p in pieces for proc in p.processes], [h for p in pieces for h in p.hosts],
+                    set().union(*(p.formats for p in pieces)))
+    return [merged]
 
 
 def _pids(pids: list[int], limit: int = 20) -> str:
