@@ -114,7 +114,7 @@ def detect(head: str) -> str | None:
 def _headerish(line: str) -> bool:
     from .blocks import is_header
 
-    return is_header(line.split()) or extended.is_extended_header(line)
+    return is_header(line.split(), line) or extended.is_extended_header(line)
 
 
 def parse(text: str, ctx: Context, name: str | None = None) -> Parsed:

@@ -50,13 +50,13 @@ def is_row(tokens: list[str]) -> bool:
             and (is_value(tokens[1]) or MODE.fullmatch(tokens[1]) is not None))
 
 
-def is_header(tokens: list[str]) -> bool:
+def is_header(tokens: list[str], line: str | None = None) -> bool:
     """A column header: starts with the word for "Address" in some language."""
     if len(tokens) < 3:
         return False
     if HEADER_WORDS.get(tokens[0].casefold()) == "address":
         return True
-    tokens = normalize_header(" ".join(tokens)).split()
+    tokens = normalize_header(line if line is not None else " ".join(tokens)).split()
     return HEADER_WORDS.get(tokens[0].casefold()) == "address"
 
 
@@ -107,7 +107,7 @@ def scan(lines: list[str]) -> list[Block]:
         if m:
             new(pid=int(m.group(1)), command=m.group(3) or None, lineno=lineno, pid_sep=m.group(2))
             continue
-        if is_header(tokens):
+        if is_header(tokens, line):
             if cur is None or cur.rows or cur.footer or cur.header is not None:
                 new(lineno=lineno)
             cur.header = (lineno, line)
@@ -121,6 +121,10 @@ def scan(lines: list[str]) -> list[Block]:
             if not cur.footer:
                 cur._pending.clear()
             cur.footer.append((lineno, line))
+            continue
+        if (cur.pid is not None and not cur.rows and cur.header is None and not cur.footer and len(tokens) >= 3
+                and not any(is_value(t) for t in tokens)):
+            cur.header = (lineno, line)        # a header in a language we have no words for
             continue
         if cur.trailing is None:
             cur.trailing = (lineno, line)
