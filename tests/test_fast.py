@@ -259,7 +259,7 @@ def test_irregular_inputs_fall_back_or_agree(case):
     }[case]
     raw = data.encode("utf-8", errors="surrogateescape")
     got = fast.parse(raw, Context("dump.smaps"), None)
-    if case in ("banner", "grep", "crlf", "truncated_mid_line", "restart", "rollup", "not_utf8",
+    if case in ("grep", "crlf", "truncated_mid_line", "restart", "rollup", "not_utf8",
                 "control_char", "nul", "blank_line", "varying_keys", "bad_value", "kb_on_unitless", "empty"):
         assert got is None, f"{case}: the fast path must leave this to the exact path"
     if got is not None:
@@ -268,6 +268,64 @@ def test_irregular_inputs_fall_back_or_agree(case):
         except Exception:  # the exact path refuses it: the fast path must not have accepted it
             pytest.fail(f"{case}: fast path accepted what the exact path refuses")
         pd.testing.assert_frame_equal(schema.conform(got.mappings), schema.conform(want.mappings))
+
+
+def concatenation(blocks: list[tuple[str, str]], blank_between: bool) -> str:
+    out = []
+    for i, (banner, body) in enumerate(blocks):
+        if i and blank_between:
+            out.append("\n")
+        out.append(f"==> {banner} <==\n" + body)
+    return "".join(out)
+
+
+@pytest.mark.parametrize("blank_between", [True, False], ids=["head", "loop"])
+def test_banner_concatenation_with_kernel_threads(blank_between):
+    blocks = [("/proc/1/smaps", three()), ("/proc/2/smaps", ""), ("/proc/30/smaps", three()),
+              ("/proc/31/smaps", ""), ("/proc/400/smaps", kernel_record(0x1000, 0x2000, name="/x y"))]
+    got, want, nf, ne = both(concatenation(blocks, blank_between).encode())
+    assert got is not None
+    pd.testing.assert_frame_equal(schema.conform(got.mappings), schema.conform(want.mappings))
+    assert got.processes == want.processes
+    assert nf == ne and len(nf) == 2  # the two kernel threads
+    assert got.mappings["pid"].tolist() == [1] * 3 + [30] * 3 + [400]
+
+
+def test_banner_concatenation_of_generated_corpus(tmp_path, monkeypatch):
+    totals = generate.generate(tmp_path, processes=6, size_mb=1.2, seed=3, concat=True)
+    data = (tmp_path / "all.smaps").read_bytes()
+    monkeypatch.setattr(fast, "SLICE_BYTES", 100_000)  # many slices, banners at their edges
+    got = assert_same(data, must_accept=True)
+    assert len(got.mappings) == totals["mappings"]
+    assert [p["pid"] for p in got.processes] == totals["pids"]
+
+
+@pytest.mark.parametrize("case", ["self", "repeated_pid", "text_before_banner", "bad_banner"])
+def test_banner_oddities_fall_back_or_agree(case):
+    blocks = {
+        "self": [("/proc/1/smaps", three()), ("/proc/self/smaps", three())],
+        "repeated_pid": [("/proc/1/smaps", three()), ("/proc/1/smaps", three())],
+        "text_before_banner": [("/proc/1/smaps", three())],
+        "bad_banner": [("/proc/1/smaps", three()), ("/proc/2/smaps", three())],
+    }[case]
+    text = concatenation(blocks, True)
+    if case == "text_before_banner":
+        text = three() + text
+    if case == "bad_banner":
+        text = text.replace("==> /proc/2/smaps <==", "==> /proc/2/smaps <=")
+    got = assert_same(text.encode())
+    if case in ("repeated_pid", "bad_banner"):
+        assert got is None
+    if case == "self":
+        assert got is not None and got.processes[1]["pid"] is None
+
+
+def test_real_head_capture_with_self_is_accepted():
+    path = SAMPLES / "multi_head.smaps"
+    if not path.exists():
+        pytest.skip("sample not present")
+    got = assert_same(path.read_bytes(), must_accept=True)
+    assert any(p["block"] == "/proc/self/smaps" for p in got.processes)
 
 
 def test_decline_does_not_leave_notices():

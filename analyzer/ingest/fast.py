@@ -57,6 +57,7 @@ MAX_WIDE_FRACTION = 0.05  # records with a value wider than the template's, pars
 _HEADER = re.compile(rb"([0-9A-Fa-f]+)-([0-9A-Fa-f]+) ([-rwxsp]{4}) ([0-9A-Fa-f]+) ([0-9A-Fa-f]+:[0-9A-Fa-f]+) (\d+)")
 _FIELD_LINE = re.compile(r"([A-Za-z][A-Za-z0-9_]*):(.*)")
 _KB_FIELD = re.compile(r"([ \t]*?)( *)(\d+)( kB)?")
+_BANNER = re.compile(r"==> (.*) <==")
 _SELF_NAME = re.compile(r"(?:^|/)(self|thread-self)/(?:smaps|maps|smaps_rollup)$")
 _NAME_PID = re.compile(r"(?:^|/)(\d+)/(?:smaps|maps|smaps_rollup)$")
 _DELETED = np.frombuffer(b" (deleted)", dtype=np.uint8)
@@ -151,59 +152,116 @@ def parse(data: bytes, ctx: Context, name: str | None = None) -> Parsed | None:
 def _parse(data: bytes, ctx: Context, name: str | None) -> Parsed | None:
     if len(data) < 64 or not data.endswith(b"\n") or data.startswith(b"\xef\xbb\xbf"):
         return None
-    if name is not None and _SELF_NAME.search(name):
-        return None
     if b"\r" in data:
         return None
     head = data[: 1 << 18]
     if head.count(b"\\x") * 40 > min(len(head), 1 << 16):  # the reader might call it binary
         return None
-    template, first_len = _template(data)
+    template = _template(data)
     arr = np.frombuffer(data, dtype=np.uint8)
-    pid = None
-    if name:
-        m = _NAME_PID.search(name)
-        pid = int(m.group(1)) if m else None
+    R = template.nlines
 
     pieces: list[dict] = []
-    pos, lineno, prev_end = 0, 1, None
+    special: list[tuple[int, bytes]] = []  # (line number, text) of banners and blank lines
+    pos, line_base = 0, 0  # byte offset and line count before the current slice
     size = SLICE_BYTES
     n = len(arr)
-    ctrl = tabs = newlines = 0
+    ctrl = tabs = 0
     while pos < n:
         stop = min(n, pos + size)
         seg = arr[pos:stop]
         nl = np.flatnonzero(seg == 10)
-        usable = (len(nl) // template.nlines) * template.nlines
+        if not len(nl):
+            size *= 2
+            continue
+        ls = np.empty_like(nl)
+        ls[0] = 0
+        ls[1:] = nl[:-1] + 1
+        odd = np.flatnonzero((nl == ls) | (seg[ls] == 61))  # blank, or `==> name <==`
+        if len(odd):
+            content = np.ones(len(nl), dtype=bool)
+            content[odd] = False
+            content = np.flatnonzero(content)
+        else:
+            content = None
+        n_content = len(nl) if content is None else len(content)
+        usable = (n_content // R) * R
         if stop < n and usable == 0:
             size *= 2
             continue
-        if stop == n and (usable != len(nl) or nl[-1] != len(seg) - 1):
+        if stop == n and usable != n_content:
             return None  # a cut or irregular last record: the exact path says what happened
-        seg = seg[: nl[usable - 1] + 1]
-        ends = nl[:usable]
-        ctrl += int(np.count_nonzero(seg < 32))
+        if stop == n:
+            n_lines = len(nl)
+        else:  # up to the last complete record; later blank lines and banners go to the next slice
+            n_lines = usable if content is None else int(content[usable - 1]) + 1
+        seg = seg[: nl[n_lines - 1] + 1]
+        idx = np.arange(usable) if content is None else content[:usable]
+        for i in odd[odd < n_lines]:
+            special.append((line_base + int(i) + 1, seg[ls[i] : nl[i]].tobytes()))
+        ctrl += int(np.count_nonzero(seg < 32)) - n_lines
         tabs += int(np.count_nonzero(seg == 9)) if template.tabs else 0
-        newlines += usable
-        piece = _parse_slice(seg, ends, template, lineno)
-        if prev_end is not None and piece["start"][0] < prev_end:
-            return None
-        prev_end = piece["end"][-1]
-        pieces.append(piece)
+        if usable:
+            heads = idx[::R]
+            pieces.append(_parse_slice(seg, ls[idx], nl[idx], template, line_base + heads + 1))
         pos += len(seg)
-        lineno += usable
-    nrec = (lineno - 1) // template.nlines
-    if ctrl != newlines + tabs or tabs != template.tabs * nrec:
+        line_base += n_lines
+    nrec = sum(len(p["start"]) for p in pieces)
+    if not nrec or ctrl != tabs or tabs != template.tabs * nrec:
         return None  # control characters or tabs where the kernel puts none
     if any(pc.any(pc.equal(p["path"], "[rollup]")).as_py() for p in pieces):
         return None  # smaps_rollup: a process-level record, the exact path's job
-    frame = _frame(pieces, template, ctx.source, pid, nrec)
-    proc = {"pid": pid, "command": None, "source": ctx.source, "source_format": "smaps",
-            "block": name, "lineno": 1, "mappings": nrec, "partial": False}
-    return Parsed(frame, [proc], formats={"smaps"})
+    blocks = _blocks(special, name)
+    linenos = np.concatenate([p["lineno"] for p in pieces])
+    block_of = np.searchsorted(np.array([b[1] for b in blocks]), linenos, side="right") - 1
+    if (block_of < 0).any():
+        raise Irregular("records before the first banner")
+    counts = np.bincount(block_of, minlength=len(blocks))
+    pids = [b[2] for b in blocks]
+    seen = [p for p, c in zip(pids, counts) if p is not None and c]
+    if len(seen) != len(set(seen)):
+        return None  # a PID twice: the exact path warns about it
+    processes = []
+    for (bname, bline, pid), count in zip(blocks, counts):
+        processes.append({"pid": pid, "command": None, "source": ctx.source,
+                          "source_format": "smaps" if count else None, "block": bname, "lineno": bline,
+                          "mappings": int(count), "partial": False})
+        if bname and _SELF_NAME.search(bname):  # the same notice as smaps.parse, in the same order
+            ctx.info(bline, f"{bname} is the capturing process itself (`head`, `grep`): kept, "
+                     "PID unknown; /proc/self and /proc/thread-self show the same memory twice")
+        if not count:
+            ctx.info(bline, f"{bname or 'block'}: no mappings (a kernel thread or zombie)")
+    pid_values = np.array([p if p is not None else 0 for p in pids], dtype=np.int64)[block_of]
+    pid_mask = np.array([p is None for p in pids], dtype=bool)[block_of]
+    frame = _frame(pieces, template, ctx.source, (pid_values, pid_mask), block_of, nrec)
+    return Parsed(frame, processes, formats={"smaps"})
 
 
-def _template(data: bytes) -> tuple[Template, int]:
+def _blocks(special: list[tuple[int, bytes]], name: str | None) -> list[tuple[str | None, int, int | None]]:
+    """(name, line number, pid) of every process block, as smaps.split_blocks makes them."""
+    blocks: list[tuple[str | None, int, int | None]] = []
+    first_banner = next((lineno for lineno, text in special if text), None)
+    if first_banner != 1:
+        blocks.append((name, 1, None))  # lines before any banner: the file's own name
+    for lineno, text in special:
+        if not text:
+            continue
+        try:
+            line = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise Irregular("banner not UTF-8") from None
+        m = _BANNER.fullmatch(line.strip()) if line.startswith("==>") else None
+        if m is None:
+            raise Irregular("a line starting with = that is no banner")
+        blocks.append((m.group(1), lineno, None))
+    out = []
+    for bname, lineno, _ in blocks:
+        m = _NAME_PID.search(bname) if bname else None
+        out.append((bname, lineno, int(m.group(1)) if m else None))
+    return out
+
+
+def _template(data: bytes) -> Template:
     """Read the first record in Python: it fixes the layout of every other."""
     lines = []
     pos = 0
@@ -212,7 +270,10 @@ def _template(data: bytes) -> tuple[Template, int]:
         if end < 0:
             break
         line = data[pos:end]
-        if lines and _HEADER.match(line):
+        pos = end + 1
+        if not lines and (not line or line.startswith(b"==>")):
+            continue  # banners and blank lines before the first record
+        if lines and (_HEADER.match(line) or not line or line.startswith(b"=")):
             break
         try:
             lines.append(line.decode("ascii"))
@@ -220,17 +281,13 @@ def _template(data: bytes) -> tuple[Template, int]:
             if lines:
                 raise Irregular("non-ASCII field line") from None
             lines.append("")
-        pos = end + 1
         if len(lines) > 200:
             raise Irregular("record too long")
-    return Template(lines[1:]), pos
+    return Template(lines[1:])
 
 
-def _parse_slice(seg: np.ndarray, ends: np.ndarray, t: Template, lineno: int) -> dict:
+def _parse_slice(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, t: Template, linenos: np.ndarray) -> dict:
     nrec = len(ends) // t.nlines
-    starts = np.empty_like(ends)
-    starts[0] = 0
-    starts[1:] = ends[:-1] + 1
     starts = starts.reshape(nrec, t.nlines)
     ends = ends.reshape(nrec, t.nlines)
     lengths = ends - starts
@@ -258,7 +315,7 @@ def _parse_slice(seg: np.ndarray, ends: np.ndarray, t: Template, lineno: int) ->
 
     out = _read_headers(seg, starts[:, 0], ends[:, 0])
     out["values"] = values
-    out["lineno"] = lineno + np.arange(nrec, dtype=np.int64) * t.nlines
+    out["lineno"] = linenos.astype(np.int64)
     if t.vmflags:
         out["vmflags"] = _read_vmflags(seg, starts[:, -1], ends[:, -1])
     return out
@@ -485,7 +542,8 @@ def _constant_strings(value: str, n: int) -> pd.api.extensions.ExtensionArray:
     return pd.arrays.ArrowStringArray(pa.chunked_array([arr]))
 
 
-def _frame(pieces: list[dict], t: Template, source: str, pid: int | None, n: int) -> pd.DataFrame:
+def _frame(pieces: list[dict], t: Template, source: str, pid: tuple[np.ndarray, np.ndarray],
+           block_of: np.ndarray, n: int) -> pd.DataFrame:
     def cat(key):
         return np.concatenate([p[key] for p in pieces]) if len(pieces) > 1 else pieces[0][key]
 
@@ -494,7 +552,7 @@ def _frame(pieces: list[dict], t: Template, source: str, pid: int | None, n: int
     size = (end - start).astype(np.int64)
     if (end < start).any():
         raise Irregular("end before start")
-    if len(start) > 1 and (start[1:] < end[:-1]).any():
+    if len(start) > 1 and ((start[1:] < end[:-1]) & (block_of[1:] == block_of[:-1])).any():
         raise Irregular("addresses start again from low (another process?)")
     cols: dict = {
         "start": _int_array(start, "UInt64"), "end": _int_array(end, "UInt64"), "size": None,
@@ -514,12 +572,10 @@ def _frame(pieces: list[dict], t: Template, source: str, pid: int | None, n: int
     cols["size"] = _int_array(size, "Int64")
     if t.vmflags:
         cols["vmflags"] = _string_column([p["vmflags"] for p in pieces])
-    if pid is None:
-        cols["pid"] = pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool))
-    else:
-        cols["pid"] = _int_array(np.full(n, pid, dtype=np.int64), "Int64")
+    cols["pid"] = pd.arrays.IntegerArray(pid[0], pid[1])
     cols["source"] = _constant_strings(source, n)
     cols["source_format"] = _constant_strings("smaps", n)
+    # Every schema column, in schema order and dtype: schema.conform has nothing left to do.
     ordered = {c.name: cols[c.name] if c.name in cols else schema.null_array(c.dtype, n) for c in schema.COLUMNS}
     ordered.update((name, cols[name]) for name in t.columns if name not in schema.BY_NAME)
-    return schema.conform(pd.DataFrame(ordered, copy=False))
+    return pd.DataFrame(ordered, copy=False)
