@@ -177,3 +177,21 @@ def test_python_dash_m_and_console_script_agree():
     exe = Path(sys.executable).parent / "memmaps"
     b = subprocess.run([str(exe), "summary", str(SINGLE), "--format", "csv"], capture_output=True, text=True, cwd=ROOT)
     assert a.returncode == 0 and a.stdout == b.stdout and a.stdout.startswith("kind,")
+
+
+def test_info_on_directory_lists_files_and_folds_skipped_ones():
+    result = run("info", SMAPS)
+    assert "i386_busybox_static.smaps: smaps; 1 processes, 11 mappings" in result.output
+    assert "files that are not memory map dumps" in result.output
+    assert "more files (-v lists them all)" in result.output
+    verbose = run("info", "-v", SMAPS)
+    assert "single_threads_thp.smaps.zst: smaps; 1 processes, 51 mappings" in verbose.output
+    assert "PROVENANCE.md: info: skipped: not a memory map dump" in verbose.output
+
+
+def test_checksum_sidecar_is_skipped_not_an_error():
+    sos = sorted((ROOT / "sample_dumps" / "sosreport").glob("*.tar.xz*"))
+    result = run("info", *sos)
+    assert result.exit_code == 0
+    assert "checksum sidecar" in result.output
+    assert "host sample-host, captured 2026-11-25 17:48:06+00:00" in result.output

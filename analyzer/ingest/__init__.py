@@ -8,6 +8,7 @@ each by content, parses it, and assembles one schema-valid mappings table.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -56,8 +57,22 @@ def _read_path(item: str | Path, on_bad_lines: str) -> tuple[list[Parsed], list[
             with counted:
                 return archive.read(counted, name, on_bad_lines, _parse_for_tree, lambda: counter.count)
         data = read_all(stream, name)
+    if is_checksum(data):
+        return [], [Notice(name, None, "skipped: a checksum sidecar (.md5/.sha256), not a dump", "info")]
     parsed, notices = parse_bytes(data, name, on_bad_lines)
     return [parsed], notices
+
+
+_CHECKSUM = re.compile(rb"\s*[0-9a-fA-F]{32,128}(?:[ \t]+\*?\S[^\n]*)?\s*")
+
+
+def is_checksum(data: bytes) -> bool:
+    """True for a checksum sidecar: a bare digest (sos) or ``md5sum`` output.
+
+    >>> is_checksum(b"d41d8cd98f00b204e9800998ecf8427e\\n"), is_checksum(b"00400000-00401000 r-xp")
+    (True, False)
+    """
+    return len(data) < 4096 and _CHECKSUM.fullmatch(data) is not None
 
 
 def _parse_for_tree(data: bytes, name: str, on_bad_lines: str = "warn"):
