@@ -20,6 +20,7 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ...schema import UNITLESS_KEYS
 from ..base import Context, Parsed
@@ -108,8 +109,8 @@ def parse(text: str, ctx: Context, min_rows: int = MIN_ROWS) -> Parsed | None:
         processes.append(proc)
         formats.add(fmt)
         out["pid"] = np.full(n, block.pid, dtype=np.int64)
-        out["command"] = np.full(n, block.command, dtype=object)
-        out["source_format"] = np.full(n, fmt, dtype=object)
+        out["command"] = _strings(np.zeros(n, dtype=np.int32), [block.command])
+        out["source_format"] = _strings(np.zeros(n, dtype=np.int32), [fmt])
         out["lineno"] = np.arange(p + 3, q - 1, dtype=np.int64)
         if cols_out and set(out) != set(cols_out):
             return None        # blocks with different columns: leave it to the general path
@@ -117,10 +118,14 @@ def parse(text: str, ctx: Context, min_rows: int = MIN_ROWS) -> Parsed | None:
             cols_out.setdefault(k, []).append(v)
     if not cols_out:
         return None
-    frame = pd.DataFrame({k: np.concatenate(v) if not isinstance(v[0], pd.api.extensions.ExtensionArray)
-                          else pd.concat([pd.Series(x) for x in v], ignore_index=True).array
-                          for k, v in cols_out.items()})
-    frame["source"] = ctx.source
+    columns = {}
+    for k, v in cols_out.items():
+        if isinstance(v[0], _Coded):
+            columns[k] = _arrow(v)
+        else:
+            columns[k] = np.concatenate(v)
+    frame = pd.DataFrame(columns)
+    frame["source"] = _arrow([_Coded(np.zeros(len(frame), dtype=np.int32), [ctx.source])])
     if "size" in frame.columns:
         frame["end"] = frame["start"] + frame["size"].astype(np.uint64)
     return Parsed(frame, processes, formats=formats)
@@ -133,65 +138,108 @@ def _block(data: bytes, arr: np.ndarray, rs: np.ndarray, re_: np.ndarray, header
     fmt = _fmt(cols)
     fields = [c for c in cols if c.role == "field"]
     mapping = next((c for c in cols if c.role == "mapping"), None)
-    vm = next((c for c in cols if c.role == "vmflags"), None)
     width = mapping.start if mapping is not None else cols[-1].end
     lengths = re_ - rs
     if len(rs) == 0 or lengths.min() < width:
         return None
+    P = arr[rs[:, None] + np.arange(width)]          # every row's cells, one byte matrix
+    seps = [c.start - 1 for c in cols if c.role != "mapping" and c.start > 0]
+    if not (P[:, seps] == _SPACE).all():
+        return None
     out: dict = {}
-    for c in cols:
-        if c.role == "mapping":
-            continue
-        if c.start > 0 and not (arr[rs + c.start - 1] == _SPACE).all():
+    if fields:
+        values = _decimals(P, fields)
+        if values is None:
             return None
-        idx = rs[:, None] + np.arange(c.start, c.end)
-        cells = arr[idx]
-        if c.role in ("field", "inode"):
-            v = _decimal(cells)
+        for i, c in enumerate(fields):
+            out[_colname(c.key)] = values[:, i] * (1 if c.key in UNITLESS_KEYS else 1024)
+    for c in cols:
+        if c.role in ("mapping", "field"):
+            continue
+        cells = P[:, c.start:c.end]
+        if c.role == "inode":
+            v = _decimals(cells, [c], offset=c.start)
             if v is None:
                 return None
-            if c.role == "inode":
-                out["inode"] = v.astype(np.uint64)
-            else:
-                out[_colname(c.key)] = v * (1 if c.key in UNITLESS_KEYS else 1024)
+            out["inode"] = v[:, 0].astype(np.uint64)
         elif c.role in ("address", "offset"):
             v = _hex(cells)
             if v is None:
                 return None
             out["start" if c.role == "address" else "offset"] = v
         else:
-            strings = np.char.strip(np.ascontiguousarray(cells).view(f"S{c.end - c.start}").ravel().astype(str))
+            raw = np.ascontiguousarray(cells).view(f"S{c.end - c.start}").ravel()
+            codes, uniques = pd.factorize(raw)
+            uniques = [u.decode("ascii", errors="replace").strip() for u in uniques]
             if c.role == "vmflags":
-                out["vmflags"] = strings
+                out["vmflags"] = _strings(codes, uniques)
             elif c.role == "mode":
-                if not all(len(s) == 4 for s in np.unique(strings)):
+                if not all(len(u) == 4 for u in uniques):
                     return None
-                out["perms"] = strings
+                out["perms"] = _strings(codes, uniques)
             elif c.role == "device":
-                out["dev"] = np.char.lower(strings)
+                out["dev"] = _strings(codes, [u.lower() for u in uniques])
     if mapping is not None:
         names = [data[a:e] for a, e in zip((rs + width).tolist(), re_.tolist())]
         codes, uniques = pd.factorize(pd.Series(names, dtype=object))
         looked = [mapping_name(u.decode("utf-8", errors="backslashreplace"), "extended") for u in uniques]
-        for i, key in enumerate(("path", "deleted", "path_is_basename", "name_lost")):
-            values = np.array([t[i] for t in looked] + [None], dtype=object)
-            out[key] = values[codes]
+        out["path"] = _strings(codes, [t[0] for t in looked])
+        for i, key in enumerate(("deleted", "path_is_basename", "name_lost"), 1):
+            out[key] = np.array([bool(t[i]) for t in looked], dtype=bool)[codes]
     if "start" not in out:
         return None
     return out, fields, fmt
 
 
-def _decimal(cells: np.ndarray) -> np.ndarray | None:
-    """Right-aligned decimal cells (leading blanks) -> int64, or None if any cell is not one."""
-    is_digit = (cells >= 48) & (cells <= 57)
-    if not (is_digit | (cells == _SPACE)).all() or not is_digit[:, -1].all():
+class _Coded:
+    """A text column as factorize codes into distinct values (None is NA); turned
+    into Arrow strings once, for all blocks together, by :func:`_arrow`."""
+
+    def __init__(self, codes: np.ndarray, uniques: list):
+        self.codes, self.uniques = codes, list(uniques)
+
+
+def _strings(codes: np.ndarray, uniques: list) -> _Coded:
+    return _Coded(codes, uniques)
+
+
+def _arrow(parts: list[_Coded]) -> pd.arrays.ArrowStringArray:
+    """Row strings from the codes of every block, built by Arrow (no Python string per row)."""
+    codes, uniques, base = [], [], 0
+    for part in parts:
+        c = part.codes.astype(np.int32)
+        codes.append(np.where(c < 0, -1, c + base))
+        uniques.extend(part.uniques)
+        base += len(part.uniques)
+    all_codes = np.concatenate(codes)
+    mask = all_codes < 0
+    indices = pa.array(np.where(mask, 0, all_codes), mask=mask if mask.any() else None)
+    dictionary = pa.array(uniques if uniques else [""], type=pa.string())
+    return pd.arrays.ArrowStringArray(pa.DictionaryArray.from_arrays(indices, dictionary).cast(pa.string()))
+
+
+def _decimals(P: np.ndarray, cols: list, offset: int = 0) -> np.ndarray | None:
+    """Right-aligned decimal columns of the byte matrix *P* -> an (rows, columns) int64
+    matrix, or None if any cell is not one number. One pass over the span they cover."""
+    lo, hi = cols[0].start - offset, cols[-1].end - offset
+    F = P[:, lo:hi]
+    is_digit = (F >= 48) & (F <= 57)
+    if not (is_digit | (F == _SPACE)).all():
         return None
-    if (np.maximum.accumulate(is_digit, axis=1) != is_digit).any():
-        return None          # a blank after a digit: not one number
-    if cells.shape[1] > 18:
+    ends = np.array([c.end - offset - lo for c in cols])
+    starts = np.array([c.start - offset - lo for c in cols])
+    if (ends - starts > 18).any() or not is_digit[:, ends - 1].all():
         return None
-    weights = 10 ** np.arange(cells.shape[1] - 1, -1, -1, dtype=np.int64)
-    return ((cells.astype(np.int64) - 48) * is_digit) @ weights
+    # a digit followed by a non-digit is allowed only at the end of a column
+    allowed = np.zeros(hi - lo, dtype=bool)
+    allowed[ends - 1] = True
+    if (is_digit[:, :-1] & ~is_digit[:, 1:] & ~allowed[:-1]).any():
+        return None
+    weights = np.zeros(hi - lo, dtype=np.int64)
+    for s, e in zip(starts, ends):
+        weights[s:e] = 10 ** np.arange(e - s - 1, -1, -1, dtype=np.int64)
+    digits = np.where(is_digit, F.astype(np.int64) - 48, 0) * weights
+    return np.add.reduceat(digits, starts, axis=1) if len(cols) > 1 else digits.sum(axis=1, keepdims=True)
 
 
 def _hex(cells: np.ndarray) -> np.ndarray | None:
@@ -202,7 +250,5 @@ def _hex(cells: np.ndarray) -> np.ndarray | None:
     if (np.maximum.accumulate(is_digit, axis=1) != is_digit).any():
         return None
     vals = np.where(is_digit, vals, np.uint64(0))
-    out = np.zeros(len(cells), dtype=np.uint64)
-    for k in range(cells.shape[1]):
-        out = out * np.uint64(16) + vals[:, k]
-    return out
+    weights = np.uint64(16) ** np.arange(cells.shape[1] - 1, -1, -1, dtype=np.uint64)
+    return vals @ weights
