@@ -51,7 +51,7 @@ from ..schema import BY_NAME, KEY_TO_COLUMN, UNITLESS_KEYS, field_column
 from .base import Context, Parsed
 
 SLICE_BYTES = 4 << 20  # work on a few MB at a time: bounds the temporaries
-HEAD_WINDOW = 128  # header bytes examined column-wise (addresses, perms, offset, dev, inode)
+HEAD_WINDOW = 96  # header bytes examined column-wise (addresses, perms, offset, dev, inode)
 MAX_WIDE_FRACTION = 0.05  # records with a value wider than the template's, parsed one by one
 
 _HEADER = re.compile(rb"([0-9A-Fa-f]+)-([0-9A-Fa-f]+) ([-rwxsp]{4}) ([0-9A-Fa-f]+) ([0-9A-Fa-f]+:[0-9A-Fa-f]+) (\d+)")
@@ -314,7 +314,7 @@ def _parse_slice(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, t: Templ
             values[r] = _read_wide_record(seg, starts[r], ends[r], t)
 
     out = _read_headers(seg, starts[:, 0], ends[:, 0])
-    out["values"] = values
+    out["values"] = np.ascontiguousarray(values.T)  # one contiguous row per field
     out["lineno"] = linenos.astype(np.int64)
     if t.vmflags:
         out["vmflags"] = _read_vmflags(seg, starts[:, -1], ends[:, -1])
@@ -351,20 +351,23 @@ def _read_wide_record(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, t: 
 
 
 def _number(h: np.ndarray, rows: np.ndarray, a: np.ndarray, b: np.ndarray, base: int) -> np.ndarray:
-    """Parse h[row, a:b] in *base* for every row (hex or decimal, 1-19/16 digits)."""
+    """Parse h[row, a:b] in *base* for every row (hex up to 16 digits, decimal up to 19)."""
     length = b - a
-    limit = 16 if base == 16 else 19
-    if len(length) and (length.min() < 1 or length.max() > limit):
+    width = 16 if base == 16 else 19
+    if len(length) and (length.min() < 1 or length.max() > width):
         raise Irregular("number width")
-    lut = _HEX if base == 16 else _DEC
-    acc = np.zeros(len(rows), dtype=np.uint64)
-    for k in range(int(length.max()) if len(length) else 0):
-        live = k < length
-        digit = lut[h[rows, np.minimum(a + k, h.shape[1] - 1)]]
-        if (digit[live] == 255).any():
-            raise Irregular("digit")
-        acc = np.where(live, acc * np.uint64(base) + digit.astype(np.uint64), acc)
-    return acc
+    cols = b[:, None] - width + np.arange(width)  # right-aligned: leading positions are zeros
+    g = h[rows[:, None], np.maximum(cols, 0)]
+    g[cols < a[:, None]] = 48
+    d = (_HEX if base == 16 else _DEC)[g]
+    if (d == 255).any():
+        raise Irregular("digit")
+    weights = _HEX_WEIGHTS if base == 16 else _DEC_WEIGHTS
+    return (d.astype(np.uint64) * weights).sum(axis=1, dtype=np.uint64)
+
+
+_HEX_WEIGHTS = np.array([1 << (4 * k) for k in range(15, -1, -1)], dtype=np.uint64)
+_DEC_WEIGHTS = np.array([10**k for k in range(18, -1, -1)], dtype=np.uint64)
 
 
 def _rows(seg: np.ndarray, starts: np.ndarray, width: int) -> np.ndarray:
@@ -544,11 +547,11 @@ def _constant_strings(value: str, n: int) -> pd.api.extensions.ExtensionArray:
 
 def _frame(pieces: list[dict], t: Template, source: str, pid: tuple[np.ndarray, np.ndarray],
            block_of: np.ndarray, n: int) -> pd.DataFrame:
-    def cat(key):
-        return np.concatenate([p[key] for p in pieces]) if len(pieces) > 1 else pieces[0][key]
+    def cat(key, axis=0):
+        return np.concatenate([p[key] for p in pieces], axis=axis) if len(pieces) > 1 else pieces[0][key]
 
     start, end = cat("start"), cat("end")
-    values = cat("values")
+    values = cat("values", axis=1)
     size = (end - start).astype(np.int64)
     if (end < start).any():
         raise Irregular("end before start")
@@ -566,9 +569,9 @@ def _frame(pieces: list[dict], t: Template, source: str, pid: tuple[np.ndarray, 
     }
     for j, col in enumerate(t.columns):
         if col == "size":
-            size = values[:, j]
+            size = values[j]
             continue
-        cols[col] = _int_array(np.ascontiguousarray(values[:, j]), "Int64")
+        cols[col] = _int_array(values[j], "Int64")
     cols["size"] = _int_array(size, "Int64")
     if t.vmflags:
         cols["vmflags"] = _string_column([p["vmflags"] for p in pieces])
