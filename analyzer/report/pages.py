@@ -1,11 +1,14 @@
 """A :class:`~analyzer.report.document.Report` as A4 pages (matplotlib
 Figures): a cover, then one section per page, tables paginated.
 
-Tables are drawn in a monospace font, one text per row, with columns cut to
+Tables are drawn in a monospace font, one line per row, with columns cut to
 fit the page (``…`` in the middle of paths and commands), so nothing can
-overlap or run off the page whatever the data. :func:`plan` lays the pages
-out first (so every page knows the page count); each page is drawn only
-when it is written, so memory stays flat on a 100-page report.
+overlap or run off the page whatever the data. A table page is one
+:class:`~.lines.TextLines` artist and one path for the row stripes; in the
+PDF its text is in the PDF's built-in Courier, so a 50-page appendix costs
+well under a second (see :mod:`.lines`). :func:`plan` lays the pages out
+first (so every page knows the page count); each page is drawn only when it
+is written, so memory stays flat on a 100-page report.
 """
 
 from __future__ import annotations
@@ -13,12 +16,14 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable
 
+import numpy as np
 from matplotlib.figure import Figure
 
 from .. import __version__
 from . import charts
 from .document import Report, Table
-from .style import MARGIN, MONO, MONO_ADVANCE, PAGE_SIZE, ellipsize
+from .lines import TextLines
+from .style import MARGIN, MONO_ADVANCE, PAGE_SIZE, ellipsize
 
 W, H = PAGE_SIZE
 TOP = 0.85           # inches from the top where content starts
@@ -41,13 +46,23 @@ class Page:
         self.section, self.draw = section, draw
 
 
-def new_figure() -> Figure:
-    return Figure(figsize=PAGE_SIZE)
+class PageFigure(Figure):
+    """An A4 page. *core_fonts*: draw table text in the PDF's built-in
+    Courier (only meaningful when the page is saved as PDF)."""
+
+    def __init__(self, core_fonts: bool = False):
+        super().__init__(figsize=PAGE_SIZE)
+        self.core_fonts = core_fonts
 
 
-def render(page: Page, report: Report, number: int, count: int) -> Figure:
-    """Draw *page* with its header and footer on a new Figure."""
-    fig = new_figure()
+def new_figure(core_fonts: bool = False) -> PageFigure:
+    return PageFigure(core_fonts)
+
+
+def render(page: Page, report: Report, number: int, count: int, core_fonts: bool = False) -> Figure:
+    """Draw *page* with its header and footer on a new Figure (*core_fonts*
+    when it is to be saved as PDF)."""
+    fig = new_figure(core_fonts)
     fig.text(MARGIN / W, 1 - 0.38 / H, ellipsize(report.title, 80), fontsize=7.5, color="#666666", va="baseline")
     fig.text(MARGIN / W, 1 - 0.62 / H, page.section, fontsize=12, fontweight="bold", va="baseline")
     fig.add_artist(_hline(fig, 0.7))
@@ -114,20 +129,38 @@ def draw_table(fig: Figure, table: Table, y: float, rows: list[list[str]], width
     if title:
         y = _text(fig, y, ellipsize(table.title, 110), size=9.5, weight="bold") + 0.04
     header = format_row(table, [c.header for c in table.cols], widths)
-    fig.text(MARGIN / W, 1 - (y + LINE * 0.8) / H, header, fontsize=TABLE_FS, fontfamily=MONO, fontweight="bold")
+    mono_lines(fig, y, [header], weight="bold", baseline=0.8)
     y += LINE
     fig.add_artist(_hline(fig, y + 0.02, lw=0.4))
     y += 0.05
-    for i, cells in enumerate(rows):
-        if i % 2:
-            from matplotlib.patches import Rectangle
+    _stripes(fig, y, len(rows))
+    return mono_lines(fig, y, [format_row(table, cells, widths) for cells in rows]) + 0.1
 
-            fig.add_artist(Rectangle((MARGIN / W, 1 - (y + LINE) / H), (W - 2 * MARGIN) / W, LINE / H,
-                                     transform=fig.transFigure, facecolor="#f2f2f2", edgecolor="none", zorder=-1))
-        fig.text(MARGIN / W, 1 - (y + LINE * 0.78) / H, format_row(table, cells, widths), fontsize=TABLE_FS,
-                 fontfamily=MONO)
-        y += LINE
-    return y + 0.1
+
+def mono_lines(fig: Figure, y: float, lines: list[str], weight: str = "normal", color: str = "black",
+               baseline: float = 0.78) -> float:
+    """Draw *lines* one under the other from *y* (inches from the top), one
+    :data:`LINE` apart, in the table font; return the y below them."""
+    if lines:
+        ys = [1 - (y + LINE * (i + baseline)) / H for i in range(len(lines))]
+        fig.add_artist(TextLines(MARGIN / W, ys, lines, TABLE_FS, weight=weight, color=color,
+                                 core=getattr(fig, "core_fonts", False)))
+    return y + LINE * len(lines)
+
+
+def _stripes(fig: Figure, y: float, n: int) -> None:
+    """Pale bands behind every second of *n* table rows starting at *y*: one path."""
+    from matplotlib.patches import PathPatch
+    from matplotlib.path import Path
+
+    x0, x1 = MARGIN / W, 1 - MARGIN / W
+    polys = []
+    for i in range(1, n, 2):
+        top, bottom = 1 - (y + LINE * i) / H, 1 - (y + LINE * (i + 1)) / H
+        polys.append([(x0, bottom), (x1, bottom), (x1, top), (x0, top), (x0, bottom)])
+    if polys:
+        fig.add_artist(PathPatch(Path.make_compound_path_from_polys(np.array(polys)),
+                                 transform=fig.transFigure, facecolor="#f2f2f2", edgecolor="none", zorder=-1))
 
 
 def rows_fitting(height: float) -> int:
@@ -265,26 +298,23 @@ def cover_pages(report: Report) -> list[Page]:
             lines = ["None: every input was read completely."]
         for line in lines:
             color = "#555555" if line.startswith("(") or line.startswith("None:") else "#8a1c00"
-            fig.text(MARGIN / W, 1 - (y + LINE * 0.8) / H, line, fontsize=TABLE_FS, fontfamily=MONO, color=color)
-            y += LINE
+            y = mono_lines(fig, y, [line], color=color, baseline=0.8)
         if len(warn_lines) > len(lines) and warn_lines:
-            fig.text(MARGIN / W, 1 - (y + LINE * 0.8) / H, "... continued on the next page.", fontsize=TABLE_FS,
-                     fontfamily=MONO)
+            mono_lines(fig, y, ["... continued on the next page."], baseline=0.8)
+        return len(lines) if warn_lines else 0
 
     pages = [Page("Summary", cover)]
     if len(input_rows) > max_inputs:
         pages += table_pages("Inputs", inputs)
-    # Warnings beyond what the cover has room for continue on their own pages.
-    rest = warn_lines[COVER_WARNINGS - 1:] if len(warn_lines) > COVER_WARNINGS else []
+    # Warnings beyond what the cover has room for continue on their own pages
+    # (a dry run of the cover says how many it shows).
+    rest = warn_lines[cover(new_figure(), TOP):]
     per = int((H - TOP - BOTTOM) / LINE) - 1
     for i in range(0, len(rest), per):
         chunk = rest[i:i + per]
 
         def draw(fig, y, chunk=chunk):
-            for line in chunk:
-                fig.text(MARGIN / W, 1 - (y + LINE * 0.8) / H, line, fontsize=TABLE_FS, fontfamily=MONO,
-                         color="#8a1c00")
-                y += LINE
+            mono_lines(fig, y, chunk, color="#8a1c00", baseline=0.8)
 
         pages.append(Page("Warnings (continued)", draw))
     return pages

@@ -40,7 +40,7 @@ def write_pdf(report: Report, path: str | Path, progress: Progress = None) -> in
     with matplotlib.rc_context(RC):
         with PdfPages(path, metadata={"Title": report.title, **PDF_METADATA}) as pdf:
             for number, page in enumerate(plan, 1):
-                fig = pages.render(page, report, number, len(plan))
+                fig = pages.render(page, report, number, len(plan), core_fonts=True)
                 pdf.savefig(fig)
                 if progress:
                     progress(page.section)
