@@ -300,13 +300,16 @@ def test_banner_concatenation_of_generated_corpus(tmp_path, monkeypatch):
     assert [p["pid"] for p in got.processes] == totals["pids"]
 
 
-@pytest.mark.parametrize("case", ["self", "repeated_pid", "text_before_banner", "bad_banner"])
+@pytest.mark.parametrize("case", ["self", "repeated_pid", "text_before_banner", "bad_banner",
+                                  "banner_inside_record", "blank_inside_record"])
 def test_banner_oddities_fall_back_or_agree(case):
     blocks = {
         "self": [("/proc/1/smaps", three()), ("/proc/self/smaps", three())],
         "repeated_pid": [("/proc/1/smaps", three()), ("/proc/1/smaps", three())],
         "text_before_banner": [("/proc/1/smaps", three())],
         "bad_banner": [("/proc/1/smaps", three()), ("/proc/2/smaps", three())],
+        "banner_inside_record": [("/proc/1/smaps", three().replace("\nVmFlags: ex", "\n==> /proc/2/smaps <==\nVmFlags: ex"))],
+        "blank_inside_record": [("/proc/1/smaps", three().replace("\nSize:", "\n\nSize:", 1).replace("\nVmFlags: ex", "\n\nVmFlags: ex"))],
     }[case]
     text = concatenation(blocks, True)
     if case == "text_before_banner":
@@ -314,7 +317,7 @@ def test_banner_oddities_fall_back_or_agree(case):
     if case == "bad_banner":
         text = text.replace("==> /proc/2/smaps <==", "==> /proc/2/smaps <=")
     got = assert_same(text.encode())
-    if case in ("repeated_pid", "bad_banner"):
+    if case in ("repeated_pid", "bad_banner", "banner_inside_record"):
         assert got is None
     if case == "self":
         assert got is not None and got.processes[1]["pid"] is None

@@ -203,7 +203,9 @@ def _parse(data: bytes, ctx: Context, name: str | None) -> Parsed | None:
         tabs += int(np.count_nonzero(seg == 9)) if template.tabs else 0
         if usable:
             heads = idx[::R]
-            pieces.append(_parse_slice(seg, ls[idx], nl[idx], template, line_base + heads + 1))
+            piece = _parse_slice(seg, ls[idx], nl[idx], template, line_base + heads + 1)
+            piece["last_lineno"] = line_base + idx[R - 1 :: R] + 1
+            pieces.append(piece)
         pos += len(seg)
         line_base += n_lines
     nrec = sum(len(p["start"]) for p in pieces)
@@ -213,6 +215,11 @@ def _parse(data: bytes, ctx: Context, name: str | None) -> Parsed | None:
         return None  # smaps_rollup: a process-level record, the exact path's job
     blocks = _blocks(special, name)
     linenos = np.concatenate([p["lineno"] for p in pieces])
+    last_linenos = np.concatenate([p["last_lineno"] for p in pieces])
+    banner_lines = np.array([lineno for lineno, text in special if text], dtype=np.int64)
+    inside = np.searchsorted(linenos, banner_lines) - 1
+    if ((inside >= 0) & (banner_lines < last_linenos[np.maximum(inside, 0)])).any():
+        raise Irregular("a banner inside a record")
     block_of = np.searchsorted(np.array([b[1] for b in blocks]), linenos, side="right") - 1
     if (block_of < 0).any():
         raise Irregular("records before the first banner")
