@@ -71,7 +71,7 @@ import pandas as pd
 
 from ..base import Context, Parsed, split_lines
 from . import columnar, extended, fastx
-from .blocks import Block, is_row, scan
+from .blocks import Block, is_footer, is_row, scan
 from .layout import PID_LINE
 
 NAME = "pmap"
@@ -88,6 +88,7 @@ def detect(head: str) -> str | None:
     """
     lines = split_lines(head)
     rows = 0
+    only_pid_and_totals = True
     pid_lines = 0
     for i, line in enumerate(lines[:5000]):
         tokens = line.split()
@@ -97,8 +98,9 @@ def detect(head: str) -> str | None:
         if m:
             pid_lines += 1
             nxt = next((x for x in lines[i + 1:i + 3] if x.strip()), "")
-            if _headerish(nxt) or (m.group(2) == "   " and (not nxt or PID_LINE.fullmatch(nxt) or nxt.startswith(" total "))):
+            if _headerish(nxt):
                 return NAME
+            continue
         if is_row(tokens):
             rows += 1
             prev = [p for p in lines[max(0, i - 3):i] if p.strip()]
@@ -108,6 +110,11 @@ def detect(head: str) -> str | None:
                 return NAME
         else:
             rows = 0
+            if not is_footer(line, tokens):
+                only_pid_and_totals = False
+    # kernel threads and zombies: "PID:   [name]" lines alone, or with a zero footer
+    if pid_lines and only_pid_and_totals and len(lines) <= 5000:
+        return NAME
     return None
 
 

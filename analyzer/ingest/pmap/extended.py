@@ -44,6 +44,7 @@ IDENTITY = ("mode", "offset", "device", "inode")
 X_HIDDEN = {"AnonHugePages", "KernelPageSize", "MMUPageSize", "Shared_Dirty", "Private_Dirty",
             "Shared_Clean", "Private_Clean"}
 FLAG = re.compile(r"[a-z][a-z0-9]")
+REREAD = frozenset({"pss", "pss_dirty", "swap_pss", "pss_anon", "pss_file", "pss_shmem"})
 
 
 @dataclass
@@ -177,7 +178,7 @@ def parse_block(block: Block, ctx: Context, state: dict) -> tuple[dict, str]:
     proc_facts: dict = {"partial": cut}
     check_footer(block, None if totals is None else {_colname(k): v for k, v in totals.items()},
                  {_colname(k): v for k, v in sums.items()}, ctx, proc_facts,
-                 {_colname(k): v for k, v in cumulative.items()})
+                 {_colname(k): v for k, v in cumulative.items()}, REREAD)
     out["_proc"] = proc_facts
     return out, fmt
 

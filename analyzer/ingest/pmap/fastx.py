@@ -25,7 +25,7 @@ import pyarrow as pa
 from ...schema import UNITLESS_KEYS
 from ..base import Context, Parsed
 from .blocks import Block
-from .extended import _colname, _fmt, columns_of, is_extended_header
+from .extended import REREAD, _colname, _fmt, columns_of, is_extended_header
 from .footer import check_footer
 from .layout import PID_LINE, mapping_name
 
@@ -102,7 +102,7 @@ def parse(text: str, ctx: Context, min_rows: int = MIN_ROWS) -> Parsed | None:
         cumulative = state.setdefault(tuple(c.key for c in fields), {})
         for k, v in sums.items():
             cumulative[k] = cumulative.get(k, 0) + v
-        check_footer(block, totals, sums, ctx, proc, dict(cumulative))
+        check_footer(block, totals, sums, ctx, proc, dict(cumulative), REREAD)
         n = len(out["start"])
         proc["source_format"] = fmt
         proc["mappings"] = n

@@ -22,11 +22,15 @@ def who(block: Block) -> str:
 
 
 def check_footer(block: Block, totals: dict[str, int | None] | None, sums: dict[str, int | None],
-                 ctx: Context, proc: dict, cumulative: dict[str, int] | None = None) -> None:
+                 ctx: Context, proc: dict, cumulative: dict[str, int] | None = None,
+                 reread: frozenset[str] = frozenset()) -> None:
     """Store footer facts on *proc* and compare them with *sums* (both in kB).
 
     *cumulative*, when given, holds the sums over this and every earlier block of
     the same layout: pmap -X before procps-ng 4.0.4 printed running totals.
+    *reread* names columns that may move between pmap -X's two reads of smaps
+    (totals from the first, rows from the second): PSS, when other processes map
+    or unmap shared pages meanwhile. A difference only there is a note, not a loss.
     """
     if totals is None:
         if block.rows:
@@ -48,6 +52,11 @@ def check_footer(block: Block, totals: dict[str, int | None] | None, sums: dict[
             running = True
             continue
         bad.append(f"{LABELS.get(key, key)} {total} kB in the footer, {have} kB in the rows")
+    moved = [b for b in bad if b.split()[0] in reread]
+    if moved and len(moved) == len(bad):
+        ctx.info(lineno, f"{who(block)}: {'; '.join(moved)}: pmap -X reads smaps twice (totals first, rows "
+                         "second) and PSS moved in between as other processes mapped or unmapped shared pages")
+        bad = []
     if running and not bad:
         ctx.info(lineno, f"{who(block)}: the -X footer holds running totals over all PIDs so far "
                          "(procps-ng before 4.0.4); rows agree with them")
