@@ -118,23 +118,44 @@ def test_plot_size_distribution_counts_every_mapping(frame):
     assert [t.get_text() for t in ax.get_xticklabels()][0] == binary_tick(int(dist.index[0]))
 
 
+def _rects(collection):
+    """(x, y, width, height) of each rectangle of a PolyCollection."""
+    out = []
+    for path in collection.get_paths():
+        v = path.vertices
+        out.append((v[:, 0].min(), v[:, 1].min(), v[:, 0].max() - v[:, 0].min(), v[:, 1].max() - v[:, 1].min()))
+    return out
+
+
+def _layers(ax):
+    """The pale (mapped) and solid (resident) rectangles of an address-space map."""
+    from matplotlib.collections import PolyCollection
+
+    polys = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    pale = [c for c in polys if c.get_alpha() is not None and c.get_alpha() < 1]
+    solid = [c for c in polys if c.get_alpha() is None]
+    assert len(pale) == 1 and len(solid) == 1
+    return _rects(pale[0]), _rects(solid[0])
+
+
 def test_plot_address_space_lays_out_every_mapping(frame):
     one = frame[frame["pid"] == 1]
     ax = charts.plot_address_space(one, title="PID 1")
     lay = charts.address_layout(one)
     assert ax.get_title() == "PID 1"
+    # a small process: one block per mapping, nothing merged
+    assert len(lay) == EXPECTED["processes"]["1"]["mappings"] == lay["mappings"].sum()
     # two layers (mapped, resident) of one block per mapping piece: widths add up
-    pale = [p for p in ax.patches if p.get_alpha() is not None and p.get_alpha() < 1]
-    assert sum(p.get_width() for p in pale) == pytest.approx(lay["width"].sum())
-    assert len(lay) == EXPECTED["processes"]["1"]["mappings"]
+    pale, solid = _layers(ax)
+    assert sum(w for _, _, w, _ in pale) == pytest.approx(lay["width"].sum())
     first = [t.get_text() for t in ax.texts][0]
     assert first == f"{int(one['start'].min()):x}"
     # every address label names the start of a mapping after a gap (or the first)
     starts = {f"{int(a):x}" for a in lay["start"]}
     assert {t.get_text() for t in ax.texts} <= starts
     # resident fraction drawn = RSS / size
-    solid = [p for p in ax.patches if p.get_alpha() is None]
-    assert sorted(round(p.get_height(), 6) for p in solid) == sorted(round(v, 6) for v in lay["resident"])
+    assert sorted(round(h, 6) for *_, h in solid) == sorted(round(v, 6) for v in lay["resident"])
+    assert ax.get_legend().get_title().get_text() == ""
 
 
 def test_address_layout_collapses_gaps():
@@ -144,6 +165,64 @@ def test_address_layout_collapses_gaps():
     assert lay["width"].tolist() == [1.0, 9.0]
     assert lay["x"].tolist() == [0.0, 2.5]  # a 128 TiB hole takes 1.5 units
     assert lay["resident"].tolist() == [1.0, 8192 / (1 << 20)]
+
+
+def _many_mappings(n: int, seed: int = 3) -> pd.DataFrame:
+    """One process with *n* mappings: runs of guard + stack + anonymous pages, some gaps."""
+    rng = np.random.default_rng(seed)
+    size = (2 ** rng.integers(0, 10, n)) * 4096
+    gap = np.where(rng.random(n) < 0.2, 4096 * rng.integers(1, 100, n), 0)
+    start = 0x400000 + np.cumsum(size + gap) - size
+    kind = np.array(["reserved", "stack", "anonymous", "anonymous", "lib_code"], dtype=object)[rng.integers(0, 5, n)]
+    return pd.DataFrame({"pid": 7, "start": start, "end": start + size, "size": size, "kind": kind,
+                         "rss": size // rng.integers(1, 4, n)})
+
+
+def test_address_layout_merges_adjacent_mappings_of_one_kind():
+    # 1,000 adjacent 4 KiB anonymous pages, a gap, then 1,000 adjacent heap pages and one stack page:
+    # 2,000 units one page each, too wide for the map, so each run becomes one block
+    start = np.r_[np.arange(1000) * 4096, 0x10000000 + np.arange(1001) * 4096]
+    f = pd.DataFrame({"start": start, "end": start + 4096, "size": 4096, "rss": np.r_[[4096, 0] * 1000, [4096]],
+                      "kind": ["anonymous"] * 1000 + ["heap"] * 1000 + ["stack"]})
+    lay = charts.address_layout(f)
+    assert lay[["kind", "size", "mappings"]].values.tolist() == [
+        ["anonymous", 1000 * 4096, 1000], ["heap", 1000 * 4096, 1000], ["stack", 4096, 1]]
+    assert lay["start"].tolist() == [0, 0x10000000, 0x10000000 + 1000 * 4096]
+    assert lay["gap_before"].tolist() == [0, 0x10000000 - 1000 * 4096, 0]
+    assert lay["resident"].tolist() == [0.5, 0.5, 1.0]
+    assert lay.attrs["grouped"] == 1
+
+
+@pytest.mark.parametrize("n", [5_000, 40_000])
+def test_address_space_of_tens_of_thousands_of_mappings_stays_bounded_and_exact(n):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from analyzer.report.address import MAX_ROWS, ROW_UNITS
+
+    f = _many_mappings(n)
+    lay = charts.address_layout(f)
+    # nothing lost: bytes, resident bytes and mappings add up to the process's
+    assert lay["mappings"].sum() == n
+    assert lay["size"].sum() == f["size"].sum()
+    assert (lay["resident"] * lay["size"]).sum() == pytest.approx(f["rss"].sum(), rel=1e-9)
+    # bounded: fits MAX_ROWS rows, so a bounded number of rectangles
+    assert (lay["x"] + lay["width"]).max() <= MAX_ROWS * ROW_UNITS
+    ax = charts.plot_address_space(f, title="PID 7")
+    pale, solid = _layers(ax)
+    assert len(pale) == len(solid) <= len(lay) + MAX_ROWS
+    assert sum(w for _, _, w, _ in pale) == pytest.approx(lay["width"].sum())
+    rows = {round(y, 6) for _, y, _, _ in pale}
+    assert len(rows) <= MAX_ROWS
+    note = ax.get_legend().get_title().get_text()
+    assert note.startswith(f"{n:,} mappings drawn as {lay['block'].nunique():,} blocks")
+    # address labels never overlap and stay on the figure
+    canvas = FigureCanvasAgg(ax.figure)
+    canvas.draw()
+    boxes = [t.get_window_extent(canvas.get_renderer()) for t in ax.texts]
+    assert boxes
+    for i, a in enumerate(boxes):
+        assert ax.figure.bbox.x0 - 1 <= a.x0 and a.x1 <= ax.figure.bbox.x1 + 1
+        assert not any(a.overlaps(b) for b in boxes[i + 1:])
 
 
 def test_pmap_x_uses_rss_and_says_so():

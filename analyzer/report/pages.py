@@ -238,10 +238,16 @@ def plan(report: Report) -> list[Page]:
             charts.plot_address_space(d.mappings, ax=_axes(fig, y + 0.1, 3.3, left=0.0, right=0.0),
                                       title=ellipsize(f"Address space of {d.label}", 90))
             y += 0.1 + 3.3 + 0.45
-            y = _text(fig, y, "Mappings in address order, coloured by kind; block widths grow with the log of the "
-                              "size, gaps between regions are collapsed to a dotted line labelled with the next "
-                              "address; the solid part of a block is resident (RSS), the pale part only mapped.",
-                      size=7.5, color="#444444") + 0.1
+            caption = ("Mappings in address order, coloured by kind; block widths grow with the log of the "
+                       "size, gaps between regions are collapsed to a dotted line labelled with the next "
+                       "address; the solid part of a block is resident (RSS), the pale part only mapped.")
+            lay = charts.address_layout(d.mappings)
+            if lay["block"].nunique() < lay["mappings"].sum():
+                caption += (f" Its {int(lay['mappings'].sum()):,} mappings would not fit: neighbouring mappings of "
+                            "one kind are drawn as one block" + (", and neighbouring blocks grouped into mixed "
+                                                                 "blocks split by kind" if lay.attrs["grouped"] > 1
+                                                                 else "") + "; the table lists them one by one.")
+            y = _text(fig, y, caption, size=7.5, color="#444444") + 0.1
             rows = d.largest.cells()
             draw_table(fig, d.largest, y, rows[:rows_fitting(H - y - BOTTOM)], column_widths(d.largest, rows))
 
