@@ -199,3 +199,20 @@ def test_prose_only_is_unknown_format():
 def test_parse_is_pure_and_keeps_line_numbers():
     parsed = parse("junk\n42:   x\n0000555555554000      8K r---- x\n total                8K\n", Context("mem.txt"))
     assert parsed.mappings["lineno"].tolist() == [3] and parsed.processes[0]["lineno"] == 2
+
+
+def test_parse_X_row_with_garbage_in_an_identity_cell_is_a_bad_line():
+    # found by fuzzing: an inode "339a80" or an offset with a tab used to raise ValueError
+    text = """\
+        7:   sleep 9
+                 Address Perm   Offset Device   Inode  Size Rss Mapping
+            55d0c8a00000 r--p 00000000  fe:00  339a80     8   8 sleep
+            7ffc00000000 rw-p 00000000  00:00       0   132  12 [stack]
+                                                      ==== === 
+                                                       140  20 KB 
+        """
+    f, procs, notices = load_text(text)
+    assert f["path"].tolist() == ["[stack]"] and procs[0]["partial"] is True
+    assert any("not a pmap-X row" in n.message for n in notices)
+    with pytest.raises(ParseError, match=r"ticket.txt:3:"):
+        load_text(text, on_bad_lines="error")

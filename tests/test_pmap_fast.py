@@ -76,3 +76,15 @@ def test_general_path_reads_a_shifted_row_by_splitting():
     ref = parse_general(text, Context("x"))
     a, b = schema.conform(parsed.mappings), schema.conform(ref.mappings)
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_fast_path_steps_aside_when_a_name_touches_the_last_column():
+    # found by fuzzing: "    0d[vsyscall]" - no blank before the mapping name
+    text = (PMAP / "pmap-C.txt").read_text()
+    bad = text.replace("    0 [vsyscall]", "    0d[vsyscall]")
+    assert bad != text
+    assert fastx.parse(bad, Context("x"), min_rows=0) is None
+    ctx = Context("x")
+    parsed = parse_general(bad, ctx)
+    assert len(parsed.mappings) == len(parse_general(text, Context("x")).mappings) - 1
+    assert any("not a pmap-c row" in n.message for n in ctx.notices)

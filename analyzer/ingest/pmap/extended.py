@@ -141,12 +141,15 @@ def parse_block(block: Block, ctx: Context, state: dict) -> tuple[dict, str]:
     last_end = max(c.end for c in cols if c.role != "mapping")
     cut = False
     for i, (lineno, line) in enumerate(block.rows):
-        ok = len(line) >= last_end and (mapping is None or line[prefix_end - 1:prefix_end] in (" ", ""))
-        if ok:
+        parts = None
+        if len(line) >= last_end and (mapping is None or line[prefix_end - 1:prefix_end] in (" ", "")):
             parts = [line[c.start:c.end] for c in value_cols]
-            ok = all(p[-1:] not in ("", " ") or p.strip() for p in parts) and not any(" " in p.strip() for p in parts)
-        if not ok:
+            if not _valid(parts, value_cols):
+                parts = None
+        if parts is None:
             parts, flags, name = _split_row(line, value_cols, vm is not None, mapping is not None)
+            if parts is not None and not _valid(parts, value_cols):
+                parts = None
             if parts is None:
                 if i == n - 1 and not block.footer:
                     ctx.warn(lineno, f"{who(block)}: last row cut short (copy truncated?): ignored")
@@ -181,6 +184,20 @@ def parse_block(block: Block, ctx: Context, state: dict) -> tuple[dict, str]:
                  {_colname(k): v for k, v in cumulative.items()}, REREAD)
     out["_proc"] = proc_facts
     return out, fmt
+
+
+_CELL = {"address": re.compile(r"[0-9a-fA-F]{1,16}"), "offset": re.compile(r"[0-9a-fA-F]{1,16}"),
+         "inode": re.compile(r"\d+"), "field": re.compile(r"\d+"), "mode": re.compile(r"[-r][-w][-x][-sp]"),
+         "device": re.compile(r"[0-9a-fA-F]+:[0-9a-fA-F]+")}
+
+
+def _valid(parts: list[str], value_cols: list[Column]) -> bool:
+    """Every cell of a row holds what its column says (a number, perms, a device)."""
+    for c, p in zip(value_cols, parts):
+        pattern = _CELL.get(c.role)
+        if pattern is not None and not pattern.fullmatch(p.strip()):
+            return False
+    return True
 
 
 def _colname(key: str) -> str:

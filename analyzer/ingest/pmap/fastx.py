@@ -143,7 +143,7 @@ def _block(data: bytes, arr: np.ndarray, rs: np.ndarray, re_: np.ndarray, header
     if len(rs) == 0 or lengths.min() < width:
         return None
     P = arr[rs[:, None] + np.arange(width)]          # every row's cells, one byte matrix
-    seps = [c.start - 1 for c in cols if c.role != "mapping" and c.start > 0]
+    seps = [c.start - 1 for c in cols if c.start > 0]         # the blank before every column
     if not (P[:, seps] == _SPACE).all():
         return None
     out: dict = {}
@@ -174,10 +174,12 @@ def _block(data: bytes, arr: np.ndarray, rs: np.ndarray, re_: np.ndarray, header
             if c.role == "vmflags":
                 out["vmflags"] = _strings(codes, uniques)
             elif c.role == "mode":
-                if not all(len(u) == 4 for u in uniques):
+                if not all(re.fullmatch(r"[-r][-w][-x][-sp]", u) for u in uniques):
                     return None
                 out["perms"] = _strings(codes, uniques)
             elif c.role == "device":
+                if not all(re.fullmatch(r"[0-9a-fA-F]+:[0-9a-fA-F]+", u) for u in uniques):
+                    return None
                 out["dev"] = _strings(codes, [u.lower() for u in uniques])
     if mapping is not None:
         names = [data[a:e] for a, e in zip((rs + width).tolist(), re_.tolist())]
