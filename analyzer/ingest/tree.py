@@ -31,6 +31,9 @@ PROC_FILE = re.compile(r"(?:^|.*/)(\d+)/(smaps|maps|smaps_rollup|cmdline|status|
 MAP_FILES = ("smaps", "maps", "smaps_rollup")
 # A single proc file larger than this is refused (one process has at most ~65,530 mappings: ~70 MB of smaps).
 MAX_PROC_FILE_BYTES = 1024**3
+# smaps members are parsed in batches of about this many bytes.
+BATCH_BYTES = 8 << 20
+NO_ROOT = "\x00"  # rows of no sosreport (a sosreport's root may be "")
 
 
 @dataclass
@@ -138,7 +141,6 @@ class Collector:
         self.parse_text = parse_text
         self.root_display = root_display
         self.expand = expand
-        self.maps: dict[str, dict[str, Parsed]] = {}
         self.facts: dict[str, dict] = {}
         self.meta: dict[str, bytes] = {}
         self.meta_display: dict[str, str] = {}
@@ -147,6 +149,13 @@ class Collector:
         self.other: list[tuple[str, Parsed]] = []
         self.notices: list[tuple[str, Notice]] = []  # (path, notice): filtered at the end
         self.members = 0
+        # smaps members wait here and are parsed many at a time (one frame per batch, not per process)
+        self.pending: list[tuple[bytes, str, str]] = []
+        self.pending_pids: set[int] = set()
+        self.pending_bytes = 0
+        self.frames: list[pd.DataFrame] = []
+        self.where: dict[str, tuple[str, str, str]] = {}  # display -> (procdir, kind, path)
+        self.procs: dict[str, dict[str, list[dict]]] = {}  # procdir -> kind -> process dicts
 
     def note(self, path: str, source: str, message: str, level: str = "warning") -> None:
         self.notices.append((path, Notice(source, None, message, level)))
@@ -209,19 +218,45 @@ class Collector:
             if name:
                 facts.setdefault("name", f"[{name}]")
             return
+        self.where[entry.display] = (procdir, kind, entry.path)
+        if kind == "smaps":
+            pid = int(procdir.rstrip("/").rsplit("/", 1)[-1])
+            if pid in self.pending_pids:
+                self.flush()  # PIDs stay unique within a batch (two trees in one folder)
+            self.pending.append((data, entry.display, entry.path))
+            self.pending_pids.add(pid)
+            self.pending_bytes += len(data)
+            if self.pending_bytes >= BATCH_BYTES:
+                self.flush()
+            return
         ctx = Context(entry.display, self.on_bad_lines)
         try:
             parsed = smaps.parse_data(data, ctx, name=entry.path)
         except UnknownFormatError as exc:
             self.note(entry.path, entry.display, str(exc))
             return
-        if not parsed.processes and not data.strip():
-            pid = int(procdir.rstrip("/").rsplit("/", 1)[-1])
-            parsed.processes.append({"pid": pid, "command": None, "source": entry.display, "source_format": kind,
-                                     "mappings": 0, "partial": False})
-            ctx.info(None, f"empty {kind}: no mappings (a kernel thread or zombie)")
         self.notices.extend((entry.path, n) for n in ctx.notices)
-        self.maps.setdefault(procdir, {})[kind] = parsed
+        self._store(parsed)
+
+    def flush(self) -> None:
+        """Parse the waiting smaps members in one pass."""
+        if not self.pending:
+            return
+        parsed, notices = smaps.parse_members(self.pending, self.on_bad_lines)
+        self.notices.extend((self.where.get(n.source, ("", "", n.source))[2], n) for n in notices)
+        self.pending, self.pending_pids, self.pending_bytes = [], set(), 0
+        self._store(parsed)
+
+    def _store(self, parsed: Parsed) -> None:
+        for proc in parsed.processes:
+            procdir, kind, _ = self.where.get(proc["source"], (None, None, None))
+            if procdir is None:
+                continue
+            if proc.get("source_format") is None:
+                proc["source_format"] = kind
+            self.procs.setdefault(procdir, {}).setdefault(kind, []).append(proc)
+        if len(parsed.mappings):
+            self.frames.append(parsed.mappings)
 
     def _sniff(self, entry: Entry) -> None:
         """Any other file: look at its (decompressed) head; read it whole only if
@@ -264,33 +299,35 @@ class Collector:
             path = self.links[path]
         return None
 
-    def _chosen(self, procdir: str, kinds: dict[str, Parsed], source: str) -> Parsed:
+    def _choose(self, procdir: str, kinds: dict[str, list[dict]], drop: set[str], row_facts: dict) -> list[dict]:
+        """The process dicts of one proc dir, smaps preferred to maps, rollup facts
+        and cmdline/status facts merged in; rows to drop and to fill are noted."""
         chosen = kinds.get("smaps") or kinds.get("maps")
         if "smaps" in kinds and "maps" in kinds:
-            self.note(procdir, source, f"{procdir}: both smaps and maps present: maps ignored (smaps says more)",
-                      "info")
+            drop.update(p["source"] for p in kinds["maps"])
+            self.note(procdir, kinds["smaps"][0]["source"],
+                      f"{procdir}: both smaps and maps present: maps ignored (smaps says more)", "info")
         rollup = kinds.get("smaps_rollup")
         if chosen is None:
-            chosen = rollup
-        elif rollup is not None:
-            for proc in chosen.processes:
-                proc.update({k: v for k, v in rollup.processes[0].items() if k.startswith("rollup_")})
+            chosen = rollup or []
+        elif rollup:
+            for proc in chosen:
+                proc.update({k: v for k, v in rollup[0].items() if k.startswith("rollup_")})
         facts = self.facts.get(procdir, {})
         command = facts.get("command") or facts.get("name")
         extra = {k: facts[k] for k in ("ppid", "user") if k in facts}
         if "user" not in extra and facts.get("owner"):
             extra["user"] = facts["owner"]
-        for proc in chosen.processes:
-            if command:
-                proc["command"] = command
+        kernel = self._kernel_near(procdir)
+        if kernel:
+            extra["kernel"] = kernel
+        if command:
+            extra["command"] = command
+        for proc in chosen:
             proc.update(extra)
             if "zombie" in facts:
                 proc["zombie"] = facts["zombie"]
-        if len(chosen.mappings):
-            if command:
-                chosen.mappings["command"] = command
-            for key, value in extra.items():
-                chosen.mappings[key] = value
+            row_facts[proc["source"]] = extra
         return chosen
 
     def finish(self) -> tuple[list[Parsed], list[Notice]]:
@@ -300,25 +337,37 @@ class Collector:
         def sos_root_of(path: str) -> str | None:
             return next((r for r in roots if path.startswith(r)), None)
 
+        self.flush()
         by_root: dict[str, list[Parsed]] = {r: [] for r in roots}
         out: list[Parsed] = []
-        for procdir, kinds in self.maps.items():
+        drop: set[str] = set()
+        row_facts: dict[str, dict] = {}
+        procs_by_root: dict[str | None, list[dict]] = {}
+        root_of_source: dict[str, str] = {}
+        for procdir, kinds in self.procs.items():
             root = sos_root_of(procdir)
-            source = next(iter(kinds.values())).processes[0]["source"] if any(
-                p.processes for p in kinds.values()) else procdir
-            if root is not None:
-                if not re.fullmatch(r"proc/\d+/", procdir[len(root):]):
-                    continue  # some other NNN/maps inside a sosreport: not a process
-                by_root[root].append(self._chosen(procdir, kinds, source))
-                continue
-            piece = self._chosen(procdir, kinds, source)
-            kernel = self._kernel_near(procdir)
-            if kernel:
-                for proc in piece.processes:
-                    proc["kernel"] = kernel
-                if len(piece.mappings):
-                    piece.mappings["kernel"] = kernel
-            out.append(piece)
+            if root is not None and not re.fullmatch(r"proc/\d+/", procdir[len(root):]):
+                drop.update(p["source"] for ps in kinds.values() for p in ps)
+                continue  # some other NNN/maps inside a sosreport: not a process
+            chosen = self._choose(procdir, kinds, drop, row_facts)
+            procs_by_root.setdefault(root, []).extend(chosen)
+            for proc in chosen:
+                root_of_source[proc["source"]] = NO_ROOT if root is None else root
+        frame = _rows(self.frames, drop, row_facts)
+        self.frames = []
+        if len(frame) and roots:
+            key = frame["source"].map(root_of_source).fillna(NO_ROOT)
+            for root in roots:
+                sub = frame[key == root].reset_index(drop=True)
+                by_root[root].append(Parsed(sub, procs_by_root.get(root, []), formats=_formats(procs_by_root.get(root))))
+            frame = frame[key == NO_ROOT].reset_index(drop=True)
+        else:
+            for root in roots:
+                if procs_by_root.get(root):
+                    by_root[root].append(Parsed(pd.DataFrame(), procs_by_root[root],
+                                                formats=_formats(procs_by_root[root])))
+        if len(frame) or procs_by_root.get(None):
+            out.append(Parsed(frame, procs_by_root.get(None, []), formats=_formats(procs_by_root.get(None))))
         notices = [n for path, n in self.notices if sos_root_of(path) is None or PROC_FILE.match(path)]
         for root in sorted(roots):
             files, display = {}, {}
@@ -348,6 +397,29 @@ class Collector:
             if candidate in self.meta:
                 return sosreport.kernel_from_banner(self.meta[candidate].decode("utf-8", errors="replace"))
         return None
+
+
+def _formats(procs: list[dict] | None) -> set[str]:
+    return {p["source_format"] for p in procs or [] if p.get("source_format")}
+
+
+def _rows(frames: list[pd.DataFrame], drop: set[str], row_facts: dict[str, dict]) -> pd.DataFrame:
+    """All parsed rows as one frame: rows of ignored files dropped, and the
+    command, user, ppid and kernel of each row's process filled in."""
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame()
+    frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    if drop:
+        frame = frame[~frame["source"].isin(drop)].reset_index(drop=True)
+    keys = sorted({k for facts in row_facts.values() for k in facts})
+    for key in keys:
+        values = {src: facts[key] for src, facts in row_facts.items() if key in facts}
+        filled = frame["source"].map(values)
+        if key in frame.columns:
+            filled = filled.where(filled.notna(), frame[key])
+        frame[key] = filled
+    return frame
 
 
 def load_entries(entries: Iterable[Entry], on_bad_lines: str, parse_text: Callable,
