@@ -171,9 +171,7 @@ def parse_members(members: list[tuple[bytes, str, str]], on_bad_lines: str = "wa
     pieces: list[Parsed] = []
     notices: list[Notice] = []
     joined: list[bytes] = []
-    banner_lines: list[int] = []
     names: list[tuple[str, str]] = []
-    line = 1
     for data, display, path in members:
         if (data and not data.endswith(b"\n")) or b"==>" in data or "\n" in path or "<==" in path:
             ctx = Context(display, on_bad_lines)
@@ -182,50 +180,55 @@ def parse_members(members: list[tuple[bytes, str, str]], on_bad_lines: str = "wa
             continue
         joined.append(f"==> {path} <==\n".encode())
         joined.append(data)
-        banner_lines.append(line)
         names.append((display, path))
-        line += 1 + data.count(b"\n")
     if names:
-        pieces.insert(0, _parse_joined(b"".join(joined), banner_lines, names, on_bad_lines, notices))
+        pieces.insert(0, _parse_joined(joined, names, on_bad_lines, notices))
     frames = [p.mappings for p in pieces if len(p.mappings)]
     frame = frames[0] if len(frames) == 1 else (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame())
     return Parsed(frame, [proc for p in pieces for proc in p.processes],
                   formats=set().union(*(p.formats for p in pieces))), notices
 
 
-def _parse_joined(data: bytes, banner_lines: list[int], names: list[tuple[str, str]], on_bad_lines: str,
+def _parse_joined(joined: list[bytes], names: list[tuple[str, str]], on_bad_lines: str,
                   notices: list[Notice]) -> Parsed:
     import numpy as np
 
-    banners = np.asarray(banner_lines)
+    ctx = Context("<batch>", on_bad_lines)
+    try:
+        parsed = parse_data(b"".join(joined), ctx)
+    except ParseError as exc:
+        lines = np.cumsum([1] + [1 + part.count(b"\n") for part in joined[1::2]])[:-1]
+        i = int(np.searchsorted(lines, exc.lineno or 1, side="right")) - 1
+        raise ParseError(names[i][0], (exc.lineno or 1) - int(lines[i]) or None, exc.message) from None
+    by_path = {path: display for display, path in names}
+    # the banner line of every member, from the blocks the parser found (in file order)
+    starts: dict[str, int] = {}
+    for proc in parsed.processes:
+        block = proc.get("block")
+        if block in by_path and block not in starts:
+            starts[block] = proc["lineno"]
+        proc["source"] = by_path.get(block, proc["source"])
+        proc["lineno"] = None
+    order = sorted((line, by_path[block], block) for block, line in starts.items())
+    banners = np.array([line for line, _, _ in order], dtype=np.int64)
 
     def member(lineno: int) -> tuple[int, str, str]:
         i = int(np.searchsorted(banners, lineno, side="right")) - 1
-        return lineno - banner_lines[i], names[i][0], names[i][1]
+        return lineno - int(banners[i]), order[i][1], order[i][2]
 
-    ctx = Context("<batch>", on_bad_lines)
-    try:
-        parsed = parse_data(data, ctx)
-    except ParseError as exc:
-        lineno, display, _ = member(exc.lineno or 1)
-        raise ParseError(display, lineno, exc.message) from None
-    by_path = {path: display for display, path in names}
-    for proc in parsed.processes:
-        proc["source"] = by_path.get(proc.get("block"), proc["source"])
-        proc["lineno"] = None
     for n in ctx.notices:
-        if n.lineno:
+        if n.lineno and len(banners):
             lineno, display, path = member(n.lineno)
-            message = n.message.replace(f"{path}: ", "")
-            notices.append(Notice(display, lineno or None, message, n.level))
+            notices.append(Notice(display, lineno or None, n.message.replace(f"{path}: ", ""), n.level))
         else:
             notices.append(n)
     frame = parsed.mappings
     if len(frame):
-        idx = np.searchsorted(banners, frame["lineno"].to_numpy(dtype="int64"), side="right") - 1
-        frame["lineno"] = frame["lineno"].to_numpy(dtype="int64") - banners[idx]
-        displays = np.array([d for d, _ in names], dtype=object)
-        frame["source"] = pd.array(displays[idx], dtype="string[pyarrow]")
+        linenos = frame["lineno"].to_numpy(dtype="int64")
+        idx = np.searchsorted(banners, linenos, side="right") - 1
+        frame["lineno"] = linenos - banners[idx]
+        displays = pd.array([d for _, d, _ in order], dtype="string[pyarrow]")
+        frame["source"] = displays.take(idx)
     return parsed
 
 

@@ -1,0 +1,80 @@
+"""Proc-tree members parsed in one batch give exactly what one parse per member gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analyzer import schema
+from analyzer.errors import ParseError
+from analyzer.ingest import smaps
+from analyzer.ingest.base import Context
+
+TREE = Path(__file__).resolve().parent.parent / "sample_dumps" / "smaps" / "tree" / "proc"
+MEMBERS = sorted(TREE.glob("*/smaps"))
+
+
+def _members(tmp_data: dict[str, bytes] | None = None):
+    out = []
+    for p in MEMBERS:
+        rel = f"proc/{p.parent.name}/smaps"
+        data = (tmp_data or {}).get(rel, p.read_bytes())
+        out.append((data, f"tree/{rel}", rel))
+    return out
+
+
+def _one_by_one(members, on_bad_lines="warn"):
+    frames, procs, notices = [], [], []
+    for data, display, path in members:
+        ctx = Context(display, on_bad_lines)
+        parsed = smaps.parse_data(data, ctx, name=path)
+        frames.append(parsed.mappings)
+        for proc in parsed.processes:
+            proc["lineno"] = None
+        procs += parsed.processes
+        notices += ctx.notices
+    frame = pd.concat([f for f in frames if len(f)], ignore_index=True)
+    return frame, procs, notices
+
+
+def test_batch_equals_one_parse_per_member():
+    members = _members()
+    parsed, notices = smaps.parse_members(members)
+    frame, procs, expected_notices = _one_by_one(members)
+    pd.testing.assert_frame_equal(schema.conform(parsed.mappings), schema.conform(frame))
+    # an empty member is a process without mappings in the batch (a per-member parse of b"" finds no block)
+    assert [(p["pid"], p["source"], p["mappings"]) for p in parsed.processes if p["mappings"]] == \
+        [(p["pid"], p["source"], p["mappings"]) for p in procs]
+    assert [(n.source, n.lineno) for n in notices] == [(n.source, n.lineno) for n in expected_notices]
+
+
+def test_bad_line_in_one_member_is_named_by_member_and_line():
+    rel = f"proc/{MEMBERS[1].parent.name}/smaps"
+    text = MEMBERS[1].read_text().replace("Rss:", "Rss: x", 1)
+    lineno = text.splitlines().index(next(l for l in text.splitlines() if l.startswith("Rss: x"))) + 1
+    members = _members({rel: text.encode()})
+    parsed, notices = smaps.parse_members(members)
+    (bad,) = [n for n in notices if "cannot interpret" in n.message]
+    assert (bad.source, bad.lineno) == (f"tree/{rel}", lineno)
+    with pytest.raises(ParseError) as err:
+        smaps.parse_members(members, on_bad_lines="error")
+    assert (err.value.source, err.value.lineno) == (f"tree/{rel}", lineno)
+
+
+def test_member_without_final_newline_parsed_alone_and_cut_record_dropped():
+    rel = f"proc/{MEMBERS[0].parent.name}/smaps"
+    data = MEMBERS[0].read_bytes()
+    members = _members({rel: data[: len(data) - 30]})
+    parsed, notices = smaps.parse_members(members)
+    frame, _, expected = _one_by_one(members)
+    assert len(parsed.mappings) == len(frame)
+    assert any(n.source == f"tree/{rel}" and "cut short" in n.message for n in notices)
+
+
+def test_empty_member_is_a_process_without_mappings():
+    rel = f"proc/{MEMBERS[0].parent.name}/smaps"
+    parsed, _ = smaps.parse_members(_members({rel: b""}))
+    proc = next(p for p in parsed.processes if p["source"] == f"tree/{rel}")
+    assert proc["mappings"] == 0
