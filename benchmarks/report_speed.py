@@ -2,15 +2,22 @@
 
 Builds a deterministic synthetic mappings table (default: 3,000 processes,
 100 mappings each = 300,000 mappings, with real-looking paths, kinds and
-long command lines), then times building the report and writing the PDF,
-the HTML and every chart as PNG. Prints one line per step.
+long command lines), or loads a real input (``--input``, e.g. the
+concatenated smaps of ``benchmarks/generate.py --concat``), then times
+building the report and writing the PDF, the HTML and every chart as PNG.
+With ``--cli`` it also runs the real command end to end (load included),
+once per output, in a fresh process. Prints one line per step.
 
     .venv/bin/python benchmarks/report_speed.py [--processes 3000] [--mappings 100]
+    .venv/bin/python benchmarks/generate.py --out /tmp/rcorpus --processes 3000 --size-mb 300 --concat
+    .venv/bin/python benchmarks/report_speed.py --input /tmp/rcorpus/all.smaps --cli
 """
 
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -63,11 +70,20 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--processes", type=int, default=3000)
     ap.add_argument("--mappings", type=int, default=100, help="mappings per process")
+    ap.add_argument("--input", type=Path, help="load this input instead of building a synthetic table")
+    ap.add_argument("--cli", action="store_true", help="also time `memmaps report INPUT` end to end (needs --input)")
     args = ap.parse_args()
     t0 = time.perf_counter()
-    ds = synthetic(args.processes, args.mappings)
+    if args.input:
+        from analyzer.ingest import load_dataset
+
+        ds = load_dataset(args.input)
+        what = f"loaded {args.input}"
+    else:
+        ds = synthetic(args.processes, args.mappings)
+        what = "synthetic table"
     t1 = time.perf_counter()
-    print(f"synthetic table: {args.processes:,} processes, {len(ds.mappings):,} mappings ({t1 - t0:.1f} s to build)")
+    print(f"{what}: {len(ds.processes):,} processes, {len(ds.mappings):,} mappings ({t1 - t0:.1f} s)")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         t = time.perf_counter()
@@ -82,7 +98,14 @@ def main() -> None:
         t = time.perf_counter()
         n = len(write_pngs(report, tmp / "png"))
         print(f"write {n} PNGs:  {time.perf_counter() - t:6.2f} s")
-    print(f"total:          {time.perf_counter() - t1:6.2f} s")
+        print(f"total:          {time.perf_counter() - t1:6.2f} s")
+        if args.cli and args.input:
+            memmaps = [sys.executable, "-m", "analyzer"]
+            for out in (["-o", str(tmp / "c.pdf")], ["-o", str(tmp / "c.html")], ["--png-dir", str(tmp / "cpng")]):
+                t = time.perf_counter()
+                subprocess.run(memmaps + ["report", str(args.input), *out, "--quiet"], check=True)
+                shown = " ".join(o if o.startswith("-") else Path(o).name for o in out)
+                print(f"memmaps report {shown:16s} {time.perf_counter() - t:6.2f} s  (end to end, load included)")
 
 
 if __name__ == "__main__":

@@ -135,3 +135,100 @@ def test_report_bad_input_is_one_line_error(tmp_path):
 def test_report_help_has_example():
     r = run("report", "--help")
     assert r.exit_code == 0 and "Example:" in r.output
+
+
+# --- layout: nothing overlaps or runs off the page, whatever the data -------------------------------
+
+def _hostile_dataset(n_proc: int):
+    """*n_proc* processes with 400-character command lines and 150-character paths, one of them with
+    20,000 mappings (its address-space map must be condensed), and 80 long warnings."""
+    import numpy as np
+    import pandas as pd
+
+    from analyzer import schema
+    from analyzer.classify import classify
+    from analyzer.dataset import Dataset, InputReport
+    from analyzer.errors import Notice
+
+    rng = np.random.default_rng(11)
+    per = np.full(n_proc, 4)
+    per[0] = 20_000
+    pid = np.repeat(np.arange(100, 100 + n_proc), per)
+    n = len(pid)
+    paths = np.array(["[heap]", "/usr/lib/" + "x" * 150 + "/libverylong.so.1", None, "[stack]",
+                      "/srv/data/" + "y" * 140 + ".db"], dtype=object)[rng.integers(0, 5, n)]
+    size = (2 ** rng.integers(0, 10, n)) * 4096
+    gaps = np.where(rng.random(n) < 0.2, 4096 * rng.integers(1, 64, n), 0)
+    start = (0x400000 + np.cumsum(size + gaps) - size).astype("uint64")
+    commands = [f"/opt/app/bin/server --config=/etc/{'z' * 400} --id={p}" for p in range(100, 100 + n_proc)]
+    frame = classify(schema.conform(pd.DataFrame({
+        "host": "layout-host", "pid": pid, "command": np.repeat(np.array(commands, dtype=object), per),
+        "source": "hostile.smaps", "source_format": "smaps", "start": start, "end": start + size.astype("uint64"),
+        "size": size, "perms": np.array(["rw-p", "r-xp", "---p"])[rng.integers(0, 3, n)], "path": paths,
+        "rss": size // 2, "pss": size // 4, "private_clean": 0, "private_dirty": size // 4, "swap": 0})))
+    procs = pd.DataFrame({"host": "layout-host", "pid": np.arange(100, 100 + n_proc), "command": commands,
+                          "source": "hostile.smaps", "source_format": "smaps", "mappings": per, "partial": False})
+    notices = [Notice("hostile.smaps", 1000 + i, f"record cut short {'w' * 150} token-{i:03d}-end") for i in range(80)]
+    return Dataset(frame, procs, pd.DataFrame([{"host": "layout-host"}]),
+                   [InputReport("hostile.smaps", ["smaps"], n_proc, n)], notices)
+
+
+@pytest.mark.parametrize("n_proc", [3, 3000])
+def test_pages_never_overlap_or_run_off_the_page(n_proc):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.transforms import Bbox
+
+    from analyzer.report import pages
+    from analyzer.report.document import build
+    from analyzer.report.lines import TextLines
+
+    import matplotlib
+
+    from analyzer.report.style import RC
+
+    with matplotlib.rc_context(RC):  # as the writers draw
+        _check_pages(build(_hostile_dataset(n_proc)), n_proc)
+
+
+def _check_pages(report, n_proc):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.transforms import Bbox
+
+    from analyzer.report import pages
+    from analyzer.report.lines import TextLines
+
+    plan = pages.plan(report)
+    appendix = [p for p in plan if p.section.startswith("Appendix")]
+    assert len(appendix) == -(-n_proc // pages.rows_fitting(pages.H - pages.TOP - pages.BOTTOM - 0.3))
+    all_lines = []
+    for number, page in enumerate(plan, 1):
+        if page in appendix[1:-1]:
+            continue  # appendix pages between the first and the last are laid out the same
+        fig = pages.render(page, report, number, len(plan))
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        renderer = canvas.get_renderer()
+        boxes = [(t.get_text()[:40], t.get_window_extent(renderer)) for t in fig.texts if t.get_text().strip()]
+        for art in fig.artists:
+            if isinstance(art, TextLines):
+                boxes.append((art.lines[0][:40], art.get_window_extent(renderer)))
+                all_lines += art.lines
+                assert max(len(s) for s in art.lines) <= pages.CHARS
+        boxes += [(f"axes {ax.get_title()[:30]}", ax.get_tightbbox(renderer)) for ax in fig.axes]
+        page_box = fig.bbox
+        left, right = pages.MARGIN * fig.dpi - 1.5, (pages.W - pages.MARGIN) * fig.dpi + 1.5
+        for i, (name, box) in enumerate(boxes):
+            inner = Bbox.from_extents(box.x0 + 0.5, box.y0 + 0.5, box.x1 - 0.5, box.y1 - 0.5)
+            assert left <= box.x0 and box.x1 <= right, (page.section, name, box)  # within the margins
+            assert page_box.y0 <= box.y0 and box.y1 <= page_box.y1, (page.section, name)
+            for other, obox in boxes[i + 1:]:
+                assert not inner.overlaps(obox), (page.section, name, other)
+    # every warning is shown once, on the cover or the pages after it
+    text = "\n".join(all_lines)
+    for i in range(80):
+        assert text.count(f"token-{i:03d}-end") == 1, i
+    # the process with 20,000 mappings is drawn condensed, and its page says so
+    detail = next(p for p in plan if "PID 100 " in p.section)
+    fig = pages.render(detail, report, 1, 1)
+    said = " ".join(t.get_text() for t in fig.texts)
+    assert "20,000 mappings would not fit" in said

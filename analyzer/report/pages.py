@@ -23,9 +23,10 @@ from .. import __version__
 from . import charts
 from .document import Report, Table
 from .lines import TextLines
-from .style import MARGIN, MONO_ADVANCE, PAGE_SIZE, ellipsize
+from .style import MARGIN, MONO_ADVANCE, PAGE_SIZE, ellipsize, fit_text, text_width
 
 W, H = PAGE_SIZE
+WIDTH = W - 2 * MARGIN  # inches between the margins
 TOP = 0.85           # inches from the top where content starts
 BOTTOM = 0.6         # inches from the bottom where content ends
 TABLE_FS = 6.8       # table font size, points
@@ -63,8 +64,10 @@ def render(page: Page, report: Report, number: int, count: int, core_fonts: bool
     """Draw *page* with its header and footer on a new Figure (*core_fonts*
     when it is to be saved as PDF)."""
     fig = new_figure(core_fonts)
-    fig.text(MARGIN / W, 1 - 0.38 / H, ellipsize(report.title, 80), fontsize=7.5, color="#666666", va="baseline")
-    fig.text(MARGIN / W, 1 - 0.62 / H, page.section, fontsize=12, fontweight="bold", va="baseline")
+    fig.text(MARGIN / W, 1 - 0.38 / H, fit_text(report.title, WIDTH, 7.5), fontsize=7.5, color="#666666",
+             va="baseline")
+    fig.text(MARGIN / W, 1 - 0.62 / H, fit_text(page.section, WIDTH, 12, "bold"), fontsize=12, fontweight="bold",
+             va="baseline")
     fig.add_artist(_hline(fig, 0.7))
     fig.text(MARGIN / W, 0.3 / H, f"memmaps {__version__}", fontsize=6.5, color="#888888")
     fig.text(1 - MARGIN / W, 0.3 / H, f"page {number} of {count}", fontsize=6.5, color="#888888", ha="right")
@@ -83,9 +86,16 @@ def _text(fig: Figure, y: float, text: str, size: float = TEXT_FS, weight: str =
           color: str = "black", indent: float = 0.0, family: str | None = None) -> float:
     """Draw wrapped *text* at *y* (inches from top); return the y below it."""
     chars = int(TEXT_CHARS * TEXT_FS / size) - int(indent * 72 / (size * 0.56))
+    room = WIDTH - indent
     lines = []
     for para in str(text).split("\n"):
-        lines += textwrap.wrap(para, max(chars, 10), break_long_words=True, break_on_hyphens=False) or [""]
+        width = max(chars, 10)
+        while True:  # wrap at an estimate, narrower until every line measures within the margins
+            wrapped = textwrap.wrap(para, width, break_long_words=True, break_on_hyphens=False) or [""]
+            if width <= 10 or all(text_width(ln, size, weight) <= room for ln in wrapped):
+                break
+            width = int(width * 0.92)
+        lines += wrapped
     step = size * 1.4 / 72
     for line in lines:
         fig.text((MARGIN + indent) / W, 1 - (y + size / 72) / H, line, fontsize=size, fontweight=weight,
@@ -203,7 +213,7 @@ def plan(report: Report) -> list[Page]:
     def kinds(fig, y):
         n = len(report.kinds.frame)
         h = max(1.6, 0.3 * n + 0.4)
-        charts.plot_kinds(report.measured, ax=_axes(fig, y + 0.3, h, left=0.9), measure=report.measure)
+        charts.plot_kinds(report.measured, ax=_axes(fig, y + 0.3, h, left=1.0), measure=report.measure)
         y += 0.3 + h + 0.55
         draw_table(fig, report.kinds, y, report.kinds.cells(), column_widths(report.kinds, report.kinds.cells()))
 
@@ -235,14 +245,15 @@ def plan(report: Report) -> list[Page]:
 
     for detail in report.details:
         def one(fig, y, d=detail):
+            lay = charts.address_layout(d.mappings)
+            condensed = lay["block"].nunique() < lay["mappings"].sum()
             charts.plot_address_space(d.mappings, ax=_axes(fig, y + 0.1, 3.3, left=0.0, right=0.0),
-                                      title=ellipsize(f"Address space of {d.label}", 90))
-            y += 0.1 + 3.3 + 0.45
+                                      title=fit_text(f"Address space of {d.label}", WIDTH, 10, "bold"))
+            y += 0.1 + 3.3 + (0.62 if condensed else 0.45)  # room for the legend (and its note)
             caption = ("Mappings in address order, coloured by kind; block widths grow with the log of the "
                        "size, gaps between regions are collapsed to a dotted line labelled with the next "
                        "address; the solid part of a block is resident (RSS), the pale part only mapped.")
-            lay = charts.address_layout(d.mappings)
-            if lay["block"].nunique() < lay["mappings"].sum():
+            if condensed:
                 caption += (f" Its {int(lay['mappings'].sum()):,} mappings would not fit: neighbouring mappings of "
                             "one kind are drawn as one block" + (", and neighbouring blocks grouped into mixed "
                                                                  "blocks split by kind" if lay.attrs["grouped"] > 1

@@ -147,6 +147,46 @@ def ellipsize(text, width: int, where: str = "end") -> str:
     return text[: width - 1] + "…"
 
 
+def text_width(text: str, size: float, weight: str = "normal", family: str = FONT) -> float:
+    """Width in inches of *text* at *size* points in *family* (as the PDF and
+    PNG backends measure it, without kerning).
+
+    >>> round(text_width("memmaps", 10), 2), text_width("WWW", 10) > text_width("iii", 10)
+    (0.74, True)
+    """
+    from matplotlib import ft2font
+    from matplotlib.font_manager import FontProperties, findfont, get_font
+
+    no_hinting = ft2font.LoadFlags.NO_HINTING if hasattr(ft2font, "LoadFlags") else ft2font.LOAD_NO_HINTING
+    font = get_font(findfont(FontProperties(family=family, weight=weight)))
+    font.set_size(size, 72)
+    font.set_text(str(text), 0.0, flags=no_hinting)
+    return font.get_width_height()[0] / 64 / 72
+
+
+def fit_text(text, width_in: float, size: float, weight: str = "normal", family: str = FONT,
+             where: str = "end") -> str:
+    """*text* cut with ``…`` (see :func:`ellipsize`) until it is at most
+    *width_in* inches wide at *size* points.
+
+    >>> fit_text("Address space of PID 1 " + "W" * 200, 3.0, 10, weight="bold")[-3:]
+    'WW…'
+    >>> text_width(fit_text("W" * 500, 3.0, 10, weight="bold"), 10, weight="bold") <= 3.0
+    True
+    """
+    text = ellipsize(text, len(str(text)))
+    if text_width(text, size, weight, family) <= width_in:
+        return text
+    lo, hi = 0, len(text) - 1
+    while lo < hi:  # the longest cut that fits
+        mid = (lo + hi + 1) // 2
+        if text_width(ellipsize(text, mid, where), size, weight, family) <= width_in:
+            lo = mid
+        else:
+            hi = mid - 1
+    return ellipsize(text, lo, where)
+
+
 def process_label(pid, command, width: int = 40) -> str:
     """``PID command`` for axis labels, cut to *width* characters."""
     pid_text = "" if pd.isna(pid) else f"{int(pid)} "
