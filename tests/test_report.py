@@ -232,3 +232,37 @@ def _check_pages(report, n_proc):
     fig = pages.render(detail, report, 1, 1)
     said = " ".join(t.get_text() for t in fig.texts)
     assert "20,000 mappings would not fit" in said
+
+
+def test_table_text_is_courier_and_other_scripts_fall_back_to_the_embedded_font(tmp_path):
+    """Table rows are drawn in the PDF's built-in Courier (fast: one string per line); a row
+    Courier cannot show (Cyrillic, not in Windows-1252) is drawn in embedded DejaVu Sans Mono:
+    both extract as the same text."""
+    import pandas as pd
+
+    from analyzer import schema
+    from analyzer.classify import classify
+    from analyzer.dataset import Dataset, InputReport
+    from analyzer.report.document import build
+    from analyzer.report.writers import write_pdf
+
+    commands = ["/usr/sbin/café-daemon --mode=naïve", "/opt/сервер/bin/демон --порт=8080", "/bin/plain"]
+    frame = classify(schema.conform(pd.DataFrame({
+        "pid": [11, 22, 33], "command": commands, "source": "s.smaps", "path": ["[heap]"] * 3,
+        "perms": ["rw-p"] * 3, "start": [0x1000] * 3, "end": [0x3000] * 3, "size": [8192] * 3,
+        "rss": [8192, 4096, 4096], "pss": [8192, 4096, 2048], "swap": [0] * 3})))
+    procs = pd.DataFrame({"pid": [11, 22, 33], "command": commands, "source": "s.smaps", "mappings": 1})
+    ds = Dataset(frame, procs, pd.DataFrame(), [InputReport("s.smaps", ["smaps"], 3, 3)], [])
+    out = tmp_path / "scripts.pdf"
+    write_pdf(build(ds), out)
+    reader = pypdf.PdfReader(out)
+    last = reader.pages[-1]
+    text = last.extract_text()
+    assert "Appendix: every process" in text
+    rows = {ln.split()[0]: ln for ln in text.split("\n") if ln.split()[:1] in (["11"], ["22"], ["33"])}
+    assert "/usr/sbin/café-daemon --mode=naïve" in rows["11"] and "8.0 KiB" in rows["11"]
+    assert "/opt/сервер/bin/демон --порт=8080" in rows["22"] and "4.0 KiB" in rows["22"]
+    assert "/bin/plain" in rows["33"] and "2.0 KiB" in rows["33"]
+    fonts = {str(f.get_object()["/BaseFont"]).split("+")[-1] for f in last["/Resources"]["/Font"].values()}
+    assert {"/Courier", "/Courier-Bold"} <= {"/" + f.lstrip("/") for f in fonts}
+    assert any("DejaVuSansMono" in f for f in fonts)
