@@ -80,11 +80,19 @@ def classify(frame: pd.DataFrame) -> pd.DataFrame:
     if not len(frame):
         frame["kind"] = frame["kind"].astype("string[pyarrow]") if "kind" in frame else pd.Series(dtype="string[pyarrow]")
         return frame
-    kind = np.full(len(frame), "other", dtype=object)
-    done = np.zeros(len(frame), dtype=bool)
-    for name, mask in _rules(frame["path"], frame["perms"], frame["deleted"]):
+    # the rules run once per distinct (path, perms, deleted): far fewer than rows
+    path_codes, _ = pd.factorize(frame["path"], use_na_sentinel=True)
+    perm_codes, _ = pd.factorize(frame["perms"], use_na_sentinel=True)
+    deleted = frame["deleted"].fillna(False).to_numpy(dtype=bool)
+    combo = (path_codes.astype(np.int64) + 1) * (2 * (int(perm_codes.max(initial=0)) + 2)) \
+        + (perm_codes.astype(np.int64) + 1) * 2 + deleted
+    _, first, inverse = np.unique(combo, return_index=True, return_inverse=True)
+    distinct = frame.iloc[first]
+    kind = np.full(len(distinct), "other", dtype=object)
+    done = np.zeros(len(distinct), dtype=bool)
+    for name, mask in _rules(distinct["path"], distinct["perms"], distinct["deleted"]):
         hit = mask.fillna(False).to_numpy(dtype=bool) & ~done
         kind[hit] = name
         done |= hit
-    frame["kind"] = pd.array(kind, dtype="string[pyarrow]")
+    frame["kind"] = pd.array(kind, dtype="string[pyarrow]").take(inverse.reshape(-1))
     return frame

@@ -26,18 +26,18 @@ from .reader import EXPECTED, HEAD_BYTES, decode, open_input, peek, read_all
 
 def parse_bytes(data: bytes, name: str, on_bad_lines: str = "warn") -> tuple[Parsed, list[Notice]]:
     """Sniff and parse one text dump given as bytes (already decompressed)."""
-    text = decode(data, name)
-    if not text.strip():
+    head = decode(data[:HEAD_BYTES], name)  # sniff the head; decode the whole only if needed
+    if not head.strip() and not data.strip():
         raise NoDataError(f"{name}: empty file")
-    found = registry.detect(text[:HEAD_BYTES])
+    found = registry.detect(head)
     if found is None:
         raise UnknownFormatError(f"{name}: not a recognised memory map dump ({EXPECTED})")
     module, _ = found
     ctx = Context(name, on_bad_lines)
     if module is smaps:
-        parsed = smaps.parse_data(data, ctx)
+        parsed = smaps.parse_data(data, ctx)  # decodes only when the vectorised path declines
     else:
-        parsed = module.parse(text, ctx)
+        parsed = module.parse(decode(data, name), ctx)
     return parsed, ctx.notices
 
 

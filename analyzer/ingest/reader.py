@@ -140,10 +140,13 @@ def decode(data: bytes, name: str) -> str:
     head = data[:HEAD_BYTES]
     if b"\x00" in head:
         raise UnknownFormatError(f"{name}: binary data, not a text dump ({EXPECTED})")
-    text = data.decode("utf-8", errors="backslashreplace")
-    sample = text[:HEAD_BYTES]
-    if sample:
-        odd = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\r\n\f\v") or ch == "\ufffd")
-        if odd / len(sample) > 0.01 or sample.count("\\x") > len(sample) / 20:
+    if head:
+        control = len(head) - len(head.translate(None, _CONTROL_BYTES))
+        sample = head.decode("utf-8", errors="replace")
+        if control / len(head) > 0.01 or sample.count("\ufffd") > len(sample) / 20:
             raise UnknownFormatError(f"{name}: binary data, not a text dump ({EXPECTED})")
-    return text
+    return data.decode("utf-8", errors="backslashreplace")
+
+
+# bytes below 0x20 that a text dump does not contain (tab, newline, CR, FF, VT are fine)
+_CONTROL_BYTES = bytes(b for b in range(32) if chr(b) not in "\t\r\n\f\v")
