@@ -80,3 +80,13 @@ def test_empty_member_is_a_process_without_mappings():
     parsed, _ = smaps.parse_members(_members({rel: b""}))
     proc = next(p for p in parsed.processes if p["source"] == f"tree/{rel}")
     assert proc["mappings"] == 0
+
+
+def test_member_holding_a_banner_line_is_parsed_alone():
+    rel = f"proc/{MEMBERS[0].parent.name}/smaps"
+    data = MEMBERS[0].read_bytes()
+    odd = data + b"==> /proc/77/smaps <==\n" + data
+    parsed, notices = smaps.parse_members(_members({rel: odd}))
+    frame, _, _ = _one_by_one(_members({rel: odd}))
+    assert len(parsed.mappings) == len(frame)
+    assert 77 in set(parsed.mappings["pid"].dropna().tolist())

@@ -173,7 +173,8 @@ def parse_members(members: list[tuple[bytes, str, str]], on_bad_lines: str = "wa
     joined: list[bytes] = []
     names: list[tuple[str, str]] = []
     for data, display, path in members:
-        if (data and not data.endswith(b"\n")) or b"==>" in data or "\n" in path or "<==" in path:
+        banner_inside = b"=" in data and (data.startswith(b"==>") or b"\n==>" in data)  # memchr first: cheap
+        if (data and not data.endswith(b"\n")) or banner_inside or "\n" in path or "<==" in path:
             ctx = Context(display, on_bad_lines)
             pieces.append(parse_data(data, ctx, name=path))
             notices.extend(ctx.notices)
