@@ -78,10 +78,12 @@ def _vary(data: bytes, seed: int) -> bytes:
     rng = random.Random(seed)
 
     def repl(m: re.Match) -> bytes:
-        value = max(0, int(m.group(2)) + rng.randint(-4, 40) * 4)
-        return m.group(1) + str(value).rjust(len(m.group(2)) + len(m.group(1)) - len(m.group(1))).encode() + b" kB"
+        # keep the kernel's layout: the value right-aligned in the same width as before
+        width = len(m.group(2)) + len(m.group(3))
+        value = max(0, int(m.group(3)) + rng.randint(-4, 40) * 4)
+        return m.group(1) + str(value).rjust(width).encode() + b" kB"
 
-    return re.sub(rb"(\n(?:Pss|Referenced):\s+?)(\d+) kB", repl, data)
+    return re.sub(rb"(\n(?:Pss|Referenced):)(\s*?)(\d+) kB", repl, data)
 
 
 def best(fn, repeat: int) -> float:
