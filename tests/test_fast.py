@@ -354,3 +354,111 @@ def test_through_the_loader(tmp_path):
         total += len(mine)
     assert total == len(frame)
     assert frame["command"].notna().all()
+
+
+# --- header lines: every field placed from the edges between runs of spaces -------------------
+
+@pytest.mark.parametrize("case", [
+    "uppercase_addresses", "end_wider_than_start", "sixteen_digit_offset", "anon_without_trailing_space",
+    "anon_with_trailing_spaces", "nineteen_digit_inode", "long_path_past_window", "name_after_one_space",
+    "short_addresses", "three_digit_major", "long_dev",
+])
+def test_header_layouts_accepted(case):
+    rec = kernel_record(0x7F0000000000, 0x7F0000021000, "r-xp", 0x1000, "fe:01", 123456, "/usr/lib/x.so")
+    header, rest = rec.split("\n", 1)
+    header = {
+        "uppercase_addresses": header.replace("7f0000000000-7f0000021000", "7F0000000000-7F0000021000"),
+        "end_wider_than_start": header.replace("7f0000000000-7f0000021000", "fffff000-100001000"),
+        "sixteen_digit_offset": header.replace(" 00001000 ", " 123456789abcdef0 "),
+        "anon_without_trailing_space": header.split(" 123456 ")[0] + " 123456",
+        "anon_with_trailing_spaces": header.split(" 123456 ")[0] + " 123456    ",
+        "nineteen_digit_inode": header.replace(" 123456 ", " 9999999999999999999 "),
+        "long_path_past_window": header.replace("/usr/lib/x.so", "/" + "d/" * 60 + "x.so (deleted)"),
+        "name_after_one_space": header.split(" 123456 ")[0] + " 123456 /a b",
+        "short_addresses": header.replace("7f0000000000-7f0000021000", "1-2"),
+        "three_digit_major": header.replace(" fe:01 ", " 103:0a "),
+        "long_dev": header.replace(" fe:01 ", " 10003:fedc1 "),
+    }[case]
+    other = kernel_record(0x7FF000000000, 0x7FF000001000, name="[stack]")
+    got = assert_same((header + "\n" + rest + other).encode(), "proc/3/smaps", must_accept=True)
+    assert len(got.mappings) == 2
+
+
+@pytest.mark.parametrize("case", [
+    "no_inode", "inode_hex", "inode_twenty_digits", "offset_seventeen_digits", "address_without_dash",
+    "two_dashes", "perms_five", "perms_bad_char", "double_space_before_dev", "dev_without_colon",
+    "dev_two_colons", "dev_leading_colon", "dev_trailing_colon", "dev_short", "dev_bad_char",
+    "space_at_window_edge", "only_spaces_past_window", "inode_past_window", "empty_line_header",
+])
+def test_header_oddities_fall_back_or_agree(case):
+    rec = kernel_record(0x7F0000000000, 0x7F0000021000, "r-xp", 0x1000, "fe:01", 123456, "/usr/lib/x.so")
+    header, rest = rec.split("\n", 1)
+    prefix = header.split(" 123456 ")[0]
+    header = {
+        "no_inode": prefix + " ",
+        "inode_hex": header.replace(" 123456 ", " 12a456 "),
+        "inode_twenty_digits": header.replace(" 123456 ", " 18446744073709551615 "),
+        "offset_seventeen_digits": header.replace(" 00001000 ", " 10000000000000000 "),
+        "address_without_dash": header.replace("7f0000000000-7f0000021000", "7f0000000000x7f0000021000"),
+        "two_dashes": header.replace("7f0000000000-7f0000021000", "7f0000000000--7f0000021000"),
+        "perms_five": header.replace(" r-xp ", " r-xpp "),
+        "perms_bad_char": header.replace(" r-xp ", " r-xq "),
+        "double_space_before_dev": header.replace(" fe:01", "  fe:01"),
+        "dev_without_colon": header.replace(" fe:01 ", " fe01 "),
+        "dev_two_colons": header.replace(" fe:01 ", " fe:0:1 "),
+        "dev_leading_colon": header.replace(" fe:01 ", " :fe01 "),
+        "dev_trailing_colon": header.replace(" fe:01 ", " fe01: "),
+        "dev_short": header.replace(" fe:01 ", " f: "),
+        "dev_bad_char": header.replace(" fe:01 ", " fg:01 "),
+        "space_at_window_edge": prefix + " 123456" + " " * (fast.HEAD_WINDOW - len(prefix) - 8) + " /p",
+        "only_spaces_past_window": prefix + " 123456" + " " * 200,
+        "inode_past_window": prefix + " " * 0 + " " + "1" * 19 + " " * 10 + "/x",
+        "empty_line_header": "",
+    }[case]
+    if case == "inode_past_window":
+        header = header.replace(" 00001000 ", " " + "0" * 16 + " ").replace("7f0000000000-7f0000021000",
+                                                                             "7f00000000000000-7f00000000021000")
+    other = kernel_record(0x7FF000000000, 0x7FF000001000, name="[stack]")
+    data = (other + header + "\n" + rest + other.replace("7ff000000000-7ff000001000", "7ff000002000-7ff000003000"))
+    got, want, _, _ = both(data.encode(), "proc/3/smaps")
+    if got is not None:
+        pd.testing.assert_frame_equal(schema.conform(got.mappings), schema.conform(want.mappings))
+    if case in ("no_inode", "inode_hex", "address_without_dash", "two_dashes", "perms_five", "perms_bad_char",
+                "double_space_before_dev", "dev_without_colon", "dev_two_colons", "dev_leading_colon",
+                "dev_trailing_colon", "dev_short", "dev_bad_char", "empty_line_header"):
+        assert got is None, f"{case}: the fast path must leave this to the exact path"
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_header_fuzz_agrees_with_exact_path(seed):
+    """Random bytes of the header lines replaced by characters that matter to the
+    field splitting; whenever the fast path accepts, it must agree with the exact one."""
+    rng = np.random.default_rng(seed)
+    names = [None, "[heap]", "/usr/lib/libc.so.6", "/a b (deleted)", "[anon:x y]"]
+    recs = [kernel_record(0x10000 * (i + 1), 0x10000 * (i + 1) + 0x1000 * (1 + i % 3), "rw-p", i * 4096,
+                          ["00:00", "fe:01", "103:02"][i % 3], i * 7919, names[i % len(names)]) for i in range(40)]
+    alphabet = list(" -:0123456789abcdefABCDEFgx/()[]rwxsp")
+    accepted = 0
+    for trial in range(150):
+        out = list(recs)
+        k = int(rng.integers(0, len(recs)))  # one header changed per trial: one change decides it
+        header, rest = recs[k].split("\n", 1)
+        chars = list(header)
+        for _ in range(int(rng.integers(1, 3))):
+            at = int(rng.integers(0, len(chars)))
+            op = rng.random()
+            if op < 0.6:
+                chars[at] = str(rng.choice(alphabet))
+            elif op < 0.8:
+                del chars[at]
+            else:
+                chars.insert(at, str(rng.choice(alphabet)))
+        out[k] = "".join(chars) + "\n" + rest
+        data = "".join(out).encode()
+        got = fast.parse(data, Context("f"), "proc/5/smaps")
+        if got is None:
+            continue
+        accepted += 1
+        want = smaps.parse(decode(data, "f"), Context("f"), "proc/5/smaps")
+        pd.testing.assert_frame_equal(schema.conform(got.mappings), schema.conform(want.mappings))
+    assert accepted > 30  # many changed headers are still valid ones: those are compared

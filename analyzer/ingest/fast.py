@@ -357,26 +357,6 @@ def _read_wide_record(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, t: 
     return out
 
 
-def _number(h: np.ndarray, rows: np.ndarray, a: np.ndarray, b: np.ndarray, base: int) -> np.ndarray:
-    """Parse h[row, a:b] in *base* for every row (hex up to 16 digits, decimal up to 19)."""
-    length = b - a
-    width = 16 if base == 16 else 19
-    if len(length) and (length.min() < 1 or length.max() > width):
-        raise Irregular("number width")
-    cols = b[:, None] - width + np.arange(width)  # right-aligned: leading positions are zeros
-    g = h[rows[:, None], np.maximum(cols, 0)]
-    g[cols < a[:, None]] = 48
-    d = (_HEX if base == 16 else _DEC)[g]
-    if (d == 255).any():
-        raise Irregular("digit")
-    weights = _HEX_WEIGHTS if base == 16 else _DEC_WEIGHTS
-    return (d.astype(np.uint64) * weights).sum(axis=1, dtype=np.uint64)
-
-
-_HEX_WEIGHTS = np.array([1 << (4 * k) for k in range(15, -1, -1)], dtype=np.uint64)
-_DEC_WEIGHTS = np.array([10**k for k in range(18, -1, -1)], dtype=np.uint64)
-
-
 def _rows(seg: np.ndarray, starts: np.ndarray, width: int) -> np.ndarray:
     """``seg[start:start + width]`` for every start, as one (n, width) array (zero padded)."""
     n = len(seg)
@@ -394,62 +374,110 @@ def _rows(seg: np.ndarray, starts: np.ndarray, width: int) -> np.ndarray:
     return h
 
 
+_COLS = np.arange(256, dtype=np.uint8)  # column numbers, compared against per-row uint8 limits
+_PAD = 24  # zero bytes before a header matrix, so right-aligned number windows never start before it
+_LOW_NIBBLES = np.uint64(0x0F0F0F0F0F0F0F0F)
+_LETTER_BITS = np.uint64(0x0101010101010101)
+
+
+def _digit_windows(flat: np.ndarray, ends: np.ndarray, lengths: np.ndarray, width: int, hexadecimal: bool) -> np.ndarray:
+    """The *width* bytes before every ``flat[end]``, the bytes before each number zeroed, checked digits.
+
+    Returns a (n, width) uint8 matrix whose rows are the numbers right-aligned,
+    leading positions 0: ready to be read eight digits to a 64-bit word.
+    """
+    if len(lengths) and (lengths.min() < 1 or lengths.max() > (16 if hexadecimal else 19)):
+        raise Irregular("number width")
+    g = np.lib.stride_tricks.sliding_window_view(flat, width)[ends - width]
+    keep = _COLS[:width] >= (width - lengths).astype(np.uint8)[:, None]
+    digit = (g - np.uint8(48)) < 10
+    if hexadecimal:
+        digit |= ((g | np.uint8(32)) - np.uint8(97)) < 6
+    if not (digit | ~keep).all():
+        raise Irregular("digit")
+    g *= keep
+    return g
+
+
+def _hex_numbers(flat: np.ndarray, ends: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Hexadecimal numbers (1 to 16 digits, either case) ending at *ends* -> uint64."""
+    w = _digit_windows(flat, ends, lengths, 16, True).view("<u8")
+    # ASCII hex digit -> value: low nibble, plus 9 for letters (bit 6 set).
+    w = (w & _LOW_NIBBLES) + np.uint64(9) * ((w >> np.uint64(6)) & _LETTER_BITS)
+    w = (w * np.uint64(16) + (w >> np.uint64(8))) & np.uint64(0x00FF00FF00FF00FF)
+    w = (w * np.uint64(256) + (w >> np.uint64(16))) & np.uint64(0x0000FFFF0000FFFF)
+    w = (w * np.uint64(65536) + (w >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
+    return (w[:, 0] << np.uint64(32)) | w[:, 1]
+
+
+def _dec_numbers(flat: np.ndarray, ends: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Decimal numbers (1 to 19 digits) ending at *ends* -> uint64."""
+    w = _digit_windows(flat, ends, lengths, 24, False).view("<u8") & _LOW_NIBBLES
+    w = (w * np.uint64(10) + (w >> np.uint64(8))) & np.uint64(0x00FF00FF00FF00FF)
+    w = (w * np.uint64(100) + (w >> np.uint64(16))) & np.uint64(0x0000FFFF0000FFFF)
+    w = (w * np.uint64(10000) + (w >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
+    return (w[:, 0] * np.uint64(10**16) + w[:, 1] * np.uint64(10**8)) + w[:, 2]
+
+
 def _read_headers(seg: np.ndarray, hs: np.ndarray, he: np.ndarray) -> dict:
+    """The header lines ``start-end perms offset dev inode [name]`` from their first bytes.
+
+    The header bytes are a matrix, one row per line; the edges between runs
+    of spaces and non-spaces (inside the line) are found in one pass, and the
+    first eight to ten edges of a row place every field.
+    """
     n = len(hs)
     hl = he - hs
     width = HEAD_WINDOW
     h = _rows(seg, hs, width)
-    pos = np.arange(width)
-    inline = pos < hl[:, None]
-    rows = np.arange(n)
-    dash = np.argmax(h == 45, axis=1)
-    spaces = (h == 32) & inline
-    s = []
-    prev = dash
-    for _ in range(5):
-        later = spaces & (pos > prev[:, None])
-        nxt = np.argmax(later, axis=1)
-        nxt = np.where(later[rows, nxt], nxt, width)  # width: no such space
-        s.append(nxt)
-        prev = np.minimum(nxt, width - 1)
-    s5 = s.pop()
-    if (s[3] >= np.minimum(hl, width)).any():
-        raise Irregular("header without five fields")
     line_end = np.minimum(hl, width)
-    has_rest = s5 < line_end  # a space after the inode
-    inode_end = np.where(has_rest, s5, hl)
+    space = h == 32
+    edge = space[:, 1:] != space[:, :-1]
+    edge &= _COLS[1:width] < line_end.astype(np.uint8)[:, None]
+    nz = np.flatnonzero(edge)
+    row, col = np.divmod(nz, width - 1)
+    col += 1
+    count = np.bincount(row, minlength=n)
+    if (count < 8).any():
+        raise Irregular("header without five fields")
+    first = np.cumsum(count) - count
+    # Edges 0-7: the space after the addresses, perms, space, offset, space, dev, space, inode.
+    s0, t1, s1, t2, s2, t3, s3, t4 = col[first[:, None] + np.arange(8)].T
+    if ((t1 != s0 + 1) | (t2 != s1 + 1) | (t3 != s2 + 1) | (t4 != s3 + 1) | (s1 - t1 != 4)).any():
+        raise Irregular("perms")
+    has_rest = count >= 9  # a space after the inode
+    inode_end = np.where(has_rest, col[np.minimum(first + 8, len(col) - 1)], hl)
     if (inode_end > width - 1).any():
         raise Irregular("header prefix longer than the window")
-    start = _number(h, rows, np.zeros(n, dtype=np.int64), dash, 16)
-    end = _number(h, rows, dash + 1, s[0], 16)
-    if ((s[1] - s[0]) != 5).any():
-        raise Irregular("perms")
-    perm_bytes = h[rows[:, None], s[0][:, None] + 1 + np.arange(4)]
+    found = count >= 10  # something other than spaces after the inode: the name
+    if (has_rest & ~found & (hl > width)).any():
+        raise Irregular("long run of spaces")
+    dash = np.argmax(h[:, :17] == 45, axis=1)
+    flat = np.concatenate([np.zeros(_PAD, dtype=np.uint8), h.ravel()])
+    base = _PAD + np.arange(n) * width
+    addr = _hex_numbers(flat, np.concatenate([base + dash, base + s0, base + s2]),
+                        np.concatenate([dash, s0 - dash - 1, s2 - t2]))
+    start, end, offset = addr[:n], addr[n : 2 * n], addr[2 * n :]
+    inode = _dec_numbers(flat, base + inode_end, inode_end - t4)
+    perm_bytes = flat[(base + t1)[:, None] + np.arange(4)]
     if not _PERM_OK[perm_bytes].all():
         raise Irregular("perms")
-    offset = _number(h, rows, s[1] + 1, s[2], 16)
-    inode = _number(h, rows, s[3] + 1, inode_end, 10)
     # dev: hex:hex, lowercased as the exact path does.
-    dev_a, dev_b = s[2] + 1, s[3]
-    dev_len = dev_b - dev_a
+    dev_len = s3 - t3
     if dev_len.min() < 3:
         raise Irregular("dev")
-    dev_pos = dev_a[:, None] + np.arange(int(dev_len.max()))
-    dev_live = dev_pos < dev_b[:, None]
-    dev_chars = np.where(dev_live, h[rows[:, None], np.minimum(dev_pos, width - 1)], 48)
+    dev_live = _COLS[: int(dev_len.max())] < dev_len.astype(np.uint8)[:, None]
+    dev_chars = flat[np.minimum((base + t3)[:, None] + np.arange(dev_live.shape[1]), len(flat) - 1)]
+    dev_chars *= dev_live
     colon = dev_chars == 58
-    if (colon.sum(axis=1) != 1).any() or colon[:, 0].any() or colon[rows, dev_len - 1].any():
+    if (colon.sum(axis=1) != 1).any() or colon[:, 0].any() or colon[np.arange(n), dev_len - 1].any():
         raise Irregular("dev")
-    if (_HEX[dev_chars[~colon]] == 255).any():
+    if not ((_HEX[dev_chars] != 255) | colon | ~dev_live).all():
         raise Irregular("dev")
     # path: after the spaces that follow the inode, to the line end (trailing
     # spaces belong to the file name: the exact path matches unstripped lines).
-    after = (pos >= s5[:, None]) & inline & (h != 32)
-    found = after.any(axis=1)
-    path_start = np.where(found, np.argmax(after, axis=1), hl)
-    if ((~found) & has_rest & (hl > width)).any():
-        raise Irregular("long run of spaces")
-    has_path = has_rest & found
+    path_start = np.where(found, col[np.minimum(first + 9, len(col) - 1)], hl)
+    has_path = found
     path_end = hl.copy()
     deleted = has_path & (path_end - path_start > 10)
     if deleted.any():
