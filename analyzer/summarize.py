@@ -125,8 +125,10 @@ def by_mapping(frame: pd.DataFrame) -> pd.DataFrame:
     f["mapping"] = mapping_name(frame)
     out = _measures(f, ["mapping"])
     out.insert(1, "processes", _process_counts(f, "mapping").reindex(out.index).astype("Int64"))
-    kinds = f.groupby("mapping", sort=False)["kind"].agg(lambda s: s.mode().iloc[0] if len(s.mode()) else pd.NA)
-    out.insert(0, "kind", kinds.reindex(out.index).astype("string"))
+    # the kind of the object's largest part (resident, else virtual): libc is lib_code, not its data
+    weight = f["rss"].fillna(-1).astype("float64") * 2.0**40 + f["size"].fillna(0).astype("float64")
+    largest = f.assign(_w=weight).sort_values("_w", kind="stable").groupby("mapping", sort=False)["kind"].last()
+    out.insert(0, "kind", largest.reindex(out.index).astype("string"))
     sort_key = out["pss"].fillna(out["rss"]).fillna(-1)
     return out.assign(_k=sort_key).sort_values("_k", ascending=False, kind="stable").drop(columns="_k")
 

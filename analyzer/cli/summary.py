@@ -44,9 +44,22 @@ def command(inputs, by, fmt, top, on_bad_lines, strict, quiet):
         frame = summarize(ds.mappings, by)
     if top:
         frame = frame.head(top)
-    if fmt in ("text", "markdown") and "host" in frame.columns and frame["host"].isna().all():
-        frame = frame.drop(columns="host")  # dumps that name no host: a column of dashes says nothing
+    if fmt in ("text", "markdown"):
+        frame = _for_people(frame)
     if from_ps and by in ("process", "host") and fmt in ("text", "markdown"):
         click.echo(f"Rows marked `ps`: {PS_NOTE}.")
     click.echo(render(frame, fmt).rstrip("\n"))
     report_notices(ds, quiet, strict)
+
+
+def _for_people(frame):
+    """Drop columns that tell a reader nothing: a host column of dashes (dumps that
+    name no host), and the source when host and PID already tell processes apart
+    (csv and json keep every column)."""
+    if "host" in frame.columns and frame["host"].isna().all():
+        frame = frame.drop(columns="host")
+    if "source" in frame.columns and "pid" in frame.columns and frame["pid"].notna().all():
+        keys = [c for c in ("host", "pid") if c in frame.columns]
+        if not frame.duplicated(keys).any():
+            frame = frame.drop(columns="source")
+    return frame
