@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterator
 
 from ..errors import ArchiveError, InputError, NoDataError
 from . import sosreport, tree
-from .reader import EXPECTED, compression_of, read_all
+from .reader import EXPECTED, _Raw, compression_of, read_all
 
 MAX_MEMBER_BYTES = tree.MAX_PROC_FILE_BYTES
 BOMB_RATIO = 200
@@ -72,20 +72,15 @@ def is_archive(head: bytes) -> bool:
     return head[257:262] == b"ustar" or head.startswith(b"PK\x03\x04") or _is_v7_tar(head[:512])
 
 
-class Counting(io.RawIOBase):
+class Counting(_Raw):
     """Pass reads through, counting the bytes (the compressed side of a stream)."""
 
     def __init__(self, stream):
-        self._stream = stream
+        super().__init__(stream)
         self.count = 0
 
-    def readable(self) -> bool:
-        return True
-
     def readinto(self, b) -> int:
-        data = self._stream.read(len(b))
-        n = len(data)
-        b[:n] = data
+        n = super().readinto(b)
         self.count += n
         return n
 
@@ -94,22 +89,17 @@ class Counting(io.RawIOBase):
         super().close()
 
 
-class Guard(io.RawIOBase):
+class Guard(_Raw):
     """Watch a decompressed stream; raise :class:`BombError` when it balloons."""
 
     def __init__(self, stream, name: str, consumed: Callable[[], int] | None):
-        self._stream = stream
+        super().__init__(stream)
         self.name = name
         self.consumed = consumed
         self.out = 0
 
-    def readable(self) -> bool:
-        return True
-
     def readinto(self, b) -> int:
-        data = self._stream.read(len(b))
-        n = len(data)
-        b[:n] = data
+        n = super().readinto(b)
         self.out += n
         if self.out > BOMB_FLOOR and self.consumed is not None:
             packed = max(self.consumed(), 1)
