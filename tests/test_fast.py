@@ -462,3 +462,49 @@ def test_header_fuzz_agrees_with_exact_path(seed):
         want = smaps.parse(decode(data, "f"), Context("f"), "proc/5/smaps")
         pd.testing.assert_frame_equal(schema.conform(got.mappings), schema.conform(want.mappings))
     assert accepted > 30  # many changed headers are still valid ones: those are compared
+
+
+# --- field values: eight digits to a word, checked as words ------------------------------------
+
+@pytest.mark.parametrize("case", ["space_between_digits", "left_aligned", "plus_sign", "minus_sign", "letter",
+                                  "tab", "colon", "all_spaces", "digit_in_key_column"])
+def test_value_window_oddities_are_declined(case):
+    base = three()
+    old = "Rss:                 132 kB"
+    assert old in base
+    new = {
+        "space_between_digits": "Rss:                 1 2 kB",
+        "left_aligned": "Rss:                 13  kB",
+        "plus_sign": "Rss:                 +32 kB",
+        "minus_sign": "Rss:                 -32 kB",
+        "letter": "Rss:                 13a kB",
+        "tab": "Rss:                 \t32 kB",
+        "colon": "Rss:                 1:2 kB",
+        "all_spaces": "Rss:                     kB",
+        "digit_in_key_column": "Rss:        1        132 kB",
+    }[case]
+    assert len(new) == len(old)
+    data = base.replace(old, new).encode()
+    assert fast.parse(data, Context("dump.smaps")) is None
+    assert_same(data)
+
+
+def test_narrow_unitless_fields_without_a_space_column():
+    """Fields like `THPeligible: 0` leave no fixed space in the block to pad narrow windows with."""
+    fields = [("THPeligible", 1, False), ("ProtectionKey", 1, False)]
+    recs = [kernel_record(0x1000 * (2 * i + 1), 0x1000 * (2 * i + 2), fields=fields,
+                          values={"THPeligible": i % 2, "ProtectionKey": 7 - i % 8}) for i in range(20)]
+    recs[5] = kernel_record(0xB000, 0xC000, fields=fields, values={"THPeligible": 1, "ProtectionKey": 12})  # wider
+    got = assert_same("".join(recs).encode(), must_accept=True)
+    assert got.mappings["thp_eligible"].tolist() == [i % 2 if i != 5 else 1 for i in range(20)]
+    assert got.mappings["protection_key"].tolist() == [7 - i % 8 if i != 5 else 12 for i in range(20)]
+
+
+def test_narrow_windows_padded_from_a_space_column():
+    """A 2.6-style layout: some values narrower than eight columns, padded from a fixed space."""
+    fields = [("Size", 8, True), ("Rss", 8, True), ("THPeligible", 1, False)]
+    recs = [kernel_record(0x1000 * (2 * i + 1), 0x1000 * (2 * i + 2), fields=fields,
+                          values={"Rss": 4 * i, "THPeligible": i % 2}) for i in range(30)]
+    got = assert_same("".join(recs).encode(), must_accept=True)
+    assert got.mappings["rss"].tolist() == [4096 * i for i in range(30)]
+    assert got.mappings["thp_eligible"].tolist() == [i % 2 for i in range(30)]

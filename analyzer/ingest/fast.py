@@ -73,6 +73,10 @@ _DEC = np.full(256, 255, dtype=np.uint8)
 _DEC[48:58] = np.arange(10)
 _PERM_OK = np.zeros(256, dtype=bool)
 _PERM_OK[list(b"-rwxsp")] = True
+_COLS = np.arange(256, dtype=np.uint8)  # column numbers, compared against per-row uint8 limits
+_PAD = 24  # zero bytes before a header matrix, so right-aligned number windows never start before it
+_LOW_NIBBLES = np.uint64(0x0F0F0F0F0F0F0F0F)
+_LETTER_BITS = np.uint64(0x0101010101010101)
 
 
 class Irregular(Exception):
@@ -125,20 +129,27 @@ class Template:
         self.nlines = 1 + self.nfields + (1 if self.vmflags else 0)
         self.block_len = len(block)
         self.lengths_arr = np.array(self.lengths, dtype=np.int64)
-        # Eight window columns per field; narrower windows are padded on the left
-        # with a column that is forced to a space before the digits are read.
+        # Eight window columns per field, read as one 64-bit word; a narrower
+        # window is padded on the left with a column where the template (so every
+        # accepted record) has a space, or forced to a space when there is none.
+        block_arr = np.frombuffer(bytes(block), dtype=np.uint8)
+        varying = np.zeros(len(block), dtype=bool)
+        for end, width in windows:
+            varying[end - width : end] = True
+        fixed_spaces = np.flatnonzero((block_arr == 32) & ~varying)
         cols = np.empty((self.nfields, 8), dtype=np.int64)
         pad = np.zeros((self.nfields, 8), dtype=bool)
         for j, (end, width) in enumerate(windows):
             cols[j] = np.arange(end - 8, end)
             pad[j, : 8 - width] = True
-            cols[j, : 8 - width] = end - width
+            cols[j, : 8 - width] = fixed_spaces[0] if len(fixed_spaces) else end - width
         self.window_cols = cols.ravel()
-        self.window_pad = pad.ravel()
-        expected = np.frombuffer(bytes(block), dtype=np.uint8).copy()
-        expected[self.window_cols] = 32
-        self.expected = expected
-        self.tabs = int(np.count_nonzero(expected == 9))
+        self.window_pad = None if len(fixed_spaces) or not pad.any() else pad.ravel()
+        # A record's block, OR'ed with 0xFF on the digit windows, equals this.
+        self.varying = np.where(varying, 255, 0).astype(np.uint8)
+        self.expected = block_arr | self.varying
+        self.mult_col = np.array(self.mult, dtype=np.int64)[:, None]
+        self.tabs = int(np.count_nonzero(self.expected == 9))
 
 
 def parse(data: bytes, ctx: Context, name: str | None = None) -> Parsed | None:
@@ -302,26 +313,32 @@ def _parse_slice(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, t: Templ
     # Field lines: every record's block equals the template outside the digit windows.
     field_lengths = lengths[:, 1 : 1 + t.nfields]
     regular = (field_lengths == t.lengths_arr).all(axis=1)
-    values = np.empty((nrec, t.nfields), dtype=np.int64)
-    good = np.flatnonzero(regular)
-    if len(good):
+    good = np.flatnonzero(regular) if not regular.all() else None
+    ngood = nrec if good is None else len(good)
+    values = np.empty((t.nfields, nrec), dtype=np.int64)  # one contiguous row per field
+    if ngood:
         window = np.lib.stride_tricks.sliding_window_view(seg, t.block_len)
-        blocks = window[starts[good, 1]]  # (records, block) copy
-        digits = blocks[:, t.window_cols]
-        blocks[:, t.window_cols] = 32
+        blocks = window[starts[:, 1] if good is None else starts[good, 1]]  # (records, block) copy
+        digits = np.take(blocks, t.window_cols, axis=1)
+        blocks |= t.varying
         if not (blocks == t.expected).all():
             raise Irregular("field block differs from the first record's")
-        digits[:, t.window_pad] = 32
-        values[good] = _read_windows(digits.reshape(len(good), t.nfields, 8)) * np.array(t.mult, dtype=np.int64)
-    wide = np.flatnonzero(~regular)
-    if len(wide):
+        if t.window_pad is not None:
+            digits[:, t.window_pad] = 32
+        words = _read_windows(digits).T
+        if good is None:
+            np.multiply(words, t.mult_col, out=values)
+        else:
+            values[:, good] = words * t.mult_col
+    if good is not None:
+        wide = np.flatnonzero(~regular)
         if len(wide) > max(8, MAX_WIDE_FRACTION * nrec):
             raise Irregular("too many wide values")
         for r in wide:
-            values[r] = _read_wide_record(seg, starts[r], ends[r], t)
+            values[:, r] = _read_wide_record(seg, starts[r], ends[r], t)
 
     out = _read_headers(seg, starts[:, 0], ends[:, 0])
-    out["values"] = np.ascontiguousarray(values.T)  # one contiguous row per field
+    out["values"] = values
     out["lineno"] = linenos.astype(np.int64)
     if t.vmflags:
         out["vmflags"] = _read_vmflags(seg, starts[:, -1], ends[:, -1])
@@ -329,18 +346,24 @@ def _parse_slice(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, t: Templ
 
 
 def _read_windows(w: np.ndarray) -> np.ndarray:
-    """Right-aligned decimal numbers in 8-byte windows (spaces, then digits) -> int64."""
-    d = w - np.uint8(48)
-    isdig = d < 10
-    if not (isdig | (w == 32)).all() or not isdig[..., -1].all() or (isdig[..., :-1] > isdig[..., 1:]).any():
+    """Right-aligned decimal numbers in 8-byte windows (spaces, then digits) -> int64.
+
+    *w* is (records, 8 * fields) bytes; the answer is (records, fields).
+    """
+    words = w.view("<u8")
+    digit = ((w - np.uint8(48)) < 10).view("<u8")  # one byte per digit: 1 if it is one
+    digit_bytes = digit * np.uint64(255)
+    bad = (digit << np.uint64(8)) & ~digit  # a space after a digit
+    bad |= (digit >> np.uint64(56)) ^ np.uint64(1)  # the last byte not a digit
+    bad |= (words | digit_bytes) ^ (np.uint64(0x2020202020202020) | digit_bytes)  # neither digit nor space
+    if bad.any():
         raise Irregular("value window")
-    d[~isdig] = 0
-    v = np.ascontiguousarray(d).view("<u8")[..., 0]
     # Eight digits in one word, most significant first in memory (little-endian).
+    v = words & _LOW_NIBBLES
     v = (v * np.uint64(10) + (v >> np.uint64(8))) & np.uint64(0x00FF00FF00FF00FF)
     v = (v * np.uint64(100) + (v >> np.uint64(16))) & np.uint64(0x0000FFFF0000FFFF)
     v = (v * np.uint64(10000) + (v >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
-    return v.astype(np.int64)
+    return v.view(np.int64)  # below 10**8: the same bits
 
 
 def _read_wide_record(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, t: Template) -> list[int]:
@@ -374,10 +397,6 @@ def _rows(seg: np.ndarray, starts: np.ndarray, width: int) -> np.ndarray:
     return h
 
 
-_COLS = np.arange(256, dtype=np.uint8)  # column numbers, compared against per-row uint8 limits
-_PAD = 24  # zero bytes before a header matrix, so right-aligned number windows never start before it
-_LOW_NIBBLES = np.uint64(0x0F0F0F0F0F0F0F0F)
-_LETTER_BITS = np.uint64(0x0101010101010101)
 
 
 def _digit_windows(flat: np.ndarray, ends: np.ndarray, lengths: np.ndarray, width: int, hexadecimal: bool) -> np.ndarray:
