@@ -55,6 +55,8 @@ from .style import kind_color
 ROW_UNITS = 100.0  # width of one row of the map, in layout units
 MAX_ROWS = 12      # rows before the layout is condensed into runs and groups
 GAP_UNITS = 1.5    # width of any gap in the address space
+MIN_UNITS = 40.0   # narrowest row (a small process is not stretched across the page)
+MIN_ROWS = 4       # fewest rows of height
 LABEL_FS = 5.5     # address labels, points
 
 _KIND_ORDER = {k: i for i, k in enumerate(KINDS)}
@@ -184,7 +186,9 @@ def plot_address_space(frame: pd.DataFrame, ax=None, title: str | None = None):
         return _no_data(ax, title, "no addresses in this dump")
     total = float((lay["x"] + lay["width"]).max())
     rows = max(1, math.ceil(total / ROW_UNITS))
-    row_units = max(total / rows, 1.0) * 1.0001
+    # a process of a few mappings is not stretched into one giant block: at least MIN_UNITS across
+    # and MIN_ROWS rows of height, the map starting top left
+    row_units = max(total / rows, MIN_UNITS) * 1.0001
     pale, solid, colors = [], [], []
     for x, w, kind, res in zip(lay["x"], lay["width"], lay["kind"], lay["resident"]):
         for row, x0, piece in _split(x, w, row_units):
@@ -219,7 +223,7 @@ def plot_address_space(frame: pd.DataFrame, ax=None, title: str | None = None):
         ax.add_collection(LineCollection(marks, colors="#444444", linewidths=0.5, linestyles=(0, (1, 1))),
                           autolim=False)
     ax.set_xlim(-0.5, row_units + 0.5)
-    ax.set_ylim(-(rows - 1) * 1.6 - 0.7, 1.15)
+    ax.set_ylim(-(max(rows, MIN_ROWS) - 1) * 1.6 - 0.7, 1.15)
     ax.set_xticks([])
     ax.set_yticks([])
     for side in ("left", "bottom", "top", "right"):
