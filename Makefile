@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= out
+DEMO ?= sample_dumps/sosreport/sosreport-sample-host-memmaps-2026-11-25-mekvvua.tar.xz
 
 .PHONY: install demo test bench clean
 
@@ -18,12 +19,16 @@ $(STAMP): pyproject.toml
 
 demo: install
 	mkdir -p $(OUT)
+	@echo "== every sample, recognised by content =="
 	$(BIN)/memmaps info sample_dumps/
-	$(BIN)/memmaps summary sample_dumps/ --by kind
-	$(BIN)/memmaps summary sample_dumps/ --by process --top 15
+	@echo "== one real sosreport (sos 4.0, -k process.smaps=on) =="
+	$(BIN)/memmaps summary $(DEMO) --by kind
+	$(BIN)/memmaps summary $(DEMO) --by process
+	$(BIN)/memmaps summary $(DEMO) --by mapping --top 10
 	$(BIN)/memmaps export sample_dumps/ -o $(OUT)/mappings.csv
-	$(BIN)/memmaps report sample_dumps/ -o $(OUT)/report.pdf --png-dir $(OUT)/charts
-	$(BIN)/memmaps report sample_dumps/ -o $(OUT)/report.html -q
+	$(BIN)/memmaps report $(DEMO) -o $(OUT)/report.pdf --png-dir $(OUT)/charts
+	$(BIN)/memmaps report $(DEMO) -o $(OUT)/report.html -q
+	@echo "wrote $(OUT)/mappings.csv, $(OUT)/report.pdf, $(OUT)/report.html, $(OUT)/charts/"
 
 test: install
 	$(BIN)/python -m pytest
