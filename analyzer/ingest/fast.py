@@ -50,7 +50,7 @@ from .. import schema
 from ..schema import BY_NAME, KEY_TO_COLUMN, UNITLESS_KEYS, field_column
 from .base import Context, Parsed
 
-SLICE_BYTES = 4 << 20  # work on a few MB at a time: bounds the temporaries
+SLICE_BYTES = 1 << 20  # work on ~1 MB at a time: small temporaries (cache-resident, no fresh pages) and bounded memory
 HEAD_WINDOW = 96  # header bytes examined column-wise (addresses, perms, offset, dev, inode)
 MAX_WIDE_FRACTION = 0.05  # records with a value wider than the template's, parsed one by one
 
@@ -60,8 +60,9 @@ _KB_FIELD = re.compile(r"([ \t]*?)( *)(\d+)( kB)?")
 _BANNER = re.compile(r"==> (.*) <==")
 _SELF_NAME = re.compile(r"(?:^|/)(self|thread-self)/(?:smaps|maps|smaps_rollup)$")
 _NAME_PID = re.compile(r"(?:^|/)(\d+)/(?:smaps|maps|smaps_rollup)$")
-_DELETED = np.frombuffer(b" (deleted)", dtype=np.uint8)
-_VMFLAGS = np.frombuffer(b"VmFlags:", dtype=np.uint8)
+_DELETED_HEAD = np.frombuffer(b" (delete", dtype="<u8")[0]  # " (deleted)" as two overlapping words
+_DELETED_TAIL = np.frombuffer(b"deleted)", dtype="<u8")[0]
+_VMFLAGS = np.frombuffer(b"VmFlags:", dtype="<u8")[0]
 
 _HEX = np.full(256, 255, dtype=np.uint8)
 for _i, _c in enumerate(b"0123456789"):
@@ -129,22 +130,16 @@ class Template:
         self.nlines = 1 + self.nfields + (1 if self.vmflags else 0)
         self.block_len = len(block)
         self.lengths_arr = np.array(self.lengths, dtype=np.int64)
-        # Eight window columns per field, read as one 64-bit word; a narrower
-        # window is padded on the left with a column where the template (so every
-        # accepted record) has a space, or forced to a space when there is none.
+        # Each value is read as the 64-bit word that ends where its digits end;
+        # bytes of a narrower window (the key, a colon) are masked to spaces.
         block_arr = np.frombuffer(bytes(block), dtype=np.uint8)
         varying = np.zeros(len(block), dtype=bool)
         for end, width in windows:
             varying[end - width : end] = True
-        fixed_spaces = np.flatnonzero((block_arr == 32) & ~varying)
-        cols = np.empty((self.nfields, 8), dtype=np.int64)
-        pad = np.zeros((self.nfields, 8), dtype=bool)
-        for j, (end, width) in enumerate(windows):
-            cols[j] = np.arange(end - 8, end)
-            pad[j, : 8 - width] = True
-            cols[j, : 8 - width] = fixed_spaces[0] if len(fixed_spaces) else end - width
-        self.window_cols = cols.ravel()
-        self.window_pad = None if len(fixed_spaces) or not pad.any() else pad.ravel()
+        self.word_starts = np.array([end - 8 for end, _ in windows], dtype=np.int64)
+        keep = [(0xFFFFFFFFFFFFFFFF << (8 * (8 - width))) & 0xFFFFFFFFFFFFFFFF for _, width in windows]
+        self.word_keep = np.array(keep, dtype=np.uint64)
+        self.word_fill = np.uint64(0x2020202020202020) & ~self.word_keep
         # A record's block, OR'ed with 0xFF on the digit windows, equals this.
         self.varying = np.where(varying, 255, 0).astype(np.uint8)
         self.expected = block_arr | self.varying
@@ -317,15 +312,18 @@ def _parse_slice(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, t: Templ
     ngood = nrec if good is None else len(good)
     values = np.empty((t.nfields, nrec), dtype=np.int64)  # one contiguous row per field
     if ngood:
-        window = np.lib.stride_tricks.sliding_window_view(seg, t.block_len)
-        blocks = window[starts[:, 1] if good is None else starts[good, 1]]  # (records, block) copy
-        digits = np.take(blocks, t.window_cols, axis=1)
+        block_starts = starts[:, 1] if good is None else starts[good, 1]
+        blocks = np.lib.stride_tricks.sliding_window_view(seg, t.block_len)[block_starts]  # (records, block) copy
         blocks |= t.varying
         if not (blocks == t.expected).all():
             raise Irregular("field block differs from the first record's")
-        if t.window_pad is not None:
-            digits[:, t.window_pad] = 32
-        words = _read_windows(digits).T
+        at = block_starts[:, None] + t.word_starts
+        if at[:, 0].min() < 0:
+            raise Irregular("block at the start of the buffer")
+        words = _words(seg)[at]
+        words &= t.word_keep
+        words |= t.word_fill
+        words = _read_windows(words).T
         if good is None:
             np.multiply(words, t.mult_col, out=values)
         else:
@@ -345,13 +343,9 @@ def _parse_slice(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, t: Templ
     return out
 
 
-def _read_windows(w: np.ndarray) -> np.ndarray:
-    """Right-aligned decimal numbers in 8-byte windows (spaces, then digits) -> int64.
-
-    *w* is (records, 8 * fields) bytes; the answer is (records, fields).
-    """
-    words = w.view("<u8")
-    digit = ((w - np.uint8(48)) < 10).view("<u8")  # one byte per digit: 1 if it is one
+def _read_windows(words: np.ndarray) -> np.ndarray:
+    """Right-aligned decimal numbers, one per 64-bit word of eight bytes (spaces, then digits) -> int64."""
+    digit = ((words.view(np.uint8) - np.uint8(48)) < 10).view("<u8")  # one byte per digit: 1 if it is one
     digit_bytes = digit * np.uint64(255)
     bad = (digit << np.uint64(8)) & ~digit  # a space after a digit
     bad |= (digit >> np.uint64(56)) ^ np.uint64(1)  # the last byte not a digit
@@ -378,6 +372,11 @@ def _read_wide_record(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, t: 
             raise Irregular("wide record")
         out.append(int(v.group(3)) * t.mult[j])
     return out
+
+
+def _words(seg: np.ndarray) -> np.ndarray:
+    """The little-endian 64-bit word starting at every byte of *seg* (an unaligned view, no copy)."""
+    return np.ndarray((max(len(seg) - 7, 0),), dtype="<u8", buffer=seg, strides=(1,))
 
 
 def _rows(seg: np.ndarray, starts: np.ndarray, width: int) -> np.ndarray:
@@ -448,7 +447,9 @@ def _read_headers(seg: np.ndarray, hs: np.ndarray, he: np.ndarray) -> dict:
     n = len(hs)
     hl = he - hs
     width = HEAD_WINDOW
-    h = _rows(seg, hs, width)
+    flat = np.zeros(_PAD + n * width, dtype=np.uint8)
+    h = flat[_PAD:].reshape(n, width)
+    h[...] = _rows(seg, hs, width)
     line_end = np.minimum(hl, width)
     space = h == 32
     edge = space[:, 1:] != space[:, :-1]
@@ -472,7 +473,6 @@ def _read_headers(seg: np.ndarray, hs: np.ndarray, he: np.ndarray) -> dict:
     if (has_rest & ~found & (hl > width)).any():
         raise Irregular("long run of spaces")
     dash = np.argmax(h[:, :17] == 45, axis=1)
-    flat = np.concatenate([np.zeros(_PAD, dtype=np.uint8), h.ravel()])
     base = _PAD + np.arange(n) * width
     addr = _hex_numbers(flat, np.concatenate([base + dash, base + s0, base + s2]),
                         np.concatenate([dash, s0 - dash - 1, s2 - t2]))
@@ -499,9 +499,12 @@ def _read_headers(seg: np.ndarray, hs: np.ndarray, he: np.ndarray) -> dict:
     has_path = found
     path_end = hl.copy()
     deleted = has_path & (path_end - path_start > 10)
-    if deleted.any():
-        tail10 = seg[(hs + path_end - 10)[:, None] + np.arange(10)]
-        deleted &= (tail10 == _DELETED).all(axis=1)
+    deleted &= seg[hs + path_end - 1] == 41  # ")"
+    candidates = np.flatnonzero(deleted)
+    if len(candidates):
+        tail = hs[candidates] + path_end[candidates]
+        words = _words(seg)
+        deleted[candidates] = (words[tail - 10] == _DELETED_HEAD) & (words[tail - 8] == _DELETED_TAIL)
         path_end = np.where(deleted, path_end - 10, path_end)
     return {
         "start": start, "end": end, "offset": offset, "inode": inode,
@@ -558,7 +561,7 @@ def _buffer_strings(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, valid
 
 
 def _read_vmflags(seg: np.ndarray, vs: np.ndarray, ve: np.ndarray) -> pa.Array:
-    if (ve - vs < 8).any() or not (seg[vs[:, None] + np.arange(8)] == _VMFLAGS).all():
+    if (ve - vs < 8).any() or not (_words(seg)[vs] == _VMFLAGS).all():
         raise Irregular("VmFlags")
     a = vs + 8
     for _ in range(8):
@@ -599,6 +602,17 @@ def _constant_strings(value: str, n: int) -> pd.api.extensions.ExtensionArray:
     return pd.arrays.ArrowStringArray(pa.chunked_array([arr]))
 
 
+def _null_array(dtype: str, n: int) -> pd.api.extensions.ExtensionArray:
+    """schema.null_array, built from zeroed buffers rather than a take."""
+    if dtype == "Int64":
+        return pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool))
+    if dtype == "boolean":
+        return pd.arrays.BooleanArray(np.zeros(n, dtype=bool), np.ones(n, dtype=bool))
+    if dtype == "string[pyarrow]":
+        return pd.arrays.ArrowStringArray(pa.chunked_array([pa.nulls(n, pa.large_string())]))
+    return schema.null_array(dtype, n)
+
+
 def _frame(pieces: list[dict], t: Template, source: str, pid: tuple[np.ndarray, np.ndarray],
            block_of: np.ndarray, n: int) -> pd.DataFrame:
     def cat(key, axis=0):
@@ -633,6 +647,6 @@ def _frame(pieces: list[dict], t: Template, source: str, pid: tuple[np.ndarray, 
     cols["source"] = _constant_strings(source, n)
     cols["source_format"] = _constant_strings("smaps", n)
     # Every schema column, in schema order and dtype: schema.conform has nothing left to do.
-    ordered = {c.name: cols[c.name] if c.name in cols else schema.null_array(c.dtype, n) for c in schema.COLUMNS}
+    ordered = {c.name: cols[c.name] if c.name in cols else _null_array(c.dtype, n) for c in schema.COLUMNS}
     ordered.update((name, cols[name]) for name in t.columns if name not in schema.BY_NAME)
     return pd.DataFrame(ordered, copy=False)
