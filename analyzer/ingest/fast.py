@@ -13,10 +13,12 @@ a fixed-width field::
 
 So once the first record is read, every other record's field lines are
 known byte for byte except for the digits: this module checks that (numpy
-over the whole buffer, in slices of a few MB), reads all the numbers at
-once (eight digits in one 64-bit word), parses the headers column by column
-and builds the text columns as Arrow strings from offsets into the buffer,
-with no Python object per line.
+over the whole buffer, in slices of about 1 MB so temporaries stay in cache),
+reads all the numbers at once (eight digits in one 64-bit word, read
+unaligned straight from the buffer), places the header fields from the edges
+between runs of spaces (one pass over a matrix of header bytes) and builds
+the text columns as Arrow strings from offsets into the buffer, with no
+Python object per line.
 
 :func:`parse` returns the same :class:`~analyzer.ingest.base.Parsed` as
 :func:`analyzer.ingest.smaps.parse` on the same input, or ``None`` whenever
