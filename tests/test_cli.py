@@ -195,3 +195,16 @@ def test_checksum_sidecar_is_skipped_not_an_error():
     assert result.exit_code == 0
     assert "checksum sidecar" in result.output
     assert "host sample-host, captured 2026-11-25 17:48:06+00:00" in result.output
+
+
+def test_internal_error_is_one_line_not_a_traceback(monkeypatch):
+    import analyzer.cli.summary as summary_cmd
+
+    def broken(*args, **kwargs):
+        raise KeyError("boom")
+
+    monkeypatch.setattr(summary_cmd, "summarize", broken)
+    result = CliRunner().invoke(cli, ["summary", str(SINGLE)])
+    assert result.exit_code == 1
+    assert result.output.startswith("memmaps: internal error: KeyError")
+    assert "Traceback" not in result.output

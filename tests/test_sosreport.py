@@ -271,3 +271,23 @@ def test_host_facts_from_newer_sos_layout():
     assert facts["kernel"] == "5.14.0-362.8.1.el9_3.x86_64"
     assert facts["capture_time"] == pd.Timestamp("2026-03-03 09:01:02", tz="UTC")
     assert facts["sos_version"] == "4.7.1"
+
+
+def test_sosreport_without_ps_files_keeps_tree_commands(tmp_path):
+    """A sosreport whose process plugin left no ps output (or a repacked one): maps still load."""
+    import io
+
+    smaps_bytes = (Path(__file__).resolve().parent.parent / "sample_dumps" / "smaps" / "tree" / "proc" / "6"
+                   / "smaps").read_bytes()
+    archive = tmp_path / "sosreport-noprocps-2026-11-25-abcdefg.tar"
+    with tarfile.open(archive, "w") as tf:
+        for name, data in (("sosreport-x/sos_commands/host/hostname", b"noprocps\n"),
+                           ("sosreport-x/proc/6/smaps", smaps_bytes),
+                           ("sosreport-x/proc/6/cmdline", b"/opt/tiny\x00256\x00")):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+    ds = load_dataset(archive)
+    assert set(ds.mappings["host"]) == {"noprocps"}
+    assert set(ds.mappings["command"]) == {"/opt/tiny 256"}
+    assert len(ds.mappings) == smaps_bytes.count(b"VmFlags")

@@ -7,6 +7,7 @@ exits 1; nothing ever reaches the user as a traceback.
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -26,6 +27,15 @@ class MemmapsGroup(click.Group):
             ctx.exit(1)
         except BrokenPipeError:
             sys.stderr.close()
+            ctx.exit(1)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # a bug of ours: one line, and the traceback only when asked for
+            if os.environ.get("MEMMAPS_DEBUG"):
+                raise
+            click.echo(f"memmaps: internal error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+                       " (a bug in memmaps: please report it with the input; MEMMAPS_DEBUG=1 shows the traceback)",
+                       err=True)
             ctx.exit(1)
 
 

@@ -11,6 +11,7 @@ from ..summarize import totals
 from .options import inputs_argument, load, load_options
 
 SKIPPED = "skipped: not a memory map dump"
+_PROC_MEMBER = r"^(.*/|)\d+/(smaps|maps|smaps_rollup)$"
 
 
 @click.command("info")
@@ -75,6 +76,9 @@ def _source_lines(ds: Dataset, input_name: str, verbose: bool) -> list[str]:
     if not len(procs):
         return []
     mine = procs[procs["source"].astype(str).str.startswith(input_name)]
+    # a copied proc tree is one line: ROOT/proc/*/smaps, not one line per process
+    key = mine["source"].astype(str).str.replace(_PROC_MEMBER, r"\1*/\2", regex=True)
+    mine = mine.assign(source=key)
     sources = mine.groupby("source", sort=True).agg(formats=("source_format", lambda s: ", ".join(sorted(set(map(str, s.dropna()))))),
                                                      processes=("pid", "size"), mappings=("mappings", "sum"))
     if len(sources) <= 1 or sources.index.tolist() == [input_name]:

@@ -366,9 +366,12 @@ def assemble(root: str, source: str, pieces: list, files: dict[str, bytes],
                 frame[key] = value
             pids = frame["pid"].astype("Int64")
             for key in ("command", *PS_COLUMNS):
-                values = pids.map({pid: row[key] for pid, row in ps.items() if row.get(key) is not None})
+                known = {pid: row[key] for pid, row in ps.items() if row.get(key) is not None}
+                if not known:
+                    continue  # no ps (or ps without this column): keep what the tree said
+                values = pids.map(known).astype(object)
                 if key in frame.columns:  # ps says nothing of this PID: keep what the tree said
-                    values = values.where(values.notna(), frame[key])
+                    values = values.where(values.notna(), frame[key].astype(object))
                 frame[key] = values
     ps_only = sorted(set(ps) - seen)
     no_ps = sorted(seen - set(ps))
