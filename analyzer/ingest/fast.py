@@ -51,6 +51,7 @@ import pyarrow.compute as pc
 from .. import schema
 from ..schema import BY_NAME, KEY_TO_COLUMN, UNITLESS_KEYS, field_column
 from .base import Context, Parsed
+from .smaps import BANNER as _BANNER, NAME_PID as _NAME_PID, SELF_NAME as _SELF_NAME
 
 SLICE_BYTES = 1 << 20  # work on ~1 MB at a time: small temporaries (cache-resident, no fresh pages) and bounded memory
 HEAD_WINDOW = 96  # header bytes examined column-wise (addresses, perms, offset, dev, inode)
@@ -59,9 +60,6 @@ MAX_WIDE_FRACTION = 0.05  # records with a value wider than the template's, pars
 _HEADER = re.compile(rb"([0-9A-Fa-f]+)-([0-9A-Fa-f]+) ([-rwxsp]{4}) ([0-9A-Fa-f]+) ([0-9A-Fa-f]+:[0-9A-Fa-f]+) (\d+)")
 _FIELD_LINE = re.compile(r"([A-Za-z][A-Za-z0-9_]*):(.*)")
 _KB_FIELD = re.compile(r"([ \t]*?)( *)(\d+)( kB)?")
-_BANNER = re.compile(r"==> (.*) <==")
-_SELF_NAME = re.compile(r"(?:^|/)(self|thread-self)/(?:smaps|maps|smaps_rollup)$")
-_NAME_PID = re.compile(r"(?:^|/)(\d+)/(?:smaps|maps|smaps_rollup)$")
 _DELETED_HEAD = np.frombuffer(b" (delete", dtype="<u8")[0]  # " (deleted)" as two overlapping words
 _DELETED_TAIL = np.frombuffer(b"deleted)", dtype="<u8")[0]
 _VMFLAGS = np.frombuffer(b"VmFlags:", dtype="<u8")[0]
