@@ -9,7 +9,7 @@ import pytest
 
 from analyzer import schema
 from analyzer.errors import ParseError
-from analyzer.ingest import smaps
+from analyzer.ingest import batch, smaps
 from analyzer.ingest.base import Context
 
 TREE = Path(__file__).resolve().parent.parent / "sample_dumps" / "smaps" / "tree" / "proc"
@@ -41,7 +41,7 @@ def _one_by_one(members, on_bad_lines="warn"):
 
 def test_batch_equals_one_parse_per_member():
     members = _members()
-    parsed, notices = smaps.parse_members(members)
+    parsed, notices = batch.parse_members(members)
     frame, procs, expected_notices = _one_by_one(members)
     pd.testing.assert_frame_equal(schema.conform(parsed.mappings), schema.conform(frame))
     # an empty member is a process without mappings in the batch (a per-member parse of b"" finds no block)
@@ -57,11 +57,11 @@ def test_bad_line_in_one_member_is_named_by_member_and_line():
     text = MEMBERS[1].read_text().replace("Rss:", "Rss: x", 1)
     lineno = text.splitlines().index(next(l for l in text.splitlines() if l.startswith("Rss: x"))) + 1
     members = _members({rel: text.encode()})
-    parsed, notices = smaps.parse_members(members)
+    parsed, notices = batch.parse_members(members)
     (bad,) = [n for n in notices if "cannot interpret" in n.message]
     assert (bad.source, bad.lineno) == (f"tree/{rel}", lineno)
     with pytest.raises(ParseError) as err:
-        smaps.parse_members(members, on_bad_lines="error")
+        batch.parse_members(members, on_bad_lines="error")
     assert (err.value.source, err.value.lineno) == (f"tree/{rel}", lineno)
 
 
@@ -69,7 +69,7 @@ def test_member_without_final_newline_parsed_alone_and_cut_record_dropped():
     rel = f"proc/{MEMBERS[0].parent.name}/smaps"
     data = MEMBERS[0].read_bytes()
     members = _members({rel: data[: len(data) - 30]})
-    parsed, notices = smaps.parse_members(members)
+    parsed, notices = batch.parse_members(members)
     frame, _, expected = _one_by_one(members)
     assert len(parsed.mappings) == len(frame)
     assert any(n.source == f"tree/{rel}" and "cut short" in n.message for n in notices)
@@ -77,7 +77,7 @@ def test_member_without_final_newline_parsed_alone_and_cut_record_dropped():
 
 def test_empty_member_is_a_process_without_mappings():
     rel = f"proc/{MEMBERS[0].parent.name}/smaps"
-    parsed, _ = smaps.parse_members(_members({rel: b""}))
+    parsed, _ = batch.parse_members(_members({rel: b""}))
     proc = next(p for p in parsed.processes if p["source"] == f"tree/{rel}")
     assert proc["mappings"] == 0
 
@@ -86,7 +86,7 @@ def test_member_holding_a_banner_line_is_parsed_alone():
     rel = f"proc/{MEMBERS[0].parent.name}/smaps"
     data = MEMBERS[0].read_bytes()
     odd = data + b"==> /proc/77/smaps <==\n" + data
-    parsed, notices = smaps.parse_members(_members({rel: odd}))
+    parsed, notices = batch.parse_members(_members({rel: odd}))
     frame, _, _ = _one_by_one(_members({rel: odd}))
     assert len(parsed.mappings) == len(frame)
     assert 77 in set(parsed.mappings["pid"].dropna().tolist())

@@ -175,12 +175,8 @@ def _hostile_dataset(n_proc: int):
 
 @pytest.mark.parametrize("n_proc", [3, 3000])
 def test_pages_never_overlap_or_run_off_the_page(n_proc):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.transforms import Bbox
 
-    from analyzer.report import pages
     from analyzer.report.document import build
-    from analyzer.report.lines import TextLines
 
     import matplotlib
 

@@ -280,7 +280,7 @@ def read(stream, name: str, on_bad_lines: str, parse_text: Callable,
             raise ArchiveError(message)
         from ..errors import Notice
 
-        notices.append(Notice(name, None, message + f"; kept what was read before"))
+        notices.append(Notice(name, None, message + "; kept what was read before"))
     if not found:
         raise no_data(name, collector)
     return pieces, notices

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..errors import InputError, Notice, UnknownFormatError
-from . import registry, smaps, sosreport
+from . import batch, registry, smaps, sosreport
 from .base import Context, Parsed
 from .reader import HEAD_BYTES, _Raw, decode, decompressing, peek, read_all
 
@@ -242,7 +242,7 @@ class Collector:
         """Parse the waiting smaps members in one pass."""
         if not self.pending:
             return
-        parsed, notices = smaps.parse_members(self.pending, self.on_bad_lines)
+        parsed, notices = batch.parse_members(self.pending, self.on_bad_lines)
         self.notices.extend((self.where.get(n.source, ("", "", n.source))[2], n) for n in notices)
         self.pending, self.pending_pids, self.pending_bytes = [], set(), 0
         self._store(parsed)

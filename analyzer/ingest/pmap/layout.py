@@ -130,7 +130,6 @@ def mapping_name(text: str, family: str, full_paths: bool | None = None) -> tupl
         return None, deleted, False, False
     if name.startswith("[ ") and name.endswith(" ]"):
         inner = name[2:-2].strip()
-        word = inner.split()[0] if inner else ""
         if inner.casefold() in STACK_WORDS:
             return "[stack]", deleted, False, False
         if family == "solaris":
