@@ -208,3 +208,21 @@ def test_internal_error_is_one_line_not_a_traceback(monkeypatch):
     assert result.exit_code == 1
     assert result.output.startswith("memmaps: internal error: KeyError")
     assert "Traceback" not in result.output
+
+
+def test_copied_proc_dir_with_task_threads_counts_the_process_once(tmp_path):
+    """`cp -r /proc/PID` copies task/TID/smaps too: the same memory once per thread."""
+    src = SMAPS / "tree" / "proc" / "6"
+    dst = tmp_path / "proc" / "6"
+    (dst / "task" / "6").mkdir(parents=True)
+    (dst / "task" / "7").mkdir(parents=True)
+    for name in ("smaps", "cmdline"):
+        data = (src / name).read_bytes()
+        (dst / name).write_bytes(data)
+        (dst / "task" / "6" / name).write_bytes(data)
+        (dst / "task" / "7" / name).write_bytes(data)
+    result = run("summary", tmp_path, "--by", "process", "--format", "json")
+    (row,) = json.loads(result.output)
+    assert row["pid"] == 6
+    assert row["rss"] == oracle("tree")["processes"]["6"]["kB"]["Rss"] * 1024
+    assert "thread views" in run("info", tmp_path).output

@@ -33,6 +33,7 @@ MAP_FILES = ("smaps", "maps", "smaps_rollup")
 MAX_PROC_FILE_BYTES = 1024**3
 # smaps members are parsed in batches of about this many bytes.
 BATCH_BYTES = 8 << 20
+TASK_DIR = re.compile(r"^((?:.*/)?)task/\d+/")
 NO_ROOT = "\x00"  # rows of no sosreport (a sosreport's root may be "")
 
 
@@ -149,6 +150,7 @@ class Collector:
         self.other: list[tuple[str, Parsed]] = []
         self.notices: list[tuple[str, Notice]] = []  # (path, notice): filtered at the end
         self.members = 0
+        self.threads_seen: set[str] = set()
         # smaps members wait here and are parsed many at a time (one frame per batch, not per process)
         self.pending: list[tuple[bytes, str, str]] = []
         self.pending_pids: set[int] = set()
@@ -172,6 +174,13 @@ class Collector:
             return
         m = PROC_FILE.match(path)
         if m:
+            task = TASK_DIR.search(path)
+            if task:  # `cp -r /proc/PID` copies task/TID/: the same address space again, per thread
+                if task.group(1) not in self.threads_seen:
+                    self.threads_seen.add(task.group(1))
+                    self.note(path, entry.display, f"{task.group(1)}task/: thread views of the process's own "
+                              "memory, ignored (counting them would count the process again per thread)", "info")
+                return
             self._proc_file(entry, path[: path.rfind("/") + 1] if "/" in path else "", m.group(2))
             return
         if sosreport.match_spec(path):
