@@ -273,6 +273,36 @@ def host_facts(files: dict[str, bytes]) -> dict:
     return facts
 
 
+def host_from_name(root: str, cmdline: str | None = None) -> str | None:
+    """The host name in a sosreport's own name, for reports without a hostname
+    file: ``sosreport-HOST[-LABEL][-CASE]-YYYY-MM-DD-xxxxxxx`` (sos 4) or
+    ``sosreport-HOST[.CASE]-YYYYMMDDHHMMSS`` (sos 3), minus the label and
+    case id that sos's command line (the manifest) says were added.
+
+    >>> host_from_name("sosreport-db01-t2-2026-11-25-usxxwxo/", "report --batch --label t2")
+    'db01'
+    >>> host_from_name("sosreport-web-3-2026-11-25-abcdefg/"), host_from_name("sosreport-db02.01234-20190101120000/")
+    ('web-3', 'db02')
+    >>> host_from_name("customer-files/") is None
+    True
+    """
+    name = root.rstrip("/").rsplit("/", 1)[-1]
+    m = re.fullmatch(r"sosreport-(.+?)-\d{4}-\d{2}-\d{2}-[a-z0-9]{7}", name) or \
+        re.fullmatch(r"sosreport-(.+?)(?:\.[^.-]+)?-\d{14}", name)
+    if not m:
+        return None
+    host = m.group(1)
+    args = (cmdline or "").split()
+    for flag in ("--case-id", "--label", "--name"):
+        for i, arg in enumerate(args[:-1]):
+            if arg == flag and host.endswith("-" + args[i + 1]):
+                host = host[: -len(args[i + 1]) - 1]
+        for arg in args:
+            if arg.startswith(flag + "=") and host.endswith("-" + arg.split("=", 1)[1]):
+                host = host[: -len(arg.split("=", 1)[1]) - 1]
+    return host or None
+
+
 def kernel_from_banner(text: str) -> str | None:
     """The release in ``/proc/version``.
 
@@ -343,6 +373,11 @@ def assemble(root: str, source: str, pieces: list, files: dict[str, bytes],
     facts = host_facts(files)
     ps, used = ps_table(files, display)
     notices: list[Notice] = []
+    if not facts["host"]:
+        facts["host"] = host_from_name(root, facts.get("sos_cmdline"))
+        if facts["host"]:
+            notices.append(Notice(source, None, f"no hostname file (sos run without the host plugin): host name "
+                                  f"{facts['host']!r} taken from the report's name", "info"))
     host_values = {k: facts[k] for k in HOST_COLUMNS}
     seen: set[int] = set()
     pieces = _merged(pieces)
