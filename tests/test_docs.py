@@ -43,3 +43,32 @@ def test_readme_column_table_is_the_schema():
 def test_readme_kind_table_is_the_vocabulary():
     rows = [line for line in _between("kinds").splitlines()[2:]]
     assert [re.match(r"\| `([a-z_]+)` \|", r).group(1) for r in rows] == list(KINDS)
+
+
+def _readme_examples():
+    """Every ``$ memmaps ...`` block of the README whose inputs are real paths: (command, shown output)."""
+    import shlex
+
+    out = []
+    for block in re.findall(r"```\n(.*?)```", README, re.S):
+        lines = block.splitlines()
+        if not lines or not lines[0].startswith("$ memmaps "):
+            continue
+        cmd = lines[0][2:].split("  #")[0].strip()
+        args = shlex.split(cmd)[1:]
+        if not all(Path(a).exists() for a in args[1:] if not a.startswith("-") and "/" in a):
+            continue
+        shown = []
+        for line in lines[1:]:
+            if line.startswith("$ "):
+                break
+            shown.append(line)
+        out.append((args, "\n".join(shown)))
+    return out
+
+
+@pytest.mark.parametrize("args,shown", _readme_examples(), ids=lambda v: " ".join(v) if isinstance(v, list) else "")
+def test_readme_example_output_is_real(args, shown, monkeypatch):
+    monkeypatch.chdir(Path(__file__).resolve().parent.parent)
+    result = CliRunner().invoke(cli, args)
+    assert result.output.rstrip("\n") == shown.rstrip("\n")
