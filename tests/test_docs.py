@@ -50,7 +50,7 @@ def _readme_examples():
     import shlex
 
     out = []
-    for block in re.findall(r"```\n(.*?)```", README, re.S):
+    for block in re.findall(r"^```\n(.*?)^```$", README, re.S | re.M):
         lines = block.splitlines()
         if not lines or not lines[0].startswith("$ memmaps "):
             continue
