@@ -226,3 +226,22 @@ def test_copied_proc_dir_with_task_threads_counts_the_process_once(tmp_path):
     assert row["pid"] == 6
     assert row["rss"] == oracle("tree")["processes"]["6"]["kB"]["Rss"] * 1024
     assert "thread views" in run("info", tmp_path).output
+
+
+def test_info_keeps_each_input_to_its_own_hosts_and_files(tmp_path, monkeypatch):
+    """Input `a` must not claim `a1`'s host and files; `dir/` (trailing slash) keeps its host line."""
+    import tarfile
+
+    sos = sorted((ROOT / "sample_dumps" / "sosreport").glob("*-memmaps-*.tar.xz"))[0]
+    for name in ("a", "a1", "b"):
+        with tarfile.open(sos) as tar:
+            tar.extractall(tmp_path / name, filter="data")
+    (top,) = (tmp_path / "b").iterdir()
+    monkeypatch.chdir(tmp_path)
+    result = run("info", "a", "a1", f"b/{top.name}/")
+    blocks = result.output.split("\nb/")
+    assert blocks[1].startswith(f"{top.name}/: ") and blocks[1].count("host sample-host") == 1
+    first, second = blocks[0].split("\na1: ")
+    assert first.startswith("a: ") and first.count("host sample-host") == 1
+    assert "a1/" not in first
+    assert second.count("host sample-host") == 1

@@ -53,12 +53,23 @@ def command(inputs, verbose, on_bad_lines, strict, quiet):
         raise click.exceptions.Exit(1)
 
 
+def _of_input(sources: pd.Series, input_name: str) -> pd.Series:
+    """Which sources came from INPUT_NAME: the input itself, a file under it, or an archive member.
+
+    A bare prefix test would give input ``a`` the files of ``a1``, and miss the host of ``dir/``
+    (recorded as ``dir``).
+    """
+    s = sources.astype(str)
+    base = input_name.rstrip("/") or input_name
+    return (s == input_name) | (s == base) | s.str.startswith(base + "/") | s.str.startswith(base + "!")
+
+
 def _host_lines(ds: Dataset, input_name: str) -> list[str]:
     hosts = ds.hosts
     if not len(hosts) or "source" not in hosts:
         return []
     lines = []
-    for _, h in hosts[hosts["source"].astype(str).str.startswith(input_name)].iterrows():
+    for _, h in hosts[_of_input(hosts["source"], input_name)].iterrows():
         facts = [f"host {h.get('host')}"]
         for col, label in (("capture_time", "captured"), ("kernel", "kernel"), ("sos_version", "sos")):
             value = h.get(col)
@@ -75,7 +86,7 @@ def _source_lines(ds: Dataset, input_name: str, verbose: bool) -> list[str]:
     procs = ds.processes
     if not len(procs):
         return []
-    mine = procs[procs["source"].astype(str).str.startswith(input_name)]
+    mine = procs[_of_input(procs["source"], input_name)]
     # a copied proc tree is one line: ROOT/proc/*/smaps, not one line per process
     key = mine["source"].astype(str).str.replace(_PROC_MEMBER, r"\1*/\2", regex=True)
     mine = mine.assign(source=key)
