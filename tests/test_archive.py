@@ -236,3 +236,20 @@ def test_nested_tar_in_tar_streams(tmp_path):
         tf.add(XZ, arcname="node1/" + XZ.name)
     ds = load_dataset(outer)
     assert process_rss(ds) == process_rss(load_dataset(XZ))
+
+
+def test_binary_smaps_member_is_skipped_with_a_warning_not_fatal(tmp_path):
+    """One garbage proc/PID/smaps (binary) among good ones: the others still load, the bad one is named."""
+    smaps = real_smaps()
+    garbage = bytes(range(256)) * 64
+    path = tmp_path / "binary-member.tar"
+    with tarfile.open(path, "w") as tf:
+        add_file(tf, "sosreport-x/proc/3/smaps", garbage)
+        add_file(tf, "sosreport-x/proc/4/smaps", smaps[4])
+        add_file(tf, "sosreport-x/proc/5/smaps", smaps[5])
+    ds = load_dataset(path)
+    assert process_rss(ds) == {4: rss_kb(smaps[4]), 5: rss_kb(smaps[5])}
+    (notice,) = [n for n in ds.notices if "binary" in n.message]
+    assert notice.source == "{}!sosreport-x/proc/3/smaps".format(path)
+    assert notice.level == "warning"
+    assert notice.message.startswith("binary data, not a text dump")

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..errors import Notice, ParseError
 from .base import Context, Parsed
+from .reader import looks_binary
 from .smaps import parse_data
 
 
@@ -34,6 +35,9 @@ def parse_members(members: list[tuple[bytes, str, str]], on_bad_lines: str = "wa
     names: list[tuple[str, str]] = []
     for data, display, path in members:
         banner_inside = b"=" in data and (data.startswith(b"==>") or b"\n==>" in data)  # memchr first: cheap
+        if looks_binary(data):  # one garbage member must not sink the batch: skipped, named
+            notices.append(Notice(display, None, "binary data, not a text dump: not read"))
+            continue
         if (data and not data.endswith(b"\n")) or banner_inside or "\n" in path or "<==" in path:
             ctx = Context(display, on_bad_lines)
             pieces.append(parse_data(data, ctx, name=path))

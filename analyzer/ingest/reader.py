@@ -137,15 +137,21 @@ def decode(data: bytes, name: str) -> str:
     """Bytes to text: UTF-8, undecodable bytes kept visible as ``\\xNN``; refuse binary."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    if looks_binary(data):
+        raise UnknownFormatError(f"{name}: binary data, not a text dump ({EXPECTED})")
+    return data.decode("utf-8", errors="backslashreplace")
+
+
+def looks_binary(data: bytes) -> bool:
+    """The test :func:`decode` applies: a NUL, or too many control bytes or invalid UTF-8, in the head."""
     head = data[:HEAD_BYTES]
     if b"\x00" in head:
-        raise UnknownFormatError(f"{name}: binary data, not a text dump ({EXPECTED})")
-    if head:
-        control = len(head) - len(head.translate(None, _CONTROL_BYTES))
-        sample = head.decode("utf-8", errors="replace")
-        if control / len(head) > 0.01 or sample.count("\ufffd") > len(sample) / 20:
-            raise UnknownFormatError(f"{name}: binary data, not a text dump ({EXPECTED})")
-    return data.decode("utf-8", errors="backslashreplace")
+        return True
+    if not head:
+        return False
+    control = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    sample = head.decode("utf-8", errors="replace")
+    return control / len(head) > 0.01 or sample.count("\ufffd") > len(sample) / 20
 
 
 # bytes below 0x20 that a text dump does not contain (tab, newline, CR, FF, VT are fine)
