@@ -250,3 +250,30 @@ def test_same_pid_twice_in_one_file_warns():
     frame, _, notices = parse(text)
     assert len(frame) == 2
     assert any("appears again" in n.message for n in notices)
+
+
+def test_fields_after_a_lost_header_are_not_added_to_the_record_before():
+    # `grep -H '' /proc/*/smaps` without -a drops the header line of a file
+    # whose name has invalid UTF-8 (real capture, GNU grep 3.8) but keeps the
+    # fields after it: they must not overwrite the record before.
+    lost = record(start="00402000", end="00404000", path="/tmp/bad\udcff").splitlines(keepends=True)[1:]
+    text = record(size=8).replace("Rss:                   8 kB", "Rss:                   4 kB") + "".join(lost) \
+        + record(start="00500000", end="00502000")
+    frame, parsed, notices = parse(text)
+    assert list(frame["start"]) == [0x400000, 0x500000]
+    assert list(frame["rss"]) == [4096, 8192]
+    assert list(frame["size"]) == [8192, 8192]
+    lost_notes = [n for n in notices if "header" in n.message and n.lineno == 12]
+    assert len(lost_notes) == 1, notices
+    assert parsed.processes[0]["partial"]
+    assert len(notices) == 1, notices
+
+
+def test_lost_header_in_a_large_regular_dump_same_as_exact_path():
+    recs = [record(start=f"{0x400000 + i * 0x2000:08x}", end=f"{0x402000 + i * 0x2000:08x}") for i in range(3000)]
+    recs[1500] = "".join(recs[1500].splitlines(keepends=True)[1:])  # header of the 1501st record lost
+    ctx = Context("dump")
+    parsed = smaps.parse_data("".join(recs).encode(), ctx)
+    assert len(parsed.mappings) == 2999
+    assert int(parsed.mappings["rss"].sum()) == 2999 * 8192
+    assert [n.lineno for n in ctx.notices] == [1500 * 11 + 1]

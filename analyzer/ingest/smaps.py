@@ -225,6 +225,9 @@ def _parse_block(block: Block, ctx: Context, cut_last_line: bool) -> tuple[list[
     has_vmflags: list[bool] = []
     rollup: dict | None = None
     current: dict | None = None
+    keys: set[str] = set()  # field keys of the current record
+    orphaned = False  # skipping fields whose header line is missing
+    lost_header = False
     n_lines = len(block.lines)
     for idx, (lineno, raw) in enumerate(block.lines):
         line = raw.strip()
@@ -234,6 +237,7 @@ def _parse_block(block: Block, ctx: Context, cut_last_line: bool) -> tuple[list[
         m = HEADER.fullmatch(raw)  # not stripped: a file name may end in spaces
         if m:
             current = _header_record(m, lineno)
+            keys, orphaned = set(), False
             if current.get("path") == "[rollup]":
                 rollup = current
             else:
@@ -251,6 +255,17 @@ def _parse_block(block: Block, ctx: Context, cut_last_line: bool) -> tuple[list[
                 ctx.bad_line(lineno, f"cannot interpret line: {line[:60]!r}")
             continue
         key, value = f.group(1), f.group(2)
+        if orphaned:
+            continue
+        if key in keys:
+            # the header of the next record is missing (`grep` without -a drops a line it calls
+            # binary, e.g. a file name with invalid UTF-8): its fields must not overwrite this record
+            ctx.warn(lineno, f"{key} appears twice in the record of line {current['lineno']}: the header line "
+                     "of the next mapping is missing (grep without -a drops lines it calls binary); "
+                     "its fields are ignored up to the next header")
+            orphaned = lost_header = True
+            continue
+        keys.add(key)
         if key == "Name":
             # Android kernels repeat the mapping's name (`[anon:dalvik-...]`) in the record
             if current.get("path") is None and value:
@@ -272,7 +287,7 @@ def _parse_block(block: Block, ctx: Context, cut_last_line: bool) -> tuple[list[
                 ctx.bad_line(lineno, f"cannot interpret value of {key}: {value!r}")
             continue
         current[KEY_TO_COLUMN.get(key) or field_column(key)] = number
-    partial = _drop_cut_record(records, fields_seen, has_vmflags, ctx, block)
+    partial = _drop_cut_record(records, fields_seen, has_vmflags, ctx, block) or lost_header
     kind = "smaps_rollup" if rollup is not None and not records else (
         "smaps" if any(fields_seen) else ("maps" if records else None)
     )
