@@ -253,3 +253,20 @@ def test_binary_smaps_member_is_skipped_with_a_warning_not_fatal(tmp_path):
     assert notice.source == "{}!sosreport-x/proc/3/smaps".format(path)
     assert notice.level == "warning"
     assert notice.message.startswith("binary data, not a text dump")
+
+
+def test_link_in_place_of_a_maps_member_is_named_not_silently_dropped(tmp_path):
+    """A hard link or symlink (even a loop) where proc/PID/smaps should be is not followed, and says so."""
+    smaps = real_smaps()
+    path = tmp_path / "links.tar"
+    with tarfile.open(path, "w") as tf:
+        add_file(tf, "sosreport-x/proc/4/smaps", smaps[4])
+        add_special(tf, "sosreport-x/proc/6/smaps", tarfile.LNKTYPE, "sosreport-x/proc/4/smaps")
+        add_special(tf, "sosreport-x/proc/7/smaps", tarfile.SYMTYPE, "../8/smaps")
+        add_special(tf, "sosreport-x/proc/8/smaps", tarfile.SYMTYPE, "../7/smaps")
+    ds = load_dataset(path)
+    assert process_rss(ds) == {4: rss_kb(smaps[4])}
+    text = "\n".join(str(n) for n in ds.notices)
+    for pid, target in ((6, "sosreport-x/proc/4/smaps"), (7, "sosreport-x/proc/8/smaps"), (8, "sosreport-x/proc/7/smaps")):
+        assert (f"links.tar!sosreport-x/proc/{pid}/smaps: warning: a link to {target}, not a file: "
+                "not followed, this process's maps are not read") in text

@@ -171,6 +171,10 @@ class Collector:
             self.sos_roots.add(root)
         if entry.link is not None:
             self.links[path] = entry.link
+            m = PROC_FILE.match(path)
+            if m and m.group(2) in MAP_FILES and not TASK_DIR.search(path):
+                self.note(path, entry.display, f"a link to {entry.link}, not a file: not followed, "
+                          "this process's maps are not read")
             return
         m = PROC_FILE.match(path)
         if m:
