@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import lzma
 import os
 import subprocess
 import sys
@@ -138,11 +139,25 @@ def test_bad_input_is_one_line_error_exit_1(tmp_path, content, message):
     assert result.output.count("\n") == 1
 
 
-def test_corrupt_gzip_is_clear_error(tmp_path):
+@pytest.mark.parametrize("damage", [lambda z: z[:12], lambda z: z[:10] + b"\xff" * 200])
+def test_corrupt_gzip_is_clear_error(tmp_path, damage):
+    # nothing decompresses: a header cut short, or a header then junk (zlib.error, not an OSError)
     bad = tmp_path / "dump.gz"
-    bad.write_bytes(gzip.compress(SINGLE.read_bytes())[:200])
+    bad.write_bytes(damage(gzip.compress(SINGLE.read_bytes())))
     result = CliRunner().invoke(cli, ["summary", str(bad)])
-    assert result.exit_code == 1 and "cannot decompress" in result.output
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith(f"memmaps: error: {bad}: cannot decompress")
+    assert result.output.count("\n") == 1
+
+
+def test_gzip_corrupt_in_the_middle_is_an_error_not_junk(tmp_path):
+    # deflate decodes damaged data into junk text until the CRC at the end fails: nothing is kept
+    packed = gzip.compress(SINGLE.read_bytes())
+    bad = tmp_path / "dump.gz"
+    bad.write_bytes(packed[:1000] + b"\xff" * 50 + packed[1050:])
+    result = CliRunner().invoke(cli, ["info", str(bad)])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"memmaps: error: {bad}: cannot decompress: CRC check failed")
 
 
 def test_missing_file_and_empty_directory(tmp_path):
@@ -245,3 +260,43 @@ def test_info_keeps_each_input_to_its_own_hosts_and_files(tmp_path, monkeypatch)
     assert first.startswith("a: ") and first.count("host sample-host") == 1
     assert "a1/" not in first
     assert second.count("host sample-host") == 1
+
+
+@pytest.mark.parametrize("compress", [gzip.compress, lzma.compress])
+def test_compressed_copy_cut_short_keeps_complete_records_with_a_warning(tmp_path, compress):
+    # an upload or copy interrupted mid-stream: what was decompressed before the cut is a
+    # truncated dump like any other (complete records kept, the cut one dropped, a warning)
+    data = SINGLE.read_bytes()
+    packed = compress(data)
+    bad = tmp_path / "dump.cut"
+    bad.write_bytes(packed[: len(packed) * 2 // 3])
+    with open(bad, "rb") as f:  # the oracle: every complete record of the decompressed prefix
+        reader = {gzip.compress: gzip.GzipFile, lzma.compress: lzma.LZMAFile}[compress]
+        prefix = b""
+        try:
+            with reader(fileobj=f) if reader is gzip.GzipFile else reader(f) as z:
+                while chunk := z.read1(4096):  # read1: keeps what came out before the cut
+                    prefix += chunk
+        except (EOFError, OSError, lzma.LZMAError):
+            pass
+    records, rss = [], 0
+    for line in prefix.split(b"\n")[:-1]:  # complete lines only
+        if line[:1].isalnum() and b"-" in line.split(b" ")[0]:
+            records.append(0)
+        elif line.startswith(b"Rss:"):
+            records[-1] = int(line.split()[1]) * 1024
+        elif line.startswith(b"VmFlags:"):
+            rss += records[-1]
+            records[-1] = "done"
+    want_rows = records.count("done")
+    want_rss = rss
+    assert 0 < len(prefix) < len(data)
+    out = tmp_path / "out.csv"
+    result = CliRunner().invoke(cli, ["export", str(bad), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"{bad}: warning: compressed stream cut short (" in result.output in result.output
+    frame = pd.read_csv(out)
+    assert len(frame) == want_rows
+    assert int(frame["rss"].sum()) == want_rss
+    strict = CliRunner().invoke(cli, ["export", "--strict", str(bad), "-o", str(out)])
+    assert strict.exit_code == 1

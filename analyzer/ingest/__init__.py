@@ -56,11 +56,12 @@ def _read_path(item: str | Path, on_bad_lines: str) -> tuple[list[Parsed], list[
             counted, counter = archive.open_counted(p)  # counts compressed bytes: the bomb check
             with counted:
                 return archive.read(counted, name, on_bad_lines, _parse_for_tree, lambda: counter.count)
-        data = read_all(stream, name)
+        cut: list[str] = []
+        data = read_all(stream, name, cut=cut)
     if is_checksum(data):
         return [], [Notice(name, None, "skipped: a checksum sidecar (.md5/.sha256), not a dump", "info")]
     parsed, notices = parse_bytes(data, name, on_bad_lines)
-    return [parsed], notices
+    return [parsed], [Notice(name, None, c) for c in cut] + notices
 
 
 _CHECKSUM = re.compile(rb"\s*[0-9a-fA-F]{32,128}(?:[ \t]+\*?\S[^\n]*)?\s*")
@@ -80,9 +81,11 @@ def _parse_for_tree(data: bytes, name: str, on_bad_lines: str = "warn"):
     from .reader import compression_of, decompressing
     import io
 
+    cut: list[str] = []
     if compression_of(data[:8]):
-        data = read_all(decompressing(io.BytesIO(data), name), name)
-    return parse_bytes(data, name, on_bad_lines)
+        data = read_all(decompressing(io.BytesIO(data), name), name, cut=cut)
+    parsed, notices = parse_bytes(data, name, on_bad_lines)
+    return parsed, [Notice(name, None, c) for c in cut] + notices
 
 
 def _read_directory(root: Path, on_bad_lines: str) -> tuple[list[Parsed], list[Notice]]:

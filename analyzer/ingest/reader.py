@@ -12,6 +12,7 @@ import gzip
 import io
 import lzma
 import sys
+import zlib
 from pathlib import Path
 from typing import BinaryIO
 
@@ -74,14 +75,16 @@ class _Raw(io.RawIOBase):
         return True
 
     def readinto(self, b) -> int:
-        data = self._stream.read(len(b))
+        # read1: one step of a decompressor, so a stream cut short loses nothing decompressed before the cut
+        read = getattr(self._stream, "read1", None) or self._stream.read
+        data = read(len(b))
         n = len(data)
         b[:n] = data
         return n
 
 
 def _decompress_failed(exc: BaseException, name: str) -> InputError | None:
-    if isinstance(exc, (OSError, EOFError, lzma.LZMAError)) or type(exc).__name__ == "ZstdError":
+    if isinstance(exc, (OSError, EOFError, lzma.LZMAError, zlib.error)) or type(exc).__name__ == "ZstdError":
         return InputError(f"{name}: cannot decompress: {exc or type(exc).__name__} (corrupt or truncated file?)")
     return None
 
@@ -97,12 +100,18 @@ def peek(stream: BinaryIO, name: str, n: int) -> bytes:
         raise err from exc
 
 
-def read_all(stream: BinaryIO, name: str, limit: int = MAX_TEXT_BYTES) -> bytes:
-    """Read a whole (decompressed) stream, refusing more than *limit* bytes."""
+def read_all(stream: BinaryIO, name: str, limit: int = MAX_TEXT_BYTES, cut: list[str] | None = None) -> bytes:
+    """Read a whole (decompressed) stream, refusing more than *limit* bytes.
+
+    A compressed stream that ends early is an error, unless *cut* is a list
+    and some text came out before the cut: then the text is returned and the
+    reason appended to *cut* (a truncated copy keeps its complete records).
+    Corrupt data (a failed CRC, an invalid code) is always an error."""
     chunks, total = [], 0
     try:
+        read = getattr(stream, "read1", None) or stream.read  # read1: see _Raw.readinto
         while True:
-            chunk = stream.read(1 << 22)
+            chunk = read(1 << 22)
             if not chunk:
                 break
             total += len(chunk)
@@ -113,8 +122,18 @@ def read_all(stream: BinaryIO, name: str, limit: int = MAX_TEXT_BYTES) -> bytes:
         err = _decompress_failed(exc, name)
         if err is None:
             raise
-        raise err from exc
+        if cut is None or not total or not isinstance(exc, EOFError):
+            # only a stream that simply ends is a truncated copy; a failed check or corrupt data may
+            # already have produced junk text, so that stays an error
+            raise err from exc
+        cut.append(cut_notice(exc, total))
     return b"".join(chunks)
+
+
+def cut_notice(exc: BaseException, total: int) -> str:
+    """The warning for a compressed stream that ends early after *total* bytes of text."""
+    return (f"compressed stream cut short ({exc or type(exc).__name__}): the {total} bytes of text before the "
+            "cut were read (truncated copy?); the rest is lost")
 
 
 def open_input(path: str | Path) -> tuple[str, BinaryIO]:
