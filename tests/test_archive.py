@@ -158,6 +158,7 @@ def test_truncated_tar_xz_keeps_complete_members_and_says_what_was_lost(tmp_path
     msg = [str(n) for n in ds.warnings if "cut short" in str(n)]
     assert msg, ds.notices
     assert "cut/var/log/messages" in msg[0] and "were not read" in msg[0] and "kept what was read" in msg[0]
+    assert msg[0].startswith(f"{path}: warning: archive cut short or corrupt: ")  # the name once, not twice
 
 
 def test_truncated_before_any_member_is_an_archive_error(tmp_path):
@@ -270,3 +271,19 @@ def test_link_in_place_of_a_maps_member_is_named_not_silently_dropped(tmp_path):
     for pid, target in ((6, "sosreport-x/proc/4/smaps"), (7, "sosreport-x/proc/8/smaps"), (8, "sosreport-x/proc/7/smaps")):
         assert (f"links.tar!sosreport-x/proc/{pid}/smaps: warning: a link to {target}, not a file: "
                 "not followed, this process's maps are not read") in text
+
+
+def test_nothing_read_because_refused_says_what_was_refused(tmp_path):
+    """A zip whose only smaps member declares gigabytes (a bomb): the error names the refused member."""
+    path = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("sosreport-x/proc/1/smaps", real_smaps()[5][:100])
+    data = bytearray(path.read_bytes())
+    central = data.index(b"PK\x01\x02")
+    data[central + 24: central + 28] = (0xF0000000).to_bytes(4, "little")  # uncompressed size: 3.75 GiB
+    path.write_bytes(bytes(data))
+    with pytest.raises(NoDataError) as err:
+        load_dataset(path)
+    assert str(err.value).startswith(f"{path}: no memory map dumps found")
+    assert str(err.value).endswith(f"; {path}!sosreport-x/proc/1/smaps: not read: declares 3840 MiB, "
+                                   "over the 1024 MiB cap; refused, not read")

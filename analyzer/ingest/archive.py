@@ -280,6 +280,8 @@ def read(stream, name: str, on_bad_lines: str, parse_text: Callable,
             raise ArchiveError(message)
         from ..errors import Notice
 
+        if message.startswith(f"{name}: "):  # the notice names the archive already
+            message = message[len(name) + 2:]
         notices.append(Notice(name, None, message + "; kept what was read before"))
     if not found:
         raise no_data(name, collector)
@@ -291,7 +293,11 @@ def no_data(name: str, collector: tree.Collector) -> InputError:
     if collector.sos_roots:
         return NoDataError(f"{name}: this sosreport holds no memory maps and no ps output: "
                            f"{sosreport.SMAPS_HINT}")
-    return NoDataError(f"{name}: no memory map dumps found ({EXPECTED})")
+    lost = [n for _, n in collector.notices if n.level == "warning"]
+    why = f"; {lost[0].source}: {lost[0].message}" if lost else ""  # nothing read because it was refused
+    if len(lost) > 1:
+        why += f" (and {len(lost) - 1} more refused)"
+    return NoDataError(f"{name}: no memory map dumps found ({EXPECTED}){why}")
 
 
 def open_counted(path) -> tuple[io.BufferedReader, Counting]:

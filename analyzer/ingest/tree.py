@@ -205,7 +205,8 @@ class Collector:
         try:
             data = entry.read()
         except InputError as exc:
-            self.note(entry.path, entry.display, f"not read: {exc}")
+            reason = str(exc).removeprefix(f"{entry.display}: ")  # the notice names the file already
+            self.note(entry.path, entry.display, f"not read: {reason}")
             return
         facts = self.facts.setdefault(procdir, {})
         if entry.owner and kind in MAP_FILES:
