@@ -253,7 +253,7 @@ def test_binary_smaps_member_is_skipped_with_a_warning_not_fatal(tmp_path):
     (notice,) = [n for n in ds.notices if "binary" in n.message]
     assert notice.source == "{}!sosreport-x/proc/3/smaps".format(path)
     assert notice.level == "warning"
-    assert notice.message.startswith("binary data, not a text dump")
+    assert notice.message == "not read: binary data, not a text dump"
 
 
 def test_link_in_place_of_a_maps_member_is_named_not_silently_dropped(tmp_path):
@@ -287,3 +287,29 @@ def test_nothing_read_because_refused_says_what_was_refused(tmp_path):
     assert str(err.value).startswith(f"{path}: no memory map dumps found")
     assert str(err.value).endswith(f"; {path}!sosreport-x/proc/1/smaps: not read: declares 3840 MiB, "
                                    "over the 1024 MiB cap; refused, not read")
+
+
+def test_binary_maps_member_is_judged_by_its_head_not_read_whole():
+    """A member of 200 MB of zeros (a compressed bomb under the size cap) is refused after its head:
+    memory stays bounded by the head, not by the member."""
+    from analyzer.ingest import tree
+
+    class Zeros(io.RawIOBase):
+        served = 0
+
+        def readable(self):
+            return True
+
+        def readinto(self, b):
+            n = min(len(b), 200 * 1024**2 - Zeros.served)
+            b[:n] = bytes(n)
+            Zeros.served += n
+            return n
+
+    entry = tree.Entry("x/proc/1/smaps", "bomb!x/proc/1/smaps", lambda: io.BufferedReader(Zeros()),
+                       size=200 * 1024**2)
+    collector = tree.Collector("warn", lambda data, name: None, lambda root: root)
+    collector.add(entry)
+    assert Zeros.served <= 1024**2
+    (notice,) = [n for _, n in collector.notices]
+    assert str(notice) == "bomb!x/proc/1/smaps: warning: not read: binary data, not a text dump"

@@ -36,7 +36,7 @@ def parse_members(members: list[tuple[bytes, str, str]], on_bad_lines: str = "wa
     for data, display, path in members:
         banner_inside = b"=" in data and (data.startswith(b"==>") or b"\n==>" in data)  # memchr first: cheap
         if looks_binary(data):  # one garbage member must not sink the batch: skipped, named
-            notices.append(Notice(display, None, "binary data, not a text dump: not read"))
+            notices.append(Notice(display, None, "not read: binary data, not a text dump"))
             continue
         if (data and not data.endswith(b"\n")) or banner_inside or "\n" in path or "<==" in path:
             ctx = Context(display, on_bad_lines)

@@ -25,7 +25,7 @@ import pandas as pd
 from ..errors import InputError, Notice, UnknownFormatError
 from . import batch, registry, smaps, sosreport
 from .base import Context, Parsed
-from .reader import HEAD_BYTES, _Raw, decode, decompressing, peek, read_all
+from .reader import HEAD_BYTES, _Raw, decode, decompressing, looks_binary, peek, read_all
 
 PROC_FILE = re.compile(r"(?:^|.*/)(\d+)/(smaps|maps|smaps_rollup|cmdline|status|comm|stat)$")
 MAP_FILES = ("smaps", "maps", "smaps_rollup")
@@ -53,13 +53,22 @@ class Entry:
     owner: str | None = None
     size: int | None = None
 
-    def read(self, limit: int = MAX_PROC_FILE_BYTES) -> bytes:
-        """All of the file's bytes (at most *limit*; more is an error)."""
+    def read(self, limit: int = MAX_PROC_FILE_BYTES, text: bool = False) -> bytes:
+        """All of the file's bytes (at most *limit*; more is an error).
+
+        With *text*, a file whose head is binary is refused before the rest is read
+        (a compressed bomb of zeros under the size cap costs its head, not its size)."""
         if self.size is not None and self.size > limit:
             raise InputError(f"{self.display}: declares {self.size >> 20} MiB, over the {limit >> 20} MiB cap; "
                              "refused, not read")
         with self.open() as f:
-            data = f.read(limit + 1)
+            if text:
+                head = f.read(HEAD_BYTES)
+                if looks_binary(head):
+                    raise UnknownFormatError(f"{self.display}: binary data, not a text dump")
+                data = head + f.read(limit + 1 - len(head)) if len(head) == HEAD_BYTES else head
+            else:
+                data = f.read(limit + 1)
         if len(data) > limit:
             raise InputError(f"{self.display}: larger than {limit >> 20} MiB; refused")
         return data
@@ -203,7 +212,7 @@ class Collector:
 
     def _proc_file(self, entry: Entry, procdir: str, kind: str) -> None:
         try:
-            data = entry.read()
+            data = entry.read(text=kind in MAP_FILES)
         except InputError as exc:
             reason = str(exc).removeprefix(f"{entry.display}: ")  # the notice names the file already
             self.note(entry.path, entry.display, f"not read: {reason}")
