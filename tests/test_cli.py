@@ -300,3 +300,20 @@ def test_compressed_copy_cut_short_keeps_complete_records_with_a_warning(tmp_pat
     assert int(frame["rss"].sum()) == want_rss
     strict = CliRunner().invoke(cli, ["export", "--strict", str(bad), "-o", str(out)])
     assert strict.exit_code == 1
+
+
+@pytest.mark.parametrize("keep", [0.75, 1.0])
+def test_zstd_copy_cut_short_is_said_not_silent(tmp_path, keep):
+    # python-zstandard's stream reader returns a cut frame's text with no error: memmaps must still
+    # say the copy is cut, even when the cut falls between two records; a whole stream (keep=1.0,
+    # two frames) gives no warning
+    import zstandard
+
+    data = SINGLE.read_bytes()
+    cctx = zstandard.ZstdCompressor()
+    packed = cctx.compress(data) + cctx.compress(data)
+    bad = tmp_path / "dump.zst"
+    bad.write_bytes(packed[: int(len(packed) * keep)])
+    result = CliRunner().invoke(cli, ["info", str(bad)])
+    assert result.exit_code == 0, result.output
+    assert (f"{bad}: warning: compressed stream cut short" in result.output) == (keep < 1.0)

@@ -59,9 +59,7 @@ def decompressing(stream: BinaryIO, name: str) -> BinaryIO:
         elif kind == "bzip2":
             stream = bz2.BZ2File(buffered, mode="rb")
         else:
-            import zstandard
-
-            stream = zstandard.ZstdDecompressor().stream_reader(buffered, read_across_frames=True)
+            stream = _Zstd(buffered)
     raise UnknownFormatError(f"{name}: compressed more than four times over; refusing to unwrap further")
 
 
@@ -80,6 +78,47 @@ class _Raw(io.RawIOBase):
         data = read(len(b))
         n = len(data)
         b[:n] = data
+        return n
+
+
+class _Zstd(io.RawIOBase):
+    """zstd frames, one after another; a stream that ends inside a frame raises EOFError
+    (python-zstandard's stream reader returns the text of a cut frame without a word)."""
+
+    def __init__(self, source: BinaryIO):
+        import zstandard
+
+        self._new = zstandard.ZstdDecompressor().decompressobj
+        self._source = source
+        self._obj = self._new()
+        self._fed = False  # compressed bytes given to the current frame
+        self._pending = b""
+        self._pos = 0  # bytes of _pending already handed out
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        while not self._pending:
+            if self._obj.eof:
+                rest = self._obj.unused_data
+                self._obj, self._fed = self._new(), bool(rest)
+                if rest:
+                    self._pending = self._obj.decompress(rest)
+                    continue
+            # small input steps bound the output of one step (a run of zstd RLE blocks expands ~30,000x)
+            chunk = self._source.read1(1 << 12) if hasattr(self._source, "read1") else self._source.read(1 << 12)
+            if not chunk:
+                if self._fed and not self._obj.eof:
+                    raise EOFError("zstd stream ended before the end of its frame")
+                return 0
+            self._fed = True
+            self._pending = self._obj.decompress(chunk)
+        n = min(len(b), len(self._pending) - self._pos)
+        b[:n] = self._pending[self._pos:self._pos + n]
+        self._pos += n
+        if self._pos == len(self._pending):
+            self._pending, self._pos = b"", 0
         return n
 
 
