@@ -278,3 +278,17 @@ def test_charts_accept_an_axes_and_never_import_pyplot():
             "import matplotlib; assert matplotlib.get_backend() or True; print('ok')")
     out = subprocess.run([sys.executable, "-c", code, str(MULTI)], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "ok"
+
+
+def test_plot_top_processes_names_the_host_when_there_are_several():
+    """Two sosreports of the same machine's PIDs: without the host, two bars read `5 memhog ...` alike."""
+    from analyzer.report.style import ellipsize
+
+    sos = sorted((ROOT / "sample_dumps/sosreport").glob("*-memmaps-*.tar.*z"))
+    f = load(*sos).assign(host=lambda d: d["source"].str.contains(".tar.gz").map({True: "b", False: "a"}))
+    ax = charts.plot_top_processes(f, top=4)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    procs = by_process(f).head(4)
+    assert labels[:4] == [ellipsize(f"{h}:{p} {c}", 42) for h, p, c in zip(procs["host"], procs["pid"], procs["command"])]
+    single = charts.plot_top_processes(load(sos[0]), top=4)
+    assert [t.get_text() for t in single.get_yticklabels()][0].split()[0].isdigit()

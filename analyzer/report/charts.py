@@ -121,7 +121,8 @@ def plot_top_processes(frame: pd.DataFrame, ax=None, measure: str | None = None,
         vals = data[k].to_numpy(dtype=float)
         ax.barh(ys, vals, left=left, color=kind_color(k), height=0.72, label=k)
         left += vals
-    ax.set_yticks(ys, [process_label(p, c, LABEL_CHARS) for p, c in zip(data["pid"], data["command"])],
+    hosts = data["host"] if "host" in data and data["host"].nunique() > 1 else [None] * len(data)
+    ax.set_yticks(ys, [process_label(p, c, LABEL_CHARS, h) for p, c, h in zip(data["pid"], data["command"], hosts)],
                   fontfamily="DejaVu Sans Mono", fontsize=7)
     ax.invert_yaxis()
     bytes_axis(ax.xaxis)

@@ -187,9 +187,12 @@ def fit_text(text, width_in: float, size: float, weight: str = "normal", family:
     return ellipsize(text, lo, where)
 
 
-def process_label(pid, command, width: int = 40) -> str:
-    """``PID command`` for axis labels, cut to *width* characters."""
+def process_label(pid, command, width: int = 40, host=None) -> str:
+    """``PID command`` (``HOST:PID command`` when *host* is given: several hosts
+    share PIDs) for axis labels, cut to *width* characters."""
     pid_text = "" if pd.isna(pid) else f"{int(pid)} "
+    if pid_text and isinstance(host, str) and host:
+        pid_text = f"{host}:{pid_text}"
     return ellipsize(f"{pid_text}{command if isinstance(command, str) else ''}".strip() or "?", width)
 
 
