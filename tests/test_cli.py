@@ -317,3 +317,11 @@ def test_zstd_copy_cut_short_is_said_not_silent(tmp_path, keep):
     result = CliRunner().invoke(cli, ["info", str(bad)])
     assert result.exit_code == 0, result.output
     assert (f"{bad}: warning: compressed stream cut short" in result.output) == (keep < 1.0)
+
+
+@pytest.mark.parametrize("command, name", [("export", "out.csv"), ("report", "out.html")])
+def test_output_that_cannot_be_written_is_a_one_line_error(tmp_path, command, name):
+    out = tmp_path / "no-such-dir" / name
+    result = CliRunner().invoke(cli, [command, str(SINGLE), "-o", str(out)])
+    assert result.exit_code == 1
+    assert result.output == f"memmaps: error: {out}: cannot write: No such file or directory\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import export as exporter
+from ..errors import MemmapsError
 from .options import inputs_argument, load, load_options, report_notices
 
 
@@ -34,6 +35,8 @@ def command(inputs, output, fmt, on_bad_lines, strict, quiet):
         exporter.write(ds.mappings, output, fmt)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
+    except OSError as exc:  # a missing directory, a full disk, no permission: the user's to fix
+        raise MemmapsError(f"{output}: cannot write: {exc.strerror or exc}") from None
     if output != "-" and not quiet:
         click.echo(f"wrote {len(ds.mappings)} mappings of {len(ds.processes)} processes to {output} ({fmt})", err=True)
     report_notices(ds, quiet, strict)

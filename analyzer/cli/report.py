@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..errors import MemmapsError
 from .options import inputs_argument, load, load_options, report_notices
 
 FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html"}
@@ -57,14 +58,17 @@ def command(inputs, output, png_dir, top, details, on_bad_lines, strict, quiet):
         def step(_name):
             bar.update(1)
 
-        if fmt == "pdf":
-            pages = write_pdf(report, output, progress=step)
-            done = f"{pages} pages"
-        elif fmt == "html":
-            write_html(report, output, progress=step)
-            done = "HTML"
-        if png_dir:
-            written = write_pngs(report, png_dir, progress=step)
+        try:
+            if fmt == "pdf":
+                pages = write_pdf(report, output, progress=step)
+                done = f"{pages} pages"
+            elif fmt == "html":
+                write_html(report, output, progress=step)
+                done = "HTML"
+            if png_dir:
+                written = write_pngs(report, png_dir, progress=step)
+        except OSError as exc:  # a missing directory, a full disk, no permission: the user's to fix
+            raise MemmapsError(f"{exc.filename or output}: cannot write: {exc.strerror or exc}") from None
     if not quiet:
         if output:
             click.echo(f"wrote {output} ({done}; {len(ds.processes)} processes, {len(ds.mappings)} mappings)", err=True)
