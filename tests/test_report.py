@@ -262,3 +262,43 @@ def test_table_text_is_courier_and_other_scripts_fall_back_to_the_embedded_font(
     fonts = {str(f.get_object()["/BaseFont"]).split("+")[-1] for f in last["/Resources"]["/Font"].values()}
     assert {"/Courier", "/Courier-Bold"} <= {"/" + f.lstrip("/") for f in fonts}
     assert any("DejaVuSansMono" in f for f in fonts)
+
+
+def test_report_on_sosreport_without_maps_lists_ps_figures_labelled_as_ps(tmp_path):
+    """No smaps in the sosreport: the appendix still lists every process with ps's RSS and VSZ,
+    and the cover says the figures come from ps (not 'maps files')."""
+    import tarfile
+
+    nosmaps = next((ROOT / "sample_dumps/sosreport").glob("*-nosmaps-*.tar.xz"))
+    with tarfile.open(nosmaps) as tf:
+        ps = next(tf.extractfile(m).read().decode() for m in tf if m.name.endswith("process/ps_auxwww"))
+    rows = [line.split(None, 10) for line in ps.splitlines()[1:]]
+    out = tmp_path / "ps.pdf"
+    assert run("report", nosmaps, "-o", out).exit_code == 0
+    pages = pdf_text(out)
+    text = "\n".join(pages).replace("\n", " ")
+    assert "(maps files)" not in text
+    assert "from ps (RSS, VSZ), not from memory maps" in text
+    appendix = "\n".join(p for p in pages if "Appendix: every process" in p).split("\n")
+    for f in rows:
+        row = next((ln for ln in appendix if ln.split()[:1] == [f[1]]), None)
+        assert row is not None, f[1]
+        assert human_bytes(int(f[5]) * 1024) in row and human_bytes(int(f[4]) * 1024) in row, row
+
+
+def test_report_appendix_names_the_host_when_there_are_several():
+    """Two sosreports (the sample's xz and gzip runs, renamed hosts a and b): PIDs repeat, the host tells them apart."""
+    from analyzer.ingest import load_dataset
+    from analyzer.report.document import build
+
+    gz = next((ROOT / "sample_dumps/sosreport").glob("*-memmaps-*.tar.gz"))
+    ds = load_dataset(SOS, gz)
+    ds.mappings["host"] = ds.mappings["source"].str.contains(".tar.gz", regex=False).map({True: "b", False: "a"})
+    table = build(ds).processes
+    assert [c.name for c in table.cols[:3]] == ["host", "pid", "command"]
+    rows = table.cells()
+    assert {r[0] for r in rows} == {"a", "b"}
+    assert sorted(r[1] for r in rows if r[0] == "a") == sorted(p for p, e in SOS_EXPECTED["processes"].items()
+                                                               if e["mappings"])
+    single = build(load_dataset(SOS)).processes
+    assert single.cols[0].name == "pid"

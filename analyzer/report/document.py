@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..dataset import Dataset
-from ..summarize import (by_kind, by_mapping, by_process, largest_mappings, measured, process_mappings,
-                         report_measure, totals)
+from ..summarize import (PS_NOTE, by_kind, by_mapping, by_process, largest_mappings, measured, process_mappings,
+                         ps_processes, report_measure, totals, with_ps)
 from .style import MEASURE_LABEL
 from .table import human_bytes
 
@@ -156,9 +156,13 @@ def build(ds: Dataset, top: int = 20, details: int = 3) -> Report:
         notes.append(f"This input has no PSS for {no_pss:,} mappings (pmap -x, ps-only data or an old kernel): "
                      "charts and rankings use RSS instead, which counts a shared page in full in every process "
                      "that maps it, so RSS summed over processes overstates memory use.")
-    else:
+    elif len(frame):
         notes.append("This input has no resident sizes at all (maps files): charts and rankings use virtual "
                      "size, which is address space, not memory use.")
+    ps_only = ps_processes(ds.processes)
+    if len(ps_only):
+        notes.append(f"{len(ps_only):,} processes have no memory maps, only ps figures ({PS_NOTE}): "
+                     "they are not in the charts; the appendix lists them, marked `ps`.")
     left_out = len(frame) - len(known)
     if left_out:
         n_proc = frame.loc[frame.index.difference(known.index), ["host", "source", "pid"]].drop_duplicates().shape[0]
@@ -208,7 +212,13 @@ def build(ds: Dataset, top: int = 20, details: int = 3) -> Report:
                           Col("processes", "procs", "int"), Col("mappings", "maps", "int")] + MEASURE_COLS)
 
     procs_frame = by_process(frame)
-    processes = Table("Every process", procs_frame, PROCESS_COLS,
+    cols = PROCESS_COLS
+    if len(ps_only):  # sosreports without maps: ps's RSS and VSZ, in rows marked `ps`
+        procs_frame = with_ps(frame, ds.processes, "process")
+        cols = PROCESS_COLS[:2] + [Col("source_format", "from")] + PROCESS_COLS[2:]
+    if "host" in procs_frame and procs_frame["host"].nunique() > 1:  # PIDs repeat across hosts
+        cols = [Col("host", "host")] + cols
+    processes = Table("Every process", procs_frame, cols,
                       note=f"Sorted by PSS, or RSS where PSS is unknown; {len(procs_frame):,} processes.")
 
     detail_list = []
