@@ -325,3 +325,17 @@ def test_output_that_cannot_be_written_is_a_one_line_error(tmp_path, command, na
     result = CliRunner().invoke(cli, [command, str(SINGLE), "-o", str(out)])
     assert result.exit_code == 1
     assert result.output == f"memmaps: error: {out}: cannot write: No such file or directory\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-8-sig"])
+def test_text_saved_by_windows_tools_is_read(tmp_path, encoding):
+    """PowerShell's `>` writes UTF-16 with a BOM, Notepad UTF-8 with one: same numbers as the original."""
+    text = SINGLE.read_text()
+    data = text.encode(encoding)
+    if encoding == "utf-16-be":
+        data = b"\xfe\xff" + data
+    path = tmp_path / "pasted.txt"
+    path.write_bytes(data)
+    result = run("summary", path, "--format", "json", "--by", "process")
+    (row,) = json.loads(result.output)
+    assert row["rss"] == oracle("single_threads_thp.smaps")["totals"]["kB"]["Rss"] * 1024

@@ -21,11 +21,12 @@ from ..dataset import Dataset, InputReport
 from ..errors import InputError, NoDataError, Notice, UnknownFormatError
 from . import archive, registry, smaps, tree
 from .base import Context, Parsed
-from .reader import EXPECTED, HEAD_BYTES, decode, open_input, peek, read_all
+from .reader import EXPECTED, HEAD_BYTES, as_utf8, decode, open_input, peek, read_all
 
 
 def parse_bytes(data: bytes, name: str, on_bad_lines: str = "warn") -> tuple[Parsed, list[Notice]]:
     """Sniff and parse one text dump given as bytes (already decompressed)."""
+    data, undone = as_utf8(data)
     head = decode(data[:HEAD_BYTES], name)  # sniff the head; decode the whole only if needed
     if not head.strip() and not data.strip():
         raise NoDataError(f"{name}: empty file")
@@ -38,6 +39,8 @@ def parse_bytes(data: bytes, name: str, on_bad_lines: str = "warn") -> tuple[Par
         parsed = smaps.parse_data(data, ctx)  # decodes only when the vectorised path declines
     else:
         parsed = module.parse(decode(data, name), ctx)
+    if undone:
+        ctx.info(None, undone)
     return parsed, ctx.notices
 
 

@@ -200,6 +200,27 @@ def decode(data: bytes, name: str) -> str:
     return data.decode("utf-8", errors="backslashreplace")
 
 
+def as_utf8(data: bytes) -> tuple[bytes, str | None]:
+    """Text bytes as UTF-8 without a byte-order mark, and what was undone.
+
+    Windows tools save pasted text as UTF-16 with a BOM (PowerShell's ``>``),
+    or as UTF-8 with one (Notepad).
+
+    >>> as_utf8("7f00-7f01 r--p".encode("utf-16"))
+    (b'7f00-7f01 r--p', 'UTF-16 text (as Windows tools save it): read as text')
+    >>> as_utf8(b"\\xef\\xbb\\xbfabc")
+    (b'abc', None)
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:], None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16").encode("utf-8"), "UTF-16 text (as Windows tools save it): read as text"
+        except UnicodeDecodeError:
+            return data, None
+    return data, None
+
+
 def looks_binary(data: bytes) -> bool:
     """The test :func:`decode` applies: a NUL, or too many control bytes or invalid UTF-8, in the head."""
     head = data[:HEAD_BYTES]
