@@ -72,3 +72,39 @@ def test_readme_example_output_is_real(args, shown, monkeypatch):
     monkeypatch.chdir(Path(__file__).resolve().parent.parent)
     result = CliRunner().invoke(cli, args)
     assert result.output.rstrip("\n") == shown.rstrip("\n")
+
+
+def update_readme() -> int:
+    """Rewrite every runnable README example with the command's current output;
+    returns how many blocks changed. Run: ``.venv/bin/python tests/test_docs.py --update``."""
+    import shlex
+
+    path = Path(__file__).resolve().parent.parent / "README.md"
+    text = path.read_text()
+    changed = 0
+
+    def fix(m: re.Match) -> str:
+        nonlocal changed
+        lines = m.group(1).splitlines()
+        if not lines or not lines[0].startswith("$ memmaps "):
+            return m.group(0)
+        args = shlex.split(lines[0][2:].split("  #")[0].strip())[1:]
+        if not all(Path(a).exists() for a in args[1:] if not a.startswith("-") and "/" in a):
+            return m.group(0)
+        rest = next((lines[i:] for i in range(1, len(lines)) if lines[i].startswith("$ ")), [])
+        out = CliRunner().invoke(cli, args).output.rstrip("\n")
+        new = "```\n" + "\n".join([lines[0], out] + rest) + "\n```"
+        changed += new != m.group(0)
+        return new
+
+    path.write_text(re.sub(r"^```\n(.*?)^```$", fix, text, flags=re.S | re.M))
+    return changed
+
+
+if __name__ == "__main__":
+    import os
+    import sys
+
+    os.chdir(Path(__file__).resolve().parent.parent)
+    if sys.argv[1:] == ["--update"]:
+        print(f"{update_readme()} README example(s) updated")

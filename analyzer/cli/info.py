@@ -36,7 +36,7 @@ def command(inputs, verbose, on_bad_lines, strict, quiet):
         for line in _source_lines(ds, rep.name, verbose):
             click.echo(f"  {line}")
     t = totals(ds.mappings)
-    click.echo(f"total: {t['processes']} processes, {t['mappings']} mappings; "
+    click.echo(f"total: {t['mappings']} mappings of {t['processes']} processes with mappings; "
                + ", ".join(f"{k} {human_bytes(t[k])}" for k in ("size", "rss", "pss", "uss", "swap")))
     procs = ds.processes
     if len(procs):
