@@ -53,13 +53,15 @@ def _measure(frame: pd.DataFrame, measure: str | None) -> str:
 
 def _bar_labels(ax, ys, values, texts) -> None:
     """Value labels at the end of each horizontal bar: just outside it, or
-    inside in white when the bar is long enough that outside would run off."""
+    inside, dark on a light box (readable on every kind's colour), when the
+    bar is long enough that outside would run off."""
     top = max([v for v in values if v == v] + [1])
     ax.set_xlim(0, top * 1.25)
     for y, v, t in zip(ys, values, texts):
         if v > top * 0.7:
-            ax.text(v - top * 0.01, y, t, va="center", ha="right", fontsize=7, color="white",
-                    fontweight="bold", clip_on=True)
+            ax.text(v - top * 0.01, y, t, va="center", ha="right", fontsize=7, color="black",
+                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85},
+                    clip_on=True)
         else:
             ax.text(v + top * 0.01, y, t, va="center", ha="left", fontsize=7, clip_on=True)
 
