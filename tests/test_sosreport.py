@@ -291,3 +291,13 @@ def test_sosreport_without_ps_files_keeps_tree_commands(tmp_path):
     assert set(ds.mappings["host"]) == {"noprocps"}
     assert set(ds.mappings["command"]) == {"/opt/tiny 256"}
     assert len(ds.mappings) == smaps_bytes.count(b"VmFlags")
+
+
+def test_same_sosreport_twice_is_a_warning(tmp_path):
+    archive = WITH_SMAPS[0]
+    with tarfile.open(archive) as tf:
+        tf.extractall(tmp_path, filter="data")
+    (top,) = tmp_path.iterdir()
+    ds = load_dataset(archive, top)
+    assert any("was given 2 times" in n.message and n.level == "warning" for n in ds.notices)
+    assert not any("was given" in n.message for n in load_dataset(*WITH_SMAPS).notices)

@@ -176,8 +176,27 @@ def load_dataset(*inputs: str | Path, on_bad_lines: str = "warn",
             if col in procs.columns:
                 procs[col] = pd.to_numeric(procs[col]).astype("Int64")
     host_frame = pd.DataFrame(hosts)
+    notices.extend(_same_report_twice(host_frame))
     ds = Dataset(mappings, procs, host_frame, reports, notices)
     return ds
+
+
+def _same_report_twice(hosts: pd.DataFrame) -> list[Notice]:
+    """The same sosreport given twice (the archive and its extracted directory, say) counts
+    every process twice in host and kind totals: say so."""
+    keys = [c for c in ("host", "capture_time", "sos_cmdline") if c in hosts.columns]
+    if len(hosts) < 2 or "host" not in keys or "capture_time" not in keys:
+        return []
+    known = hosts.dropna(subset=["host", "capture_time"])
+    out = []
+    for _, group in known.groupby(keys, dropna=False, sort=False):
+        if len(group) > 1:
+            sources = ", ".join(str(s) for s in group["source"])
+            out.append(Notice(str(group["source"].iloc[0]), None,
+                              f"the same sosreport (host {group['host'].iloc[0]}, captured "
+                              f"{group['capture_time'].iloc[0]}) was given {len(group)} times ({sources}): "
+                              "its processes are counted that many times in the totals"))
+    return out
 
 
 def _assemble(frames: list[pd.DataFrame], processes: list[dict]) -> pd.DataFrame:
