@@ -103,6 +103,11 @@ class MemmapsAccessor:
         """Top processes, each bar split by kind (:func:`analyzer.report.charts.plot_top_processes`)."""
         return _charts().plot_top_processes(self._frame, ax=ax, **kwargs)
 
+    def plot_top_processes_ps(self, ax=None, **kwargs):
+        """On the *processes* table (``Dataset.processes``): top processes by ps's RSS, for
+        sosreports without maps (:func:`analyzer.report.charts.plot_top_processes_ps`)."""
+        return _charts().plot_top_processes_ps(self._frame, ax=ax, **kwargs)
+
     def plot_top_mappings(self, ax=None, **kwargs):
         """Costliest libraries and files across processes (:func:`analyzer.report.charts.plot_top_mappings`)."""
         return _charts().plot_top_mappings(self._frame, ax=ax, **kwargs)

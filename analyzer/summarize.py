@@ -202,6 +202,50 @@ def by_host_ps(processes: pd.DataFrame) -> pd.DataFrame:
     return out[["mappings", "processes", "size", "rss", "pss", "uss", "swap", "source_format"]]
 
 
+def ps_totals(processes: pd.DataFrame) -> dict:
+    """Sums of ps's RSS and VSZ (``rss``, ``size``, bytes) over the processes known only
+    from ps, and how many they are; NA where ps gave no figure for any of them.
+
+    >>> procs = pd.DataFrame({"host": ["h", "h", "g"], "pid": [1, 2, 3], "command": ["init", "db", "x"],
+    ...     "source": ["ps_auxwww"] * 2 + ["a.smaps"], "source_format": ["ps", "ps", "smaps"],
+    ...     "ps_rss": [4096, 8192, None], "ps_vsz": [10240, 20480, None]})
+    >>> ps_totals(procs)
+    {'processes': 2, 'rss': 12288, 'size': 30720}
+    """
+    p = by_process_ps(processes)
+    out = {"processes": len(p)}
+    for col in ("rss", "size"):
+        out[col] = int(p[col].sum()) if p[col].notna().any() else pd.NA
+    return out
+
+
+def by_process_ps_top(processes: pd.DataFrame, top: int | None = None) -> pd.DataFrame:
+    """ps's RSS per process in the shape of :func:`by_process_kind`: one value
+    column ``ps`` (ps gives one number per process, no split by kind) and
+    ``total``; largest first; with *top*, the rest folded into ``other (N processes)``.
+
+    >>> procs = pd.DataFrame({"host": ["h"] * 3, "pid": [1, 2, 3], "command": ["init", "db", "sh"],
+    ...     "source": ["ps_auxwww"] * 3, "source_format": ["ps"] * 3,
+    ...     "ps_rss": [4096, 8192, 1024], "ps_vsz": [10240, 20480, 2048]})
+    >>> by_process_ps_top(procs, top=1)[["pid", "command", "ps", "total"]]
+        pid              command    ps  total
+    0     2                   db  8192   8192
+    1  <NA>  other (2 processes)  5120   5120
+    """
+    p = by_process_ps(processes)
+    p = p[p["rss"].notna()]
+    table = pd.DataFrame({"host": p["host"], "pid": p["pid"], "command": p["command"], "source": p["source"],
+                          "ps": p["rss"].astype("int64"), "total": p["rss"].astype("int64")}).reset_index(drop=True)
+    if top is not None and len(table) > top:
+        rest = table.iloc[top:]
+        other = pd.DataFrame({"host": pd.array([pd.NA], dtype="string"), "pid": pd.array([pd.NA], dtype="Int64"),
+                              "command": [f"other ({len(rest)} processes)"], "source": pd.array([pd.NA], dtype="string"),
+                              "ps": [int(rest["ps"].sum())], "total": [int(rest["total"].sum())]})
+        table = pd.concat([table.iloc[:top], other], ignore_index=True)
+    table["pid"] = table["pid"].astype("Int64")
+    return table
+
+
 def with_ps(frame: pd.DataFrame, processes: pd.DataFrame, by: str) -> pd.DataFrame:
     """``by_process`` or ``by_host`` of the maps, plus rows from ps for the sosreports
     that hold no maps; a ``source_format`` column says which is which (``maps``/``ps``)."""

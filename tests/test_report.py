@@ -302,3 +302,193 @@ def test_report_appendix_names_the_host_when_there_are_several():
                                                                if e["mappings"])
     single = build(load_dataset(SOS)).processes
     assert single.cols[0].name == "pid"
+
+
+# --- sosreports without maps: the report works from ps ---------------------------------------------
+
+NOSMAPS = next((ROOT / "sample_dumps/sosreport").glob("*-nosmaps-*.tar.xz"))
+
+
+def _ps_rows(archive: Path) -> list[list[str]]:
+    """ps auxwww of the archive, parsed here independently: USER PID %CPU %MEM VSZ RSS ... COMMAND."""
+    import tarfile
+
+    with tarfile.open(archive) as tf:
+        text = next(tf.extractfile(m).read().decode() for m in tf if m.name.endswith("process/ps_auxwww"))
+    return [line.split(None, 10) for line in text.splitlines()[1:] if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def ps_pdf(tmp_path_factory):
+    out = tmp_path_factory.mktemp("ps") / "ps.pdf"
+    result = run("report", NOSMAPS, "-o", out)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_report_ps_only_cover_totals_are_ps_sums(ps_pdf):
+    """Cover totals of a sosreport without maps: RSS and virtual are the sums of ps's RSS and VSZ
+    columns; PSS, USS and swap are said to be unknown; no 'processes 0'."""
+    rows = _ps_rows(NOSMAPS)
+    cover = pdf_text(ps_pdf)[0].replace("\n", " ")
+    assert f"processes {len(rows)}  (from ps)" in cover or f"processes {len(rows)} (from ps)" in cover, cover
+    assert f"RSS {human_bytes(sum(int(r[5]) for r in rows) * 1024)}" in cover
+    assert f"virtual {human_bytes(sum(int(r[4]) for r in rows) * 1024)}" in cover
+    for label in ("PSS", "USS (private)", "swap"):
+        assert f"{label} unknown (needs memory maps; ps does not say)" in cover
+    assert "processes 0" not in cover and "mappings none: the input holds no memory maps" in cover
+    assert "RSS summed over processes overstates" in cover  # it says the report uses RSS, and what that means
+
+
+def test_report_ps_only_has_the_ps_chart_and_no_empty_pages(ps_pdf):
+    pages = [p.replace("\n", " ") for p in pdf_text(ps_pdf)]
+    assert [_section(p) for p in pdf_text(ps_pdf)] == ["Summary", "Top processes (from ps)", "Appendix: every process"]
+    text = "\n".join(pages)
+    assert len(pages) == 3  # cover, top processes from ps, appendix (12 rows fit on one page)
+    assert "Top processes (from ps)" in pages[1] and "Top processes by RSS, from ps" in pages[1]
+    assert "no split by kind is possible" in pages[1]
+    assert "the input holds no memory maps" in pages[1] and "-k process.smaps=on" in pages[1]
+    for empty in ("Address space of", "no processes with a known size", "no mappings with a known size",
+                  "Distribution of mapping sizes", "Top mappings by"):
+        assert empty not in text, empty
+    assert "(maps files)" not in text
+
+
+def test_plot_top_processes_ps_bars_are_ps_rss_of_the_archive():
+    """The ps chart, from the real archive: one bar per process (all 12 fit in top 20), widths = ps RSS in
+    bytes, largest first, one colour, labelled PID command."""
+    from analyzer.ingest import load_dataset
+    from analyzer.report import charts
+    from analyzer.report.style import PS_COLOR
+    from analyzer.summarize import ps_processes
+
+    rows = _ps_rows(NOSMAPS)
+    ax = charts.plot_top_processes_ps(ps_processes(load_dataset(NOSMAPS).processes))
+    want = sorted(((int(r[5]) * 1024, int(r[1])) for r in rows), key=lambda t: (-t[0], t[1]))
+    assert [float(p.get_width()) for p in ax.patches] == [float(v) for v, _ in want]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert [int(lab.split()[0]) for lab in labels] == [pid for _, pid in want]
+    command = {int(r[1]): r[10] for r in rows}
+    for lab in labels:
+        pid, shown = lab.split(" ", 1)
+        assert command[int(pid)].startswith(shown.rstrip("…")), (lab, command[int(pid)])
+    assert {p.get_facecolor() for p in ax.patches} == {ax.patches[0].get_facecolor()}
+    import matplotlib.colors as mcolors
+    assert mcolors.to_hex(ax.patches[0].get_facecolor()) == PS_COLOR
+    assert ax.get_title() == "Top processes by RSS, from ps"
+    folded = charts.plot_top_processes_ps(ps_processes(load_dataset(NOSMAPS).processes), top=5)
+    assert folded.get_title() == f"Top processes by RSS, from ps (top 5 of {len(rows)})"
+    assert folded.get_yticklabels()[-1].get_text() == f"other ({len(rows) - 5} processes)"
+    assert folded.patches[-1].get_width() == sum(v for v, _ in want[5:])
+
+
+def test_report_mixed_maps_and_ps_keeps_them_apart(tmp_path):
+    """One sosreport with maps and one without: the maps pages are as before (PSS from smaps), the cover
+    adds ps's sums for the processes without maps, and a ps chart page follows Top processes."""
+    rows = _ps_rows(NOSMAPS)
+    out = tmp_path / "mix.pdf"
+    assert run("report", SOS, NOSMAPS, "-o", out).exit_code == 0
+    pages = pdf_text(out)
+    cover = pages[0].replace("\n", " ")
+    procs = {pid: p for pid, p in SOS_EXPECTED["processes"].items() if p["mappings"]}
+    assert f"processes {len(procs)} with memory maps; {len(rows)} more from ps only" in cover
+    assert f"PSS {human_bytes(sum(p['Pss'] for p in procs.values()) * 1024)}" in cover
+    rss_maps = human_bytes(sum(p["Rss"] for p in procs.values()) * 1024)
+    rss_ps = human_bytes(sum(int(r[5]) for r in rows) * 1024)
+    assert f"RSS {rss_maps}  (from the maps; ps adds {rss_ps} of RSS for the {len(rows)} processes" in cover
+    vsz_ps = human_bytes(sum(int(r[4]) for r in rows) * 1024)
+    assert f"ps adds {vsz_ps} of VSZ" in cover
+    sections = [_section(p) for p in pages]
+    assert sections[:5] == ["Summary", "Memory by mapping kind", "Top processes", "Top processes by RSS, from ps",
+                            "Top mappings across processes"]
+    assert sections[-2:] == ["Mapping sizes", "Appendix: every process"]
+    import re
+
+    appendix = "\n".join(p for p in pages if _section(p) == "Appendix: every process")
+    assert len(re.findall(r" ps +- +\d", appendix)) == len(rows)
+    assert len(re.findall(r" maps +\d+ +\d", appendix)) == len(procs)
+
+
+def _section(page_text: str) -> str:
+    """A page's section title: the line under the running header (the report's title)."""
+    lines = page_text.split("\n")
+    return lines[next(i for i, ln in enumerate(lines) if ln.startswith("Memory report")) + 1]
+
+
+def test_cover_counts_only_warnings_and_lists_notes_apart(sos_pdf):
+    """The sample sosreport has no warning-level notice, only info ones (a zombie, ps PIDs without smaps):
+    'Warnings (0)', and the notes come after, under their own heading, not counted."""
+    from analyzer.ingest import load_dataset
+
+    ds = load_dataset(SOS)
+    assert not ds.warnings and len(ds.notices) > 0
+    cover = pdf_text(sos_pdf)[0]
+    assert "Warnings (0)" in cover
+    assert "None: every input was read completely." in cover
+    assert "Notes (not warnings):" in cover
+    assert f"{len(ds.notices)} informational notes from reading the inputs are not shown" in cover.replace("\n", " ")
+    assert cover.index("None: every input") < cover.index("Notes (not warnings):")
+
+
+@pytest.mark.parametrize("n_proc", [3, 3000])
+def test_ps_only_pages_never_overlap_or_run_off_the_page(n_proc):
+    """A ps-only dataset with 400-character commands and many processes: every page stays readable."""
+    import numpy as np
+    import pandas as pd
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.transforms import Bbox
+
+    from analyzer import schema
+    from analyzer.dataset import Dataset, InputReport
+    from analyzer.errors import Notice
+    from analyzer.report import pages
+    from analyzer.report.document import build
+    from analyzer.report.lines import TextLines
+
+    import matplotlib
+
+    from analyzer.report.style import RC
+
+    pids = np.arange(100, 100 + n_proc)
+    procs = pd.DataFrame({"host": "ps-host", "pid": pids, "command": [f"/srv/{'q' * 400} --n={p}" for p in pids],
+                          "source": "s/ps_auxwww", "source_format": "ps", "mappings": pd.NA, "partial": False,
+                          "ps_rss": (pids % 97 + 1) * 4096 * 100, "ps_vsz": (pids % 89 + 1) * 4096 * 1000})
+    ds = Dataset(schema.conform(pd.DataFrame({"pid": pd.array([], dtype="Int64")})), procs,
+                 pd.DataFrame([{"host": "ps-host"}]), [InputReport("s", ["ps", "sosreport"], n_proc, 0)],
+                 [Notice("s", None, "no memory maps in this sosreport " + "w" * 300)])
+    with matplotlib.rc_context(RC):
+        report = build(ds)
+        plan = pages.plan(report)
+        assert [p.section for p in plan][:2] == ["Summary", "Top processes (from ps)"]
+        assert all(p.section.startswith(("Summary", "Top processes", "Appendix")) for p in plan)
+        for number, page in enumerate(plan[:3], 1):
+            fig = pages.render(page, report, number, len(plan))
+            canvas = FigureCanvasAgg(fig)
+            canvas.draw()
+            r = canvas.get_renderer()
+            boxes = [(t.get_text()[:40], t.get_window_extent(r)) for t in fig.texts if t.get_text().strip()]
+            boxes += [(a.lines[0][:40], a.get_window_extent(r)) for a in fig.artists if isinstance(a, TextLines)]
+            boxes += [(f"axes {ax.get_title()}", ax.get_tightbbox(r)) for ax in fig.axes]
+            assert any(name.startswith("axes Top processes by RSS, from ps") for name, _ in boxes) or number != 2
+            left, right = pages.MARGIN * fig.dpi - 1.5, (pages.W - pages.MARGIN) * fig.dpi + 1.5
+            for i, (name, box) in enumerate(boxes):
+                inner = Bbox.from_extents(box.x0 + 0.5, box.y0 + 0.5, box.x1 - 0.5, box.y1 - 0.5)
+                assert left <= box.x0 and box.x1 <= right, (page.section, name, box)
+                assert fig.bbox.y0 <= box.y0 and box.y1 <= fig.bbox.y1, (page.section, name)
+                for other, obox in boxes[i + 1:]:
+                    assert not inner.overlaps(obox), (page.section, name, other)
+
+
+def test_report_ps_only_html_and_pngs_are_the_ps_chart_only_and_reproducible(tmp_path):
+    rows = _ps_rows(NOSMAPS)
+    for n in (1, 2):
+        assert run("report", NOSMAPS, "-o", tmp_path / f"r{n}.html", "--png-dir", tmp_path / f"png{n}",
+                   ).exit_code == 0
+        assert run("report", NOSMAPS, "-o", tmp_path / f"r{n}.pdf").exit_code == 0
+    assert sorted(p.name for p in (tmp_path / "png1").iterdir()) == ["top-processes-ps.png"]
+    for name in ("r1.html", "r1.pdf", "png1/top-processes-ps.png"):
+        assert (tmp_path / name).read_bytes() == (tmp_path / name.replace("1", "2")).read_bytes(), name
+    html = (tmp_path / "r1.html").read_text()
+    assert "<h2>Top processes by RSS, from ps</h2>" in html and "<h2>Memory by mapping kind</h2>" not in html
+    assert "-k process.smaps=on" in html and "Warnings (1)" in html
+    assert f"{human_bytes(sum(int(r[5]) for r in rows) * 1024)}  (from ps: RSS summed over {len(rows)}" in html

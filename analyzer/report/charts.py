@@ -32,9 +32,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from ..summarize import (by_kind, by_mapping, by_process_kind, measured, process_key, report_measure,
-                         size_distribution)
-from .style import (MEASURE_LABEL, OTHER_COLOR, binary_tick, bytes_axis, ellipsize, kind_color,
+from ..summarize import (by_kind, by_mapping, by_process_kind, by_process_ps_top, measured, process_key,
+                         report_measure, size_distribution)
+from .style import (MEASURE_LABEL, OTHER_COLOR, PS_COLOR, binary_tick, bytes_axis, ellipsize, kind_color,
                     process_label)
 
 LABEL_CHARS = 42  # y tick labels (commands, paths) are cut to this many characters
@@ -117,11 +117,19 @@ def plot_top_processes(frame: pd.DataFrame, ax=None, measure: str | None = None,
         return _no_data(ax, title, "no processes with a known size")
     kinds = [c for c in data.columns if c not in ("host", "pid", "command", "source", "total")]
     kinds = [k for k in kinds if data[k].sum() > 0]
+    _process_bars(ax, data, kinds, {k: kind_color(k) for k in kinds})
+    _legend_below(ax, kinds)
+    return _ranking_title(ax, data, title, int(process_key(measured(frame, m)).nunique()))
+
+
+def _process_bars(ax, data: pd.DataFrame, kinds: list[str], colors: dict[str, str]) -> None:
+    """One horizontal bar per row of *data* (a :func:`by_process_kind` table),
+    stacked by *kinds*, labelled ``PID command`` and with its total."""
     ys = np.arange(len(data))
     left = np.zeros(len(data))
     for k in kinds:
         vals = data[k].to_numpy(dtype=float)
-        ax.barh(ys, vals, left=left, color=kind_color(k), height=0.72, label=k)
+        ax.barh(ys, vals, left=left, color=colors[k], height=0.72, label=k)
         left += vals
     hosts = data["host"] if "host" in data and data["host"].nunique() > 1 else [None] * len(data)
     ax.set_yticks(ys, [process_label(p, c, LABEL_CHARS, h) for p, c, h in zip(data["pid"], data["command"], hosts)],
@@ -129,11 +137,38 @@ def plot_top_processes(frame: pd.DataFrame, ax=None, measure: str | None = None,
     ax.invert_yaxis()
     bytes_axis(ax.xaxis)
     _bar_labels(ax, ys, data["total"].tolist(), [binary_tick(v) for v in data["total"]])
-    _legend_below(ax, kinds)
+
+
+def _ranking_title(ax, data: pd.DataFrame, title: str, n: int):
     shown = len(data) - int(bool(data["pid"].isna().iloc[-1] and str(data["command"].iloc[-1]).startswith("other (")))
-    n = int(process_key(measured(frame, m)).nunique())
     ax.set_title(f"{title} (top {shown} of {n})" if shown < n else title)
     return ax
+
+
+PS_TITLE = "Top processes by RSS, from ps"
+
+
+def plot_top_processes_ps(processes: pd.DataFrame, ax=None, top: int = 20):
+    """The *top* processes known only from ps (a sosreport without memory
+    maps: ``Dataset.processes`` rows with ``source_format == "ps"``) by ps's
+    RSS, one colour: ps gives one number per process, so there is no split by
+    kind. The rest are folded into one ``other (N processes)`` bar.
+
+    >>> procs = pd.DataFrame({"host": "h", "pid": [1, 2, 3], "command": ["init", "db", "sh"],
+    ...     "source": "ps_auxwww", "source_format": "ps", "ps_rss": [4096, 8192, 1024], "ps_vsz": 0})
+    >>> ax = plot_top_processes_ps(procs, top=2)
+    >>> ax.get_title(), [t.get_text() for t in ax.get_yticklabels()]
+    ('Top processes by RSS, from ps (top 2 of 3)', ['2 db', '1 init', 'other (1 processes)'])
+    >>> [float(p.get_width()) for p in ax.patches]
+    [8192.0, 4096.0, 1024.0]
+    """
+    data = by_process_ps_top(processes, top=top)
+    ax = _axes(ax, height=max(2.5, 0.26 * len(data) + 1.6))
+    if not len(data):
+        return _no_data(ax, PS_TITLE, "no processes with an RSS in ps")
+    _process_bars(ax, data, ["ps"], {"ps": PS_COLOR})
+    ax.set_xlabel("RSS (ps)")
+    return _ranking_title(ax, data, PS_TITLE, len(by_process_ps_top(processes)))
 
 
 def plot_top_mappings(frame: pd.DataFrame, ax=None, measure: str | None = None, top: int = 20):
@@ -187,5 +222,5 @@ def plot_size_distribution(frame: pd.DataFrame, ax=None):
 # The address-space map lives in .address (it is a layout of its own).
 from .address import address_layout, plot_address_space  # noqa: E402
 
-__all__ = ["plot_kinds", "plot_top_processes", "plot_top_mappings", "plot_size_distribution",
+__all__ = ["plot_kinds", "plot_top_processes", "plot_top_processes_ps", "plot_top_mappings", "plot_size_distribution",
            "plot_address_space", "address_layout", "OTHER_COLOR"]

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..dataset import Dataset
 from ..summarize import (PS_NOTE, by_kind, by_mapping, by_process, largest_mappings, measured, process_mappings,
-                         ps_processes, report_measure, totals, with_ps)
+                         ps_processes, ps_totals, report_measure, totals, with_ps)
 from .style import MEASURE_LABEL
 from .table import human_bytes
 
@@ -85,8 +85,8 @@ class Report:
     inputs: Table
     totals: list[tuple[str, str]]
     notes: list[str]                      # what the numbers mean here (PSS or RSS, what is left out)
-    warnings: list[str]
-    info_count: int
+    warnings: list[str]                   # the inputs' notices of level warning, nothing else
+    info_count: int                       # the inputs' informational notices (``memmaps info`` shows them)
     measure: str
     frame: pd.DataFrame                   # every mapping
     measured: pd.DataFrame                # the mappings whose measure is known
@@ -95,7 +95,15 @@ class Report:
     details: list[Detail]
     processes: Table
     top: int = 20
+    remarks: list[str] = field(default_factory=list)  # notes on the data that are not warnings
+    ps: pd.DataFrame = field(default_factory=pd.DataFrame)  # processes known only from ps (no maps)
     extra: dict = field(default_factory=dict)
+
+    @property
+    def has_maps(self) -> bool:
+        """Whether the input holds any memory maps (a sosreport made without
+        ``-k process.smaps=on`` holds only ps figures)."""
+        return len(self.frame) > 0
 
 
 PROCESS_COLS = [Col("pid", "PID", "text"), Col("command", "command", flex=True), Col("mappings", "maps", "int"),
@@ -160,37 +168,35 @@ def build(ds: Dataset, top: int = 20, details: int = 3) -> Report:
         notes.append("This input has no resident sizes at all (maps files): charts and rankings use virtual "
                      "size, which is address space, not memory use.")
     ps_only = ps_processes(ds.processes)
-    if len(ps_only):
-        notes.append(f"{len(ps_only):,} processes have no memory maps, only ps figures ({PS_NOTE}): "
-                     "they are not in the charts; the appendix lists them, marked `ps`.")
+    if len(ps_only) and len(frame):
+        notes.append(f"{len(ps_only):,} processes have no memory maps, only ps figures ({PS_NOTE}): they are "
+                     "not in the charts of the maps; they have a chart of their own (Top processes by RSS, from "
+                     "ps) and the appendix lists them, marked `ps`.")
+    elif len(ps_only):
+        notes.append(f"Sizes are RSS and virtual size (VSZ) {PS_NOTE}. RSS counts a shared page in full in every "
+                     "process that maps it, so RSS summed over processes overstates memory use. ps gives one "
+                     "number per process: memory by kind, top mappings, address-space maps and mapping sizes "
+                     "need memory maps and are left out.")
     left_out = len(frame) - len(known)
     if left_out:
         n_proc = frame.loc[frame.index.difference(known.index), ["host", "source", "pid"]].drop_duplicates().shape[0]
         notes.append(f"{left_out:,} mappings of {n_proc:,} processes have no {label} (e.g. maps files, or pmap "
                      f"output without it): they are left out of the {label} charts and counted in virtual size only.")
 
-    t = totals(frame)
-    tot = [("processes", f"{t['processes']:,}"), ("mappings", f"{t['mappings']:,}")]
-    for col, name in (("rss", "RSS"), ("pss", "PSS"), ("uss", "USS (private)"), ("swap", "swap"), ("size", "virtual")):
-        part = measured(frame, col)
-        if not len(part):
-            tot.append((name, "unknown (not in the input)"))
-            continue
-        value = human_bytes(totals(part)[col])
-        if len(part) < len(frame):
-            value += f"  (over {len(part):,} of {len(frame):,} mappings; the rest do not say)"
-        tot.append((name, value))
+    tot = _totals(frame, ps_only)
 
     warnings = [str(n) for n in ds.warnings]
+    remarks = []
     procs = ds.processes
     if len(procs) and "mappings" in procs.columns:
-        empty = int((procs["mappings"] == 0).sum())
+        empty = int((procs["mappings"] == 0).fillna(False).sum())
         if empty:
-            warnings.append(f"{empty} processes have no mappings (kernel threads or zombies): not in the charts.")
+            remarks.append(f"{empty} processes have no mappings (kernel threads or zombies): not in the charts.")
     if len(procs) and "partial" in procs.columns:
         partial = int(procs["partial"].fillna(False).astype(bool).sum())
         if partial:
-            warnings.append(f"{partial} processes have partial data (a cut record was dropped): their totals are low.")
+            remarks.append(f"{partial} processes have partial data (a cut record was dropped, see the warnings): "
+                           "their totals are low.")
     info_count = sum(1 for n in ds.notices if n.level != "warning")
 
     inputs = Table("Inputs", pd.DataFrame([{"name": r.name, "formats": ", ".join(r.formats) or "nothing recognised",
@@ -235,4 +241,43 @@ def build(ds: Dataset, top: int = 20, details: int = 3) -> Report:
     title = "Memory report" + (f": {names[0]}" if names and names[0] != "not stated in the input" else "")
     return Report(title=title, facts=_host_facts(ds), inputs=inputs, totals=tot, notes=notes, warnings=warnings,
                   info_count=info_count, measure=measure, frame=frame, measured=known, kinds=kinds,
-                  top_mappings=top_mappings, details=detail_list, processes=processes, top=top)
+                  top_mappings=top_mappings, details=detail_list, processes=processes, top=top,
+                  remarks=remarks, ps=ps_only)
+
+
+def _totals(frame: pd.DataFrame, ps_only: pd.DataFrame) -> list[tuple[str, str]]:
+    """The cover's totals: from the maps, and from ps for the processes that have
+    no maps (kept apart: ps has no PSS, USS or swap)."""
+    t = totals(frame)
+    ps = ps_totals(ps_only) if len(ps_only) else None
+    if ps and not len(frame):  # only ps: a sosreport made without `-k process.smaps=on`
+        def ps_value(col, what):
+            if ps[col] is pd.NA:
+                return "unknown (ps does not say)"
+            return f"{human_bytes(ps[col])}  (from ps: {what} summed over {ps['processes']:,} processes)"
+        return [("processes", f"{ps['processes']:,}  (from ps)"),
+                ("mappings", "none: the input holds no memory maps"),
+                ("RSS", ps_value("rss", "RSS")),
+                ("PSS", "unknown (needs memory maps; ps does not say)"),
+                ("USS (private)", "unknown (needs memory maps; ps does not say)"),
+                ("swap", "unknown (needs memory maps; ps does not say)"),
+                ("virtual", ps_value("size", "VSZ"))]
+    procs = f"{t['processes']:,}"
+    if ps:
+        procs += f" with memory maps; {ps['processes']:,} more from ps only"
+    tot = [("processes", procs), ("mappings", f"{t['mappings']:,}")]
+    for col, name in (("rss", "RSS"), ("pss", "PSS"), ("uss", "USS (private)"), ("swap", "swap"), ("size", "virtual")):
+        part = measured(frame, col)
+        if not len(part):
+            tot.append((name, "unknown (not in the input)"))
+            continue
+        value = human_bytes(totals(part)[col])
+        if len(part) < len(frame):
+            value += f"  (over {len(part):,} of {len(frame):,} mappings; the rest do not say)"
+        if ps and col in ("rss", "size") and ps[col] is not pd.NA:
+            value += (f"  (from the maps; ps adds {human_bytes(ps[col])} of {'RSS' if col == 'rss' else 'VSZ'} "
+                      f"for the {ps['processes']:,} processes without maps)")
+        elif ps:
+            value += f"  (the processes with maps only; unknown for the {ps['processes']:,} from ps)"
+        tot.append((name, value))
+    return tot

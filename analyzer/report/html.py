@@ -17,6 +17,7 @@ from html import escape
 
 from .. import __version__
 from .document import Report, Table
+from .pages import NO_MAPS, PS_CAPTION
 
 CSS = """
 body{font-family:"DejaVu Sans",Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#111}
@@ -67,16 +68,25 @@ def render_html(report: Report, images: dict[str, tuple[str, str]]) -> str:
         out.append("<ul>" + "".join(f'<li class="warn">{escape(w)}</li>' for w in report.warnings) + "</ul>")
     else:
         out.append("<p>None: every input was read completely.</p>")
-    if report.info_count:
-        out.append(f'<p class="note">{report.info_count} informational notes not shown: run '
-                   "<code>memmaps info</code> to see them.</p>")
-    out += ["<h2>Memory by mapping kind</h2>", _img(images, "kinds"), table_html(report.kinds),
-            "<h2>Top processes</h2>", _img(images, "top-processes"),
-            "<h2>Top mappings across processes</h2>", _img(images, "top-mappings"), table_html(report.top_mappings)]
-    stems = [s for s in images if s.startswith("address-space-")]
-    for stem, d in zip(stems, report.details):
-        out += [f"<h2>{escape(d.label)}</h2>", _img(images, stem), table_html(d.largest)]
-    out += ["<h2>Mapping sizes</h2>", _img(images, "size-distribution"),
-            "<h2>Appendix: every process</h2>", f'<p class="note">{escape(report.processes.note)}</p>',
+    if report.remarks or report.info_count:
+        out.append("<h3>Notes (not warnings)</h3><ul>")
+        out += [f'<li class="note">{escape(r)}</li>' for r in report.remarks]
+        if report.info_count:
+            out.append(f'<li class="note">{report.info_count} informational notes from reading the inputs are not '
+                       "shown: run <code>memmaps info</code> to see them.</li>")
+        out.append("</ul>")
+    ps = ["<h2>Top processes by RSS, from ps</h2>", _img(images, "top-processes-ps"),
+          f'<p class="note">{escape(PS_CAPTION.format(top=report.top))}</p>'] if len(report.ps) else []
+    if report.has_maps:
+        out += ["<h2>Memory by mapping kind</h2>", _img(images, "kinds"), table_html(report.kinds),
+                "<h2>Top processes</h2>", _img(images, "top-processes")] + ps + [
+                "<h2>Top mappings across processes</h2>", _img(images, "top-mappings"), table_html(report.top_mappings)]
+        stems = [s for s in images if s.startswith("address-space-")]
+        for stem, d in zip(stems, report.details):
+            out += [f"<h2>{escape(d.label)}</h2>", _img(images, stem), table_html(d.largest)]
+        out += ["<h2>Mapping sizes</h2>", _img(images, "size-distribution")]
+    else:
+        out += ps + [f'<p class="note">{escape(NO_MAPS)}</p>']
+    out += ["<h2>Appendix: every process</h2>", f'<p class="note">{escape(report.processes.note)}</p>',
             table_html(report.processes), f"<footer>memmaps {escape(__version__)}</footer>", "</body></html>", ""]
     return "\n".join(out)

@@ -206,9 +206,41 @@ def _axes(fig: Figure, y: float, height: float, left: float = 0.9, right: float 
 LABEL_ROOM = charts.LABEL_CHARS * 7 * MONO_ADVANCE / 72 + 0.15  # inches for 42-char tick labels at 7 pt
 
 
+NO_MAPS = ("Memory by mapping kind, top mappings, address-space maps and mapping sizes are left out: the input "
+           "holds no memory maps (a sosreport has them only when sos ran with `-k process.smaps=on`; ask for one "
+           "made with `sos report -k process.smaps=on`).")
+
+
+PS_CAPTION = ("Each bar is one process's RSS as ps reports it (sos_commands/process/ps_*), not measured from "
+              "memory maps: ps gives one number per process, so no split by kind is possible, and RSS counts "
+              "shared pages in every process that maps them. The processes after the top {top} are added up in "
+              "the last bar; the appendix lists every process, marked `ps`.")
+
+
+def ps_page(report: Report) -> Page:
+    """Top processes by ps's RSS, for the processes that have no memory maps."""
+
+    def draw(fig, y):
+        n = min(report.top, len(report.ps)) + 1
+        h = min(0.27 * n + 0.3, H - y - BOTTOM - 1.9)
+        charts.plot_top_processes_ps(report.ps, ax=_axes(fig, y + 0.3, h, left=LABEL_ROOM), top=report.top)
+        y += 0.3 + h + 0.55
+        y = _text(fig, y, PS_CAPTION.format(top=report.top), size=8, color="#444444") + 0.08
+        if not report.has_maps:
+            _text(fig, y, NO_MAPS, size=8, color="#444444")
+
+    return Page("Top processes by RSS, from ps" if report.has_maps else "Top processes (from ps)", draw)
+
+
 def plan(report: Report) -> list[Page]:
-    """Every page of the report, in reading order."""
+    """Every page of the report, in reading order. An input without memory
+    maps (a sosreport with ps figures only) gets the cover, the ps chart and
+    the appendix: pages of kinds, mappings and address spaces would be empty."""
     pages = cover_pages(report)
+    if not report.has_maps and len(report.ps):
+        pages.append(ps_page(report))
+        pages += table_pages("Appendix: every process", report.processes)
+        return pages
 
     def kinds(fig, y):
         n = len(report.kinds.frame)
@@ -230,6 +262,8 @@ def plan(report: Report) -> list[Page]:
                       f"{charts.LABEL_CHARS} characters; the appendix lists every process.", size=8, color="#444444")
 
     pages.append(Page("Top processes", processes))
+    if len(report.ps):
+        pages.append(ps_page(report))
 
     def mappings(fig, y):
         top = min(report.top, len(report.top_mappings.frame))
@@ -284,8 +318,17 @@ def cover_pages(report: Report) -> list[Page]:
     warn_lines = []
     for w in report.warnings:
         warn_lines += textwrap.wrap(w, CHARS - 4, subsequent_indent="    ", break_long_words=True) or [""]
+    n_warn = len(warn_lines)
+    if not n_warn:
+        warn_lines.append("None: every input was read completely.")
+    notes = list(report.remarks)
     if report.info_count:
-        warn_lines.append(f"({report.info_count} informational notes not shown: run `memmaps info` to see them.)")
+        notes.append(f"{report.info_count} informational notes from reading the inputs are not shown: "
+                     "run `memmaps info` to see them.")
+    if notes:  # not warnings: listed apart, under their own heading, in grey
+        warn_lines.append(NOTES_HEADING)
+        for note in notes:
+            warn_lines += textwrap.wrap(note, CHARS - 4, subsequent_indent="    ", break_long_words=True) or [""]
     max_inputs = 12
     # (the cover holds up to COVER_WARNINGS lines of warnings; it has room for them below 12 inputs)
     shown_inputs = input_rows[:max_inputs]
@@ -311,27 +354,35 @@ def cover_pages(report: Report) -> list[Page]:
         y = _text(fig, y, f"Warnings ({len(report.warnings)})", size=10.5, weight="bold")
         room = min(max(int((H - y - BOTTOM) / LINE) - 1, 0), COVER_WARNINGS)
         lines = warn_lines[:room] if len(warn_lines) <= room else warn_lines[:max(room - 1, 0)]
-        if not warn_lines:
-            lines = ["None: every input was read completely."]
-        for line in lines:
-            color = "#555555" if line.startswith("(") or line.startswith("None:") else "#8a1c00"
-            y = mono_lines(fig, y, [line], color=color, baseline=0.8)
+        for i, line in enumerate(lines):
+            y = mono_lines(fig, y, [line], **_line_style(line, i, n_warn), baseline=0.8)
         if len(warn_lines) > len(lines) and warn_lines:
             mono_lines(fig, y, ["... continued on the next page."], baseline=0.8)
-        return len(lines) if warn_lines else 0
+        return len(lines)
 
     pages = [Page("Summary", cover)]
     if len(input_rows) > max_inputs:
         pages += table_pages("Inputs", inputs)
     # Warnings beyond what the cover has room for continue on their own pages
     # (a dry run of the cover says how many it shows).
-    rest = warn_lines[cover(new_figure(), TOP):]
+    shown = cover(new_figure(), TOP)
     per = int((H - TOP - BOTTOM) / LINE) - 1
-    for i in range(0, len(rest), per):
-        chunk = rest[i:i + per]
+    for i in range(shown, len(warn_lines), per):
+        def draw(fig, y, i=i):
+            for j in range(i, min(i + per, len(warn_lines))):
+                y = mono_lines(fig, y, [warn_lines[j]], **_line_style(warn_lines[j], j, n_warn), baseline=0.8)
 
-        def draw(fig, y, chunk=chunk):
-            mono_lines(fig, y, chunk, color="#8a1c00", baseline=0.8)
-
-        pages.append(Page("Warnings (continued)", draw))
+        pages.append(Page("Warnings (continued)" if i < n_warn else "Notes (continued)", draw))
     return pages
+
+
+NOTES_HEADING = "Notes (not warnings):"
+
+
+def _line_style(line: str, index: int, n_warn: int) -> dict:
+    """Warnings in red; the 'None' line, notes and their heading in grey or black."""
+    if line == NOTES_HEADING:
+        return {"color": "black", "weight": "bold"}
+    if index < n_warn:
+        return {"color": "#8a1c00"}
+    return {"color": "#555555"}

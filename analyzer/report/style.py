@@ -50,6 +50,7 @@ _PALETTE = [
 ]
 KIND_COLORS: dict[str, str] = dict(zip(KINDS, _PALETTE))
 OTHER_COLOR = "#7f7f7f"
+PS_COLOR = "#56718c"  # bars of ps figures (one number per process: no kind)
 GAP_COLOR = "#ffffff"
 
 UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]

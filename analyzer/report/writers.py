@@ -63,8 +63,15 @@ def _save_png(fig, target, dpi: int = PNG_DPI) -> None:
 def chart_figures(report: Report):
     """Every chart of the report as (file stem, title, Figure), each on its own figure."""
     m = report.measure
+    ps = ("top-processes-ps", "Top processes by RSS, from ps", charts.plot_top_processes_ps)
+    if not report.has_maps:  # ps figures only: the charts of maps would be empty
+        if len(report.ps):
+            yield ps[0], ps[1], ps[2](report.ps, top=report.top).figure
+        return
     yield "kinds", "Memory by mapping kind", charts.plot_kinds(report.measured, measure=m).figure
     yield "top-processes", "Top processes", charts.plot_top_processes(report.measured, measure=m, top=report.top).figure
+    if len(report.ps):
+        yield ps[0], ps[1], ps[2](report.ps, top=report.top).figure
     yield "top-mappings", "Top mappings", charts.plot_top_mappings(report.measured, measure=m, top=report.top).figure
     for i, d in enumerate(report.details, 1):
         pid = "" if pd.isna(d.pid) else f"-pid{int(d.pid)}"
