@@ -255,11 +255,11 @@ def test_info_keeps_each_input_to_its_own_hosts_and_files(tmp_path, monkeypatch)
     monkeypatch.chdir(tmp_path)
     result = run("info", "a", "a1", f"b/{top.name}/")
     blocks = result.output.split("\nb/")
-    assert blocks[1].startswith(f"{top.name}/: ") and blocks[1].count("host sample-host") == 1
+    assert blocks[1].startswith(f"{top.name}/: ") and blocks[1].count("\n  host sample-host") == 1
     first, second = blocks[0].split("\na1: ")
-    assert first.startswith("a: ") and first.count("host sample-host") == 1
+    assert first.startswith("a: ") and first.count("\n  host sample-host") == 1
     assert "a1/" not in first
-    assert second.count("host sample-host") == 1
+    assert second.count("\n  host sample-host") == 1
 
 
 @pytest.mark.parametrize("compress", [gzip.compress, lzma.compress])
