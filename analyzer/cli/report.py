@@ -31,7 +31,8 @@ def command(inputs, output, png_dir, top, details, on_bad_lines, strict, quiet):
     and an appendix of every process.
 
     The same input always gives byte-identical files. Where the input has no
-    PSS (pmap -x), the report uses RSS and says so.
+    PSS (pmap -x), the report uses RSS and says so; a sosreport without
+    memory maps is reported from ps's RSS and VSZ, labelled as such.
 
     \b
     Example:
