@@ -129,7 +129,7 @@ def parse_rows(block: Block, layout: Layout, ctx: Context) -> tuple[list[dict], 
     nfixed = 1 + len(layout.values) + 1 + (2 if layout.device else 0)
     records: list[dict] = []
     seen: dict[int, dict] = {}
-    dropped_dupes = overflowed = 0
+    dropped_dupes = same_dupes = overflowed = 0
     cut = False
     last = len(block.rows) - 1
     for i, (lineno, line) in enumerate(block.rows):
@@ -149,8 +149,11 @@ def parse_rows(block: Block, layout: Layout, ctx: Context) -> tuple[list[dict], 
         if start is not None and start in seen:
             first = seen[start]
             vals = [rec.get(c) for c in layout.values[1:]]
-            if all(v in (0, None) for v in vals) or all(rec.get(c) == first.get(c) for c in layout.values):
+            if all(v in (0, None) for v in vals):
                 dropped_dupes += 1
+                continue
+            if all(rec.get(c) == first.get(c) for c in layout.values):
+                same_dupes += 1
                 continue
             ctx.bad_line(lineno, f"{who(block)}: address {start:x} listed twice with different values; both kept")
         elif start is not None:
@@ -159,6 +162,10 @@ def parse_rows(block: Block, layout: Layout, ctx: Context) -> tuple[list[dict], 
     if dropped_dupes:
         ctx.info(block.rows[0][0], f"{who(block)}: {dropped_dupes} mappings printed a second time "
                                    "(procps-ng 3.3.x repeats rows with zeros): duplicates dropped")
+    if same_dupes:
+        ctx.info(block.rows[0][0], f"{who(block)}: {same_dupes} mappings printed twice with the same values "
+                                   "(procps-ng splits the line of a name over ~1000 characters, and its own "
+                                   "footer then counts the mapping twice): duplicates dropped")
     if overflowed:
         ctx.warn(block.rows[0][0], f"{who(block)}: {overflowed} rows show address ffffffff and size 0: a 32-bit "
                                    "pmap read a 64-bit process and its numbers overflowed; start, end and size "
