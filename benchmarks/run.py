@@ -39,7 +39,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-CONTENDERS = ["memmaps", "memmaps-exact", "memmaps-concat", "psutil", "plain"]
+CONTENDERS = ["memmaps", "memmaps-exact", "memmaps-concat", "memmaps-pmapX", "psutil", "plain"]
+PMAP_X = "all.pmap-X.txt"  # pmap -X text of as many mappings as the corpus (made on first use)
 
 
 def plain_parse(path: str) -> list[dict]:
@@ -79,7 +80,7 @@ def child(name: str, corpus: Path) -> dict:
 
         if name == "memmaps-exact":
             fast.parse = lambda data, ctx, name=None: None  # the exact path only
-        target = corpus / "all.smaps" if name == "memmaps-concat" else proc
+        target = {"memmaps-concat": corpus / "all.smaps", "memmaps-pmapX": corpus / PMAP_X}.get(name, proc)
         t0 = time.perf_counter()
         frame = analyzer.load(target)
         seconds = time.perf_counter() - t0
@@ -114,6 +115,20 @@ def run_child(name: str, corpus: Path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def make_pmap_x(corpus: Path) -> Path:
+    """procps-ng 4.0.2 ``pmap -X`` text with the corpus's number of processes and mappings
+    (benchmarks/pmap_speed.py's generator), so pmap ingest is timed per mapping beside smaps."""
+    out = corpus / PMAP_X
+    if not out.exists():
+        sys.path.insert(0, str(HERE))
+        import pmap_speed
+
+        procs = [p for p in (corpus / "proc").iterdir() if p.name.isdigit()]
+        mappings = sum((p / "smaps").read_bytes().count(b"\nVmFlags") for p in procs)
+        out.write_text(pmap_speed.pmap_x_text(pmap_speed.generate(len(procs), max(1, mappings // len(procs)))))
+    return out
+
+
 def corpus_bytes(corpus: Path) -> int:
     return sum((p / "smaps").stat().st_size for p in (corpus / "proc").iterdir() if p.name.isdigit())
 
@@ -133,9 +148,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=1, help="runs per contender; the fastest is shown")
     ap.add_argument("--json", action="store_true", help="print the results as JSON too")
     ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--make-pmap-x", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
         print(json.dumps(child(args.child, args.corpus)))
+        return 0
+    if args.make_pmap_x:
+        make_pmap_x(args.corpus)
         return 0
     if not (args.corpus / "proc").is_dir():
         print(f"{args.corpus}/proc not found: run `python benchmarks/generate.py` first", file=sys.stderr)
@@ -143,6 +162,11 @@ def main(argv: list[str] | None = None) -> int:
     size = corpus_bytes(args.corpus)
     warm(args.corpus)
     names = args.only or [n for n in CONTENDERS if n != "memmaps-concat" or (args.corpus / "all.smaps").exists()]
+    if "memmaps-pmapX" in names and not (args.corpus / PMAP_X).exists():
+        # in a child: on Linux a process's peak RSS survives fork+exec, so a parent grown big
+        # while generating would show as every later contender's peak
+        subprocess.run([sys.executable, __file__, "--make-pmap-x", "--corpus", str(args.corpus)], check=True)
+    sizes = {"memmaps-concat": (args.corpus / "all.smaps"), "memmaps-pmapX": args.corpus / PMAP_X}
     results = []
     for name in names:
         runs = [run_child(name, args.corpus) for _ in range(args.repeat)]
@@ -155,13 +179,18 @@ def main(argv: list[str] | None = None) -> int:
           f"{platform.system()} {platform.release()}")
     print(f"{'contender':16s} {'seconds':>8s} {'MB/s':>8s} {'mappings/s':>12s} {'mappings':>9s} {'peak RSS MB':>12s}")
     for r in results:
-        print(f"{r['name']:16s} {r['seconds']:8.2f} {size / 1e6 / r['seconds']:8.1f} "
+        nbytes = sizes[r["name"]].stat().st_size if r["name"] in sizes else size
+        print(f"{r['name']:16s} {r['seconds']:8.2f} {nbytes / 1e6 / r['seconds']:8.1f} "
               f"{r['mappings'] / r['seconds']:12,.0f} {r['mappings']:9d} {r['peak_rss_mb']:12.0f}")
     by = {r["name"]: r for r in results}
     if "memmaps" in by and "psutil" in by:
         m, p = by["memmaps"], by["psutil"]
         print(f"memmaps vs psutil: {p['seconds'] / m['seconds']:.2f}x faster (target >= 3), "
               f"peak memory {m['peak_rss_mb'] / p['peak_rss_mb']:.2f}x psutil's (target <= 2)")
+    if "memmaps-pmapX" in by and "memmaps" in by:
+        x, m = by["memmaps-pmapX"], by["memmaps"]
+        print(f"pmap -X vs smaps ingest, per mapping: {x['mappings'] / x['seconds'] / (m['mappings'] / m['seconds']):.2f}x "
+              "(target >= 1)")
     if args.json:
         print(json.dumps(results))
     return 0
