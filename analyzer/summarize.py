@@ -70,14 +70,14 @@ def by_kind(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _process_key(frame: pd.DataFrame) -> pd.Series:
-    """One label per process: host, source and pid (a dump without PIDs is one process per block)."""
+def process_key(frame: pd.DataFrame) -> pd.Series:
+    """One label per process, as :func:`by_process` groups them: host, source and pid."""
     return (frame["host"].fillna("").astype(str) + "\x00" + frame["source"].fillna("").astype(str)
             + "\x00" + frame["pid"].astype("string").fillna("?"))
 
 
 def _process_counts(frame: pd.DataFrame, by: str) -> pd.Series:
-    key = _process_key(frame)
+    key = process_key(frame)
     return key.groupby(frame[by], sort=False, dropna=False).nunique()
 
 
@@ -145,7 +145,7 @@ def by_host(frame: pd.DataFrame) -> pd.DataFrame:
     """
     f = frame.copy(deep=False)
     out = _measures(f, ["host"], dropna=False)
-    key = _process_key(f)
+    key = process_key(f)
     out.insert(1, "processes", key.groupby(f["host"], dropna=False, sort=False).nunique().reindex(out.index))
     return out
 
@@ -288,7 +288,7 @@ def totals(frame: pd.DataFrame) -> dict:
     <NA>
     """
     f = with_uss(frame)
-    out = {"processes": int(_process_key(frame).nunique()) if len(frame) else 0, "mappings": len(frame)}
+    out = {"processes": int(process_key(frame).nunique()) if len(frame) else 0, "mappings": len(frame)}
     for col in MEASURES:
         s = f[col]
         out[col] = pd.NA if s.isna().any() or not len(s) else int(s.sum())
@@ -330,11 +330,6 @@ def measured(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
     else:
         known = frame[measure].notna()
     return frame if known.all() else frame[known]
-
-
-def process_key(frame: pd.DataFrame) -> pd.Series:
-    """One label per process (host, source, pid), as :func:`by_process` groups them."""
-    return _process_key(frame)
 
 
 def by_process_kind(frame: pd.DataFrame, measure: str = "pss", top: int | None = None) -> pd.DataFrame:

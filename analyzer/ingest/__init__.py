@@ -7,6 +7,7 @@ each by content, parses it, and assembles one schema-valid mappings table.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import stat
@@ -21,7 +22,7 @@ from ..dataset import Dataset, InputReport
 from ..errors import InputError, NoDataError, Notice, UnknownFormatError
 from . import archive, registry, smaps, tree
 from .base import Context, Parsed
-from .reader import EXPECTED, HEAD_BYTES, as_utf8, decode, open_input, peek, read_all
+from .reader import EXPECTED, HEAD_BYTES, as_utf8, compression_of, decode, decompressing, open_input, peek, read_all
 
 
 def parse_bytes(data: bytes, name: str, on_bad_lines: str = "warn") -> tuple[Parsed, list[Notice]]:
@@ -81,9 +82,6 @@ def is_checksum(data: bytes) -> bool:
 
 def _parse_for_tree(data: bytes, name: str, on_bad_lines: str = "warn"):
     """Parse a non-proc-tree file met inside a directory or archive (decompressing it)."""
-    from .reader import compression_of, decompressing
-    import io
-
     cut: list[str] = []
     if compression_of(data[:8]):
         data = read_all(decompressing(io.BytesIO(data), name), name, cut=cut)

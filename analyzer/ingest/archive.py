@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterator
 
 from ..errors import ArchiveError, InputError, NoDataError
 from . import sosreport, tree
-from .reader import EXPECTED, _Raw, compression_of, read_all
+from .reader import EXPECTED, _Raw, read_all
 
 MAX_MEMBER_BYTES = tree.MAX_PROC_FILE_BYTES
 BOMB_RATIO = 200
@@ -306,7 +306,3 @@ def open_counted(path) -> tuple[io.BufferedReader, Counting]:
 
     counter = Counting(open(path, "rb"))
     return decompressing(io.BufferedReader(counter, buffer_size=1 << 16), str(path)), counter
-
-
-def is_compressed(head: bytes) -> bool:
-    return compression_of(head[:8]) is not None

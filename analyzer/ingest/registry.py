@@ -11,15 +11,6 @@ from . import pmap, smaps
 TEXT_FORMATS: list[ModuleType] = [smaps, pmap]
 
 
-def register(module: ModuleType, *, first: bool = False) -> None:
-    """Add a format module (used by ingest modules that build on this one)."""
-    if module not in TEXT_FORMATS:
-        if first:
-            TEXT_FORMATS.insert(0, module)
-        else:
-            TEXT_FORMATS.append(module)
-
-
 def detect(head: str) -> tuple[ModuleType, str] | None:
     """The module that reads a text starting with *head*, and the format it saw."""
     for module in TEXT_FORMATS:

@@ -83,7 +83,6 @@ SPEC_BY_NAME = {s.name: s for s in SPECS}
 ALL_PATHS: tuple[str, ...] = tuple(dict.fromkeys(p for s in SPECS for p in s.paths))
 
 # A directory holding any of these is the top of a sosreport.
-MARKERS = ("sos_commands/", "sos_reports/", "sos_logs/")
 _MARKER = re.compile(r"^(?P<root>(?:.*/)?)(?:sos_commands|sos_reports|sos_logs)/")
 
 # The largest metadata member kept in memory (a ps table of 100,000 processes is ~30 MB).

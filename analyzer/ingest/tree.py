@@ -74,11 +74,6 @@ class Entry:
         return data
 
 
-def bytes_entry(path: str, display: str, data: bytes) -> Entry:
-    """An entry whose content is already in memory (tests, small archives)."""
-    return Entry(path, display, lambda: io.BufferedReader(io.BytesIO(data)), size=len(data))
-
-
 def command_from_cmdline(data: bytes) -> str | None:
     r"""A command line from ``/proc/PID/cmdline`` (NUL-separated arguments).
 
@@ -467,12 +462,3 @@ def _rows(frames: list[pd.DataFrame], drop: set[str], row_facts: dict[str, dict]
             filled = filled.where(filled.notna(), frame[key])
         frame[key] = filled
     return frame
-
-
-def load_entries(entries: Iterable[Entry], on_bad_lines: str, parse_text: Callable,
-                 root_display: Callable[[str], str] = lambda r: r or ".") -> tuple[list[Parsed], list]:
-    """Read every entry; returns the parsed pieces and the notices."""
-    collector = Collector(on_bad_lines, parse_text, root_display)
-    for entry in entries:
-        collector.add(entry)
-    return collector.finish()

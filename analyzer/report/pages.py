@@ -178,7 +178,7 @@ def rows_fitting(height: float) -> int:
     return max(int((height - 0.5) / LINE), 1)
 
 
-def table_pages(section: str, table: Table, first_room: float | None = None) -> list[Page]:
+def table_pages(section: str, table: Table) -> list[Page]:
     """*table* across as many pages as it needs, header repeated on each."""
     rows = table.cells()
     widths = column_widths(table, rows)

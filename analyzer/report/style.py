@@ -51,8 +51,6 @@ _PALETTE = [
 KIND_COLORS: dict[str, str] = dict(zip(KINDS, _PALETTE))
 OTHER_COLOR = "#7f7f7f"
 PS_COLOR = "#56718c"  # bars of ps figures (one number per process: no kind)
-GAP_COLOR = "#ffffff"
-
 UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
 
 # Page geometry (inches): A4 portrait.
@@ -195,11 +193,6 @@ def process_label(pid, command, width: int = 40, host=None) -> str:
     if pid_text and isinstance(host, str) and host:
         pid_text = f"{host}:{pid_text}"
     return ellipsize(f"{pid_text}{command if isinstance(command, str) else ''}".strip() or "?", width)
-
-
-def mono_chars(width_in: float, fontsize: float) -> int:
-    """How many monospace characters fit in *width_in* inches at *fontsize* points."""
-    return int(width_in * 72 / (fontsize * MONO_ADVANCE))
 
 
 MEASURE_LABEL = {"pss": "PSS", "rss": "RSS", "uss": "USS", "size": "virtual size", "swap": "swap"}

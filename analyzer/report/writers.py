@@ -47,14 +47,6 @@ def write_pdf(report: Report, path: str | Path, progress: Progress = None) -> in
     return len(plan)
 
 
-def write_page_png(report: Report, number: int, path: str | Path, dpi: int = 110) -> None:
-    """Write page *number* (1-based) of the report as a PNG (for docs)."""
-    plan = pages.plan(report)
-    with matplotlib.rc_context(RC):
-        fig = pages.render(plan[number - 1], report, number, len(plan))
-        _save_png(fig, path, dpi)
-
-
 def _save_png(fig, target, dpi: int = PNG_DPI) -> None:
     FigureCanvasAgg(fig)
     fig.savefig(target, format="png", dpi=dpi, metadata=PNG_METADATA)

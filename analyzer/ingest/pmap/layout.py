@@ -107,7 +107,7 @@ def device_from_d(text: str) -> str | None:
     return f"{int(m.group(1), 16):02x}:{int(m.group(2), 16):02x}"
 
 
-def mapping_name(text: str, family: str, full_paths: bool | None = None) -> tuple[str | None, bool | None, bool, bool]:
+def mapping_name(text: str, family: str) -> tuple[str | None, bool | None, bool, bool]:
     """What pmap printed as a mapping's name -> ``(path, deleted, path_is_basename, name_lost)``.
 
     *family* is how the tool names mappings: ``procps`` (default, -x, -d and
@@ -167,9 +167,3 @@ def value_kb(token: str) -> int | None:
 
 def is_value(token: str) -> bool:
     return VALUE.fullmatch(token) is not None
-
-
-def is_number_line(tokens: list[str]) -> bool:
-    """A footer: numbers (possibly ``K``-suffixed or ``-``) among known footer words."""
-    numbers = [t for t in tokens if is_value(t) and t != "-"]
-    return bool(numbers)
