@@ -1,7 +1,7 @@
 """Archives - tar in any compression the reader undoes, and zip - read as streams.
 
-Nothing is extracted to disk: a tar is read front to back once (tarfile's
-``"r|"`` stream mode), each member handed to a
+Nothing is extracted to disk: a tar is read front to back once
+(:mod:`analyzer.ingest.tarstream`), each member handed to a
 :class:`~analyzer.ingest.tree.Collector` that reads it at once or never, so
 a multi-hundred-MB sosreport never sits in memory whole. A zip (customers
 wrap sosreports in one) is read member by member; an archive inside an
@@ -34,7 +34,7 @@ import zlib
 from collections.abc import Callable, Iterator
 
 from ..errors import ArchiveError, InputError, NoDataError
-from . import sosreport, tree
+from . import sosreport, tarstream, tree
 from .reader import EXPECTED, _Raw, read_all
 
 MAX_MEMBER_BYTES = tree.MAX_PROC_FILE_BYTES
@@ -166,33 +166,34 @@ class _Reader:
 
     def tar_entries(self, stream, prefix: str, shown: str) -> Iterator[tree.Entry]:
         try:
-            tf = tarfile.open(fileobj=stream, mode="r|")
-        except tarfile.TarError as exc:
-            raise ArchiveError(f"{shown}: corrupt tar archive: {exc}") from exc
-        for member in tf:
-            display = f"{shown}!{member.name}"
-            path = safe_name(member.name)
-            if path is None:
-                self.refuse(display, "member name is absolute or climbs out with `..`: refused, not read")
-                continue
-            self.last = display
-            if member.isdir():
-                continue
-            if member.issym() or member.islnk():
-                target = (link_target(path, member.linkname) if member.issym() else safe_name(member.linkname))
-                if target is None:
-                    self.refuse(display, f"link to {member.linkname!r} points outside the archive: ignored")
+            for member in tarstream.members(stream):
+                display = f"{shown}!{member.name}"
+                path = safe_name(member.name)
+                if path is None:
+                    self.refuse(display, "member name is absolute or climbs out with `..`: refused, not read")
                     continue
-                yield tree.Entry(prefix + path, display, link=prefix + target)
-                continue
-            if not member.isfile():
-                self.refuse(display, "device file or FIFO: not read", "info")
-                continue
-            owner = member.uname or (str(member.uid) if member.uid is not None else None)
-            yield tree.Entry(prefix + path, display, lambda m=member: tf.extractfile(m), owner=owner,
-                             size=member.size)
-            if len(tf.members) > 1000:
-                tf.members.clear()  # stream mode needs no index of past members; keep memory flat
+                self.last = display
+                if member.kind == "dir":
+                    continue
+                if member.kind in ("symlink", "hardlink"):
+                    target = (link_target(path, member.linkname) if member.kind == "symlink"
+                              else safe_name(member.linkname))
+                    if target is None:
+                        self.refuse(display, f"link to {member.linkname!r} points outside the archive: ignored")
+                        continue
+                    yield tree.Entry(prefix + path, display, link=prefix + target)
+                    continue
+                if member.kind != "file":
+                    what = "device file or FIFO" if member.kind in ("device", "fifo") else (
+                        f"member of type {member.typeflag!r} (sparse, multi-volume or unknown)")
+                    self.refuse(display, f"{what}: not read", "info")
+                    continue
+                owner = member.uname or (str(member.uid) if member.uid is not None else None)
+                yield tree.Entry(prefix + path, display, member.open, owner=owner, size=member.size)
+        except tarstream.TarError as exc:
+            if self.last:
+                raise ArchiveError(f"{shown}: archive cut short or corrupt: {exc}") from exc
+            raise ArchiveError(f"{shown}: corrupt tar archive: {exc}") from exc
 
     def zip_entries(self, stream, prefix: str, shown: str) -> Iterator[tree.Entry]:
         if not stream.seekable():
@@ -268,8 +269,12 @@ def read(stream, name: str, on_bad_lines: str, parse_text: Callable,
         stopped = exc
     except Exception as exc:  # truncated or corrupt compressed data, or tar damage
         if not isinstance(exc, DECOMPRESS_ERRORS) and type(exc).__name__ != "ZstdError":
+            collector.abandon()
             raise
         stopped = ArchiveError(f"{name}: archive cut short or corrupt: {exc or type(exc).__name__}")
+    except BaseException:  # interrupted
+        collector.abandon()
+        raise
     pieces, notices = collector.finish()
     found = any(len(p.mappings) or p.processes for p in pieces)
     if stopped is not None:
