@@ -191,6 +191,29 @@ def test_detect_needs_pmap_structure():
     assert detect("9:   [kworker/0:1]\n") == "pmap"
 
 
+@pytest.mark.parametrize("text", [
+    "0:\tfrom all lookup local\n32766:\tfrom all lookup main\n32767:\tfrom all lookup default\n",  # ip rule
+    "1: POSIX  ADVISORY  WRITE 1809 fe:00:402116 0 EOF\n2: FLOCK  ADVISORY  WRITE 77 00:1a:5 0 EOF\n",  # /proc/locks
+    " 4: cascade\n",  # /proc/dma
+    "  0: offline\n  1: threads:prepare\n 10: slub:dead\n",  # /sys/devices/system/cpu/hotplug/states
+    "1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever\n",  # ip -o addr
+])
+def test_numbered_lines_of_other_tools_are_not_pmap(text):
+    """Files a sosreport holds (seen in a real one) whose lines start `N: `: without a `[name]`
+    command or a totals line they are not pmap's PID lines."""
+    assert detect(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "9:   [mapper] <defunct>\n",
+    "9: [?]\n",  # busybox, no command line
+    "9:   [mapper] <defunct>\n total                0K\n",
+    "5:   sleep 100\n total                0K\n",  # the process exited between pmap's reads: a zero footer
+])
+def test_pid_lines_alone_of_kernel_threads_and_zombies_are_pmap(text):
+    assert detect(text) == "pmap"
+
+
 def test_prose_only_is_unknown_format():
     with pytest.raises(UnknownFormatError, match="ticket.txt"):
         load_text("The customer says pmap showed 2 GB for PID 1234.\nNo output attached.\n")

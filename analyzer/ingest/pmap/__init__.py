@@ -67,6 +67,8 @@ Faithful, not inventive:
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from ..base import Context, Parsed, split_lines
@@ -86,10 +88,14 @@ def detect(head: str) -> str | None:
     >>> detect("hello\\nworld\\n") is None
     True
     """
+    if not _MAYBE.search(head):
+        return None  # no line starts with a PID or an address: no pmap rule below can match
     lines = split_lines(head)
     rows = 0
     only_pid_and_totals = True
     pid_lines = 0
+    footers = 0
+    unbracketed = False  # a PID line whose command is not `[name]` (as a kernel thread's or zombie's is)
     for i, line in enumerate(lines[:5000]):
         tokens = line.split()
         if not tokens:
@@ -97,6 +103,7 @@ def detect(head: str) -> str | None:
         m = PID_LINE.fullmatch(line)
         if m:
             pid_lines += 1
+            unbracketed = unbracketed or not _NO_CMDLINE.fullmatch(m.group(3))
             nxt = next((x for x in lines[i + 1:i + 3] if x.strip()), "")
             if _headerish(nxt):
                 return NAME
@@ -110,12 +117,21 @@ def detect(head: str) -> str | None:
                 return NAME
         else:
             rows = 0
-            if not is_footer(line, tokens):
+            if is_footer(line, tokens):
+                footers += 1
+            else:
                 only_pid_and_totals = False
-    # kernel threads and zombies: "PID:   [name]" lines alone, or with a zero footer
-    if pid_lines and only_pid_and_totals and len(lines) <= 5000:
+    # kernel threads and zombies: "PID:   [name]" lines alone, or PID lines with their zero footers
+    # (`ip rule`, /proc/locks, /proc/dma: "N: text" lines with neither are not pmap output)
+    if pid_lines and only_pid_and_totals and len(lines) <= 5000 and (footers or not unbracketed):
         return NAME
     return None
+
+
+# A line starting with a PID and a colon (pmap's first line) or with an address (a row).
+_MAYBE = re.compile(r"^\s*(?:\d+:[ \t]|[0-9A-Fa-f]{8,16}\s)", re.MULTILINE)
+# What pmap prints for a process without a command line: `[kthreadd]`, `[sleep] <defunct>`, busybox's `[?]`.
+_NO_CMDLINE = re.compile(r"\[[^\]]*\](?:\s+<defunct>)?")
 
 
 def _headerish(line: str) -> bool:
