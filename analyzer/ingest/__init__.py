@@ -99,6 +99,21 @@ def _read_directory(root: Path, on_bad_lines: str) -> tuple[list[Parsed], list[N
 
     collector = tree.Collector(on_bad_lines, lambda data, name: _parse_for_tree(data, name, on_bad_lines),
                                display, lambda e, s, h: None)
+    try:
+        _walk(root, collector)
+    except BaseException:
+        collector.abandon()
+        raise
+    pieces, notices = collector.finish()
+    if not any(len(p.mappings) or p.processes for p in pieces):
+        if collector.sos_roots:
+            raise archive.no_data(str(root), collector)
+        raise NoDataError(f"{root}: no memory map dumps found in this directory ({EXPECTED})")
+    return pieces, notices
+
+
+def _walk(root: Path, collector: tree.Collector) -> None:
+    """Every file under *root*, handed to *collector* in a stable order."""
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames.sort()
         for fname in sorted(filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]):
@@ -122,12 +137,6 @@ def _read_directory(root: Path, on_bad_lines: str) -> tuple[list[Parsed], list[N
                 continue
             collector.add(tree.Entry(rel, full, lambda full=full: open(full, "rb", buffering=HEAD_BYTES),
                                      size=st.st_size))
-    pieces, notices = collector.finish()
-    if not any(len(p.mappings) or p.processes for p in pieces):
-        if collector.sos_roots:
-            raise archive.no_data(str(root), collector)
-        raise NoDataError(f"{root}: no memory map dumps found in this directory ({EXPECTED})")
-    return pieces, notices
 
 
 def load_dataset(*inputs: str | Path, on_bad_lines: str = "warn",

@@ -17,8 +17,10 @@ from __future__ import annotations
 import io
 import posixpath
 import re
+from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -33,8 +35,22 @@ MAP_FILES = ("smaps", "maps", "smaps_rollup")
 MAX_PROC_FILE_BYTES = 1024**3
 # smaps members are parsed in batches of about this many bytes.
 BATCH_BYTES = 8 << 20
+# Batches parsed on a worker thread while the next members are read (decompressed),
+# at most this many waiting: the reading and the parsing overlap on two cores.
+BATCHES_IN_FLIGHT = 2
 TASK_DIR = re.compile(r"^((?:.*/)?)task/\d+/")
 NO_ROOT = "\x00"  # rows of no sosreport (a sosreport's root may be "")
+
+
+@dataclass
+class _Batch:
+    """A batch of smaps members being parsed on the worker thread: it holds the
+    place of its frame and notices in the collector's lists, so the result is
+    in the same order as if it had been parsed at once."""
+
+    future: Future
+    frame: pd.DataFrame | None = None
+    notices: list = field(default_factory=list)
 
 
 @dataclass
@@ -152,14 +168,16 @@ class Collector:
         self.links: dict[str, str] = {}
         self.sos_roots: set[str] = set()
         self.other: list[tuple[str, Parsed]] = []
-        self.notices: list[tuple[str, Notice]] = []  # (path, notice): filtered at the end
+        self.notices: list[tuple[str, Notice] | _Batch] = []  # (path, notice): filtered at the end
         self.members = 0
         self.threads_seen: set[str] = set()
         # smaps members wait here and are parsed many at a time (one frame per batch, not per process)
         self.pending: list[tuple[bytes, str, str]] = []
         self.pending_pids: set[int] = set()
         self.pending_bytes = 0
-        self.frames: list[pd.DataFrame] = []
+        self.frames: list[pd.DataFrame | _Batch] = []
+        self.inflight: deque[_Batch] = deque()
+        self.pool: ThreadPoolExecutor | None = None
         self.where: dict[str, tuple[str, str, str]] = {}  # display -> (procdir, kind, path)
         self.procs: dict[str, dict[str, list[dict]]] = {}  # procdir -> kind -> process dicts
 
@@ -238,6 +256,7 @@ class Collector:
             return
         self.where[entry.display] = (procdir, kind, entry.path)
         if kind == "smaps":
+            self.procs.setdefault(procdir, {})  # processes keep the order their files came in
             pid = int(procdir.rstrip("/").rsplit("/", 1)[-1])
             if pid in self.pending_pids:
                 self.flush()  # PIDs stay unique within a batch (two trees in one folder)
@@ -257,15 +276,45 @@ class Collector:
         self._store(parsed)
 
     def flush(self) -> None:
-        """Parse the waiting smaps members in one pass."""
+        """Hand the waiting smaps members to the worker thread, parsed in one pass
+        while the next members are read."""
         if not self.pending:
             return
-        parsed, notices = batch.parse_members(self.pending, self.on_bad_lines)
-        self.notices.extend((self.where.get(n.source, ("", "", n.source))[2], n) for n in notices)
+        if self.pool is None:
+            self.pool = ThreadPoolExecutor(1, thread_name_prefix="memmaps-parse")
+        job = _Batch(self.pool.submit(batch.parse_members, self.pending, self.on_bad_lines))
         self.pending, self.pending_pids, self.pending_bytes = [], set(), 0
-        self._store(parsed)
+        self.frames.append(job)
+        self.notices.append(job)
+        self.inflight.append(job)
+        while len(self.inflight) > BATCHES_IN_FLIGHT:
+            self._settle(self.inflight.popleft())
 
-    def _store(self, parsed: Parsed) -> None:
+    def _settle(self, job: _Batch) -> None:
+        """Wait for a batch (the oldest in flight) and keep what it gave."""
+        parsed, notices = job.future.result()
+        job.notices = [(self.where.get(n.source, ("", "", n.source))[2], n) for n in notices]
+        job.frame = parsed.mappings
+        self._store(parsed, keep_frame=False)
+
+    def close(self) -> None:
+        """Wait for every batch in flight and stop the worker thread."""
+        try:
+            while self.inflight:
+                self._settle(self.inflight.popleft())
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(wait=True, cancel_futures=True)
+                self.pool = None
+
+    def abandon(self) -> None:
+        """Stop the worker thread without waiting (reading failed: nothing more is wanted)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = None
+        self.inflight.clear()
+
+    def _store(self, parsed: Parsed, keep_frame: bool = True) -> None:
         for proc in parsed.processes:
             procdir, kind, _ = self.where.get(proc["source"], (None, None, None))
             if procdir is None:
@@ -273,7 +322,7 @@ class Collector:
             if proc.get("source_format") is None:
                 proc["source_format"] = kind
             self.procs.setdefault(procdir, {}).setdefault(kind, []).append(proc)
-        if len(parsed.mappings):
+        if keep_frame and len(parsed.mappings):
             self.frames.append(parsed.mappings)
 
     def _sniff(self, entry: Entry) -> None:
@@ -356,6 +405,10 @@ class Collector:
             return next((r for r in roots if path.startswith(r)), None)
 
         self.flush()
+        self.close()
+        self.frames = [f.frame if isinstance(f, _Batch) else f for f in self.frames]
+        self.notices = [n for item in self.notices
+                        for n in (item.notices if isinstance(item, _Batch) else [item])]
         by_root: dict[str, list[Parsed]] = {r: [] for r in roots}
         out: list[Parsed] = []
         drop: set[str] = set()
@@ -363,6 +416,8 @@ class Collector:
         procs_by_root: dict[str | None, list[dict]] = {}
         root_of_source: dict[str, str] = {}
         for procdir, kinds in self.procs.items():
+            if not kinds:
+                continue  # its smaps was not read after all
             root = sos_root_of(procdir)
             if root is not None and not re.fullmatch(r"proc/\d+/", procdir[len(root):]):
                 drop.update(p["source"] for ps in kinds.values() for p in ps)
@@ -441,10 +496,10 @@ def _concat_releasing(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame(out, copy=False)
 
 
-def _rows(frames: list[pd.DataFrame], drop: set[str], row_facts: dict[str, dict]) -> pd.DataFrame:
+def _rows(frames: list[pd.DataFrame | None], drop: set[str], row_facts: dict[str, dict]) -> pd.DataFrame:
     """All parsed rows as one frame: rows of ignored files dropped, and the
     command, user, ppid and kernel of each row's process filled in."""
-    frames = [f for f in frames if len(f)]
+    frames = [f for f in frames if f is not None and len(f)]
     if not frames:
         return pd.DataFrame()
     frame = frames[0] if len(frames) == 1 else _concat_releasing(frames)
