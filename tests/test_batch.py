@@ -90,3 +90,51 @@ def test_member_holding_a_banner_line_is_parsed_alone():
     frame, _, _ = _one_by_one(_members({rel: odd}))
     assert len(parsed.mappings) == len(frame)
     assert 77 in set(parsed.mappings["pid"].dropna().tolist())
+
+
+def _copied_tree(tmp_path, damage: str | None = None) -> Path:
+    """The sample proc tree copied; with *damage*, one member gets a bad value line."""
+    root = tmp_path / "tree"
+    for p in MEMBERS:
+        dest = root / "proc" / p.parent.name / "smaps"
+        dest.parent.mkdir(parents=True)
+        text = p.read_text()
+        if damage and p == MEMBERS[1]:
+            text = text.replace("Rss:", damage, 1)
+        dest.write_text(text)
+    return root
+
+
+def test_batches_parsed_on_the_worker_thread_give_the_same_dataset(tmp_path, monkeypatch):
+    """Tiny batches, many in flight at once: rows, processes and notices come out in
+    the same order as when each batch is parsed where it is made."""
+    import threading
+
+    from analyzer.ingest import load_dataset, tree
+
+    root = _copied_tree(tmp_path, damage="Rss: x")  # one warning, in the middle of the tree
+    monkeypatch.setattr(tree, "BATCH_BYTES", 1)
+    monkeypatch.setattr(tree, "BATCHES_IN_FLIGHT", 0)
+    inline = load_dataset(root)
+    monkeypatch.setattr(tree, "BATCHES_IN_FLIGHT", 3)
+    before = threading.active_count()
+    threaded = load_dataset(root)
+    assert threading.active_count() == before  # the worker is gone
+    pd.testing.assert_frame_equal(threaded.mappings, inline.mappings)
+    pd.testing.assert_frame_equal(threaded.processes, inline.processes)
+    assert [str(n) for n in threaded.notices] == [str(n) for n in inline.notices]
+    assert any("cannot interpret" in str(n) for n in threaded.notices)
+
+
+def test_error_in_a_batch_on_the_worker_is_raised_with_its_member(tmp_path, monkeypatch):
+    import threading
+
+    from analyzer.ingest import load_dataset, tree
+
+    root = _copied_tree(tmp_path, damage="Rss: x")
+    monkeypatch.setattr(tree, "BATCH_BYTES", 1)
+    before = threading.active_count()
+    with pytest.raises(ParseError) as err:
+        load_dataset(root, on_bad_lines="error")
+    assert err.value.source == str(root / "proc" / MEMBERS[1].parent.name / "smaps")
+    assert threading.active_count() == before
