@@ -10,13 +10,24 @@ Times, in one run and on the same archive:
 
 and prints seconds, MB/s of decompressed data, and the ratio 3 / 1.
 
-Without ``--archive`` it builds a deterministic large sosreport from the real
-sos 4.0 sample in ``sample_dumps/sosreport/``: its ``proc/PID/smaps`` copied
-to ``--processes`` PIDs (default 1500, ~45 MB of smaps), a matching
-``ps_auxwww``, and every other member kept, compressed with ``xz -6`` as sos
-does. Usage::
+Three kinds of archive (``benchmarks/README.md`` has the figures):
 
-    .venv/bin/python benchmarks/sos_speed.py [--archive X.tar.xz] [--processes N] [--repeat 3]
+- ``--archive X.tar.xz``: any sosreport, e.g. a real full one made by
+  ``benchmarks/make_full_sosreport.sh`` (every default sos plugin, ~4,500
+  members, 122 processes' smaps);
+- ``--from-corpus``: the generated proc tree of ``benchmarks/generate.py``
+  (``benchmarks/corpus/proc``, 400 varied processes, ~200 MB of smaps) packed
+  as ``sosreport-gen-host-2026/proc/PID/smaps`` with ``xz -6``: the
+  smaps-heavy extreme;
+- neither: a deterministic sosreport built from the real sos 4.0 sample in
+  ``sample_dumps/sosreport/``: its ``proc/PID/smaps`` copied to
+  ``--processes`` PIDs (default 1500, ~45 MB of smaps), a matching
+  ``ps_auxwww``, every other member kept, ``xz -6`` as sos does: near-identical
+  copies that xz restores at over 1 GB/s, the worst case for the ratio.
+
+Usage::
+
+    .venv/bin/python benchmarks/sos_speed.py [--archive X.tar.xz | --from-corpus] [--processes N] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -72,6 +83,23 @@ def build(out: Path, processes: int) -> Path:
     return out
 
 
+def build_from_corpus(out: Path) -> Path:
+    """``benchmarks/corpus/proc/PID/smaps`` as a sosreport's ``proc/PID/smaps``, xz -6 (deterministic)."""
+    proc = ROOT / "benchmarks" / "corpus" / "proc"
+    if not proc.is_dir():
+        raise SystemExit(f"{proc} not found: run `.venv/bin/python benchmarks/generate.py` first")
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as dst:  # sos writes pax
+        for smaps in sorted(proc.glob("*/smaps"), key=lambda p: int(p.parent.name)):
+            info = tarfile.TarInfo(f"sosreport-gen-host-2026/proc/{smaps.parent.name}/smaps")
+            data = smaps.read_bytes()
+            info.size, info.mode, info.mtime = len(data), 0o444, 1795000000
+            dst.addfile(info, io.BytesIO(data))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(lzma.compress(raw.getvalue(), preset=6))
+    return out
+
+
 def _vary(data: bytes, seed: int) -> bytes:
     """Copies of a process differ in their page counts (as real ones do): vary Pss and
     Referenced deterministically, so xz cannot just point back at the previous copy."""
@@ -98,11 +126,16 @@ def best(fn, repeat: int) -> float:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--archive", type=Path)
+    ap.add_argument("--from-corpus", action="store_true", help="pack benchmarks/corpus/proc as a sosreport")
     ap.add_argument("--processes", type=int, default=1500)
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args(argv)
-    archive = args.archive or build(Path("/tmp/memmaps-bench") / f"sosreport-bench-{args.processes}.tar.xz",
-                                    args.processes)
+    if args.archive:
+        archive = args.archive
+    elif args.from_corpus:
+        archive = build_from_corpus(Path("/tmp/memmaps-bench") / "sosreport-gen-host-2026.tar.xz")
+    else:
+        archive = build(Path("/tmp/memmaps-bench") / f"sosreport-bench-{args.processes}.tar.xz", args.processes)
     if not shutil.which("xz"):
         print("xz not found on PATH", file=sys.stderr)
         return 1

@@ -81,6 +81,9 @@ SPECS: tuple[Spec, ...] = (
 )
 SPEC_BY_NAME = {s.name: s for s in SPECS}
 ALL_PATHS: tuple[str, ...] = tuple(dict.fromkeys(p for s in SPECS for p in s.paths))
+_BY_BASENAME: dict[str, tuple[str, ...]] = {}
+for _rel in ALL_PATHS:
+    _BY_BASENAME[_rel.rsplit("/", 1)[-1]] = _BY_BASENAME.get(_rel.rsplit("/", 1)[-1], ()) + (_rel,)
 
 # A directory holding any of these is the top of a sosreport.
 _MARKER = re.compile(r"^(?P<root>(?:.*/)?)(?:sos_commands|sos_reports|sos_logs)/")
@@ -110,7 +113,7 @@ def match_spec(path: str) -> list[tuple[str, str]]:
     [('sosreport-h/', 'ps')]
     """
     out = []
-    for rel in ALL_PATHS:
+    for rel in _BY_BASENAME.get(path[path.rfind("/") + 1:], ()):
         if path == rel:
             out.append(("", rel))
         elif path.endswith("/" + rel):

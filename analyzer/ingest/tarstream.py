@@ -202,7 +202,7 @@ def members(src, max_header_data: int = MAX_HEADER_DATA) -> Iterator[Member]:
             stored: int | None = _number(buf[148:156], "checksum", header_at)
         except TarError:
             stored = None
-        computed = sum(buf) - sum(buf[148:156]) + 8 * 32
+        computed = sum(buf[:148]) + sum(buf[156:]) + 8 * 32
         if stored != computed:
             signed = sum(b - 256 if b > 127 else b for b in buf[:148] + buf[156:]) + 8 * 32
             if stored != signed:
