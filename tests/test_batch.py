@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tarfile
 from pathlib import Path
 
 import pandas as pd
@@ -113,12 +114,15 @@ def test_batches_parsed_on_the_worker_thread_give_the_same_dataset(tmp_path, mon
     from analyzer.ingest import load_dataset, tree
 
     root = _copied_tree(tmp_path, damage="Rss: x")  # one warning, in the middle of the tree
+    packed = tmp_path / "tree.tar.gz"  # in an archive, batches wait on the worker thread
+    with tarfile.open(packed, "w:gz") as tf:
+        tf.add(root, "tree")
     monkeypatch.setattr(tree, "BATCH_BYTES", 1)
     monkeypatch.setattr(tree, "BATCHES_IN_FLIGHT", 0)
-    inline = load_dataset(root)
+    inline = load_dataset(packed)
     monkeypatch.setattr(tree, "BATCHES_IN_FLIGHT", 3)
     before = threading.active_count()
-    threaded = load_dataset(root)
+    threaded = load_dataset(packed)
     assert threading.active_count() == before  # the worker is gone
     pd.testing.assert_frame_equal(threaded.mappings, inline.mappings)
     pd.testing.assert_frame_equal(threaded.processes, inline.processes)
@@ -132,9 +136,12 @@ def test_error_in_a_batch_on_the_worker_is_raised_with_its_member(tmp_path, monk
     from analyzer.ingest import load_dataset, tree
 
     root = _copied_tree(tmp_path, damage="Rss: x")
+    packed = tmp_path / "tree.tar"
+    with tarfile.open(packed, "w") as tf:
+        tf.add(root, "tree")
     monkeypatch.setattr(tree, "BATCH_BYTES", 1)
     before = threading.active_count()
     with pytest.raises(ParseError) as err:
-        load_dataset(root, on_bad_lines="error")
-    assert err.value.source == str(root / "proc" / MEMBERS[1].parent.name / "smaps")
+        load_dataset(packed, on_bad_lines="error")
+    assert err.value.source == f"{packed}!tree/proc/{MEMBERS[1].parent.name}/smaps"
     assert threading.active_count() == before

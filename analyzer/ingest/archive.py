@@ -256,7 +256,8 @@ def read(stream, name: str, on_bad_lines: str, parse_text: Callable,
     """
     reader: _Reader | None = None
     collector = tree.Collector(on_bad_lines, lambda data, n: parse_text(data, n, on_bad_lines),
-                               lambda root: reader.display(root), lambda e, s, h: reader.expand(e, s, h))
+                               lambda root: reader.display(root), lambda e, s, h: reader.expand(e, s, h),
+                               in_flight=tree.BATCHES_IN_FLIGHT)
     reader = _Reader(name, collector)
     head = stream.peek(1024)[:1024]
     if not head.startswith(b"PK\x03\x04"):

@@ -35,8 +35,9 @@ MAP_FILES = ("smaps", "maps", "smaps_rollup")
 MAX_PROC_FILE_BYTES = 1024**3
 # smaps members are parsed in batches of about this many bytes.
 BATCH_BYTES = 8 << 20
-# Batches parsed on a worker thread while the next members are read (decompressed),
-# at most this many waiting: the reading and the parsing overlap on two cores.
+# In an archive, batches are parsed on a worker thread while the next members are decompressed,
+# at most this many waiting (each holds ~BATCH_BYTES of text). A directory is read from the page
+# cache faster than it is parsed: there the batches are parsed in place (no memory held for overlap).
 BATCHES_IN_FLIGHT = 2
 TASK_DIR = re.compile(r"^((?:.*/)?)task/\d+/")
 NO_ROOT = "\x00"  # rows of no sosreport (a sosreport's root may be "")
@@ -153,12 +154,14 @@ class Collector:
 
     *parse_text(data, name)* parses any other file (sniffing it);
     *expand(entry, stream, head)* returns the entries of a nested archive, or None;
-    *root_display(root)* names a sosreport found at *root* (a path prefix).
+    *root_display(root)* names a sosreport found at *root* (a path prefix);
+    *in_flight* batches of smaps may wait on a worker thread (0: parsed in place).
     """
 
     def __init__(self, on_bad_lines: str, parse_text: Callable, root_display: Callable[[str], str],
-                 expand: Callable[..., Iterable[Entry] | None] | None = None):
+                 expand: Callable[..., Iterable[Entry] | None] | None = None, in_flight: int = 0):
         self.on_bad_lines = on_bad_lines
+        self.in_flight = in_flight
         self.parse_text = parse_text
         self.root_display = root_display
         self.expand = expand
@@ -276,24 +279,33 @@ class Collector:
         self._store(parsed)
 
     def flush(self) -> None:
-        """Hand the waiting smaps members to the worker thread, parsed in one pass
+        """Parse the waiting smaps members in one pass: now, or on the worker thread
         while the next members are read."""
         if not self.pending:
             return
+        members = self.pending
+        self.pending, self.pending_pids, self.pending_bytes = [], set(), 0
+        if not self.in_flight:
+            parsed, notices = batch.parse_members(members, self.on_bad_lines)
+            self.notices.extend(self._placed(notices))
+            self._store(parsed)
+            return
         if self.pool is None:
             self.pool = ThreadPoolExecutor(1, thread_name_prefix="memmaps-parse")
-        job = _Batch(self.pool.submit(batch.parse_members, self.pending, self.on_bad_lines))
-        self.pending, self.pending_pids, self.pending_bytes = [], set(), 0
+        job = _Batch(self.pool.submit(batch.parse_members, members, self.on_bad_lines))
         self.frames.append(job)
         self.notices.append(job)
         self.inflight.append(job)
-        while len(self.inflight) > BATCHES_IN_FLIGHT:
+        while len(self.inflight) > self.in_flight:
             self._settle(self.inflight.popleft())
+
+    def _placed(self, notices: list[Notice]) -> list[tuple[str, Notice]]:
+        return [(self.where.get(n.source, ("", "", n.source))[2], n) for n in notices]
 
     def _settle(self, job: _Batch) -> None:
         """Wait for a batch (the oldest in flight) and keep what it gave."""
         parsed, notices = job.future.result()
-        job.notices = [(self.where.get(n.source, ("", "", n.source))[2], n) for n in notices]
+        job.notices = self._placed(notices)
         job.frame = parsed.mappings
         self._store(parsed, keep_frame=False)
 
