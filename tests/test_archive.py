@@ -313,3 +313,40 @@ def test_binary_maps_member_is_judged_by_its_head_not_read_whole():
     assert Zeros.served <= 1024**2
     (notice,) = [n for _, n in collector.notices]
     assert str(notice) == "bomb!x/proc/1/smaps: warning: not read: binary data, not a text dump"
+
+
+def test_sosreport_cut_before_sos_directories_is_still_a_sosreport(tmp_path):
+    """Uploads get cut; tar order puts proc/ before sos_commands/. The maps read before the cut
+    stay, the report is recognised by its name, and the notices say what was lost."""
+    raw = io.BytesIO()
+    cut_at = None
+    with tarfile.open(XZ) as src, tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as dst:
+        members = sorted(src.getmembers(), key=lambda m: ("/sos_" in m.name, m.name))  # sos's own dirs last
+        for m in members:
+            if "/sos_" in m.name and cut_at is None:
+                cut_at = raw.tell() + 700  # inside the first sos_* member
+            dst.addfile(m, src.extractfile(m) if m.isfile() else None)
+    path = tmp_path / XZ.name
+    path.write_bytes(lzma.compress(raw.getvalue()[:cut_at]))
+    ds = load_dataset(path)
+    smaps = real_smaps()
+    assert process_rss(ds) == {pid: rss_kb(data) for pid, data in smaps.items() if rss_kb(data)}
+    assert ds.mappings["host"].unique().tolist() == ["sample-host-memmaps"]  # the name, label included
+    text = [str(n) for n in ds.notices]
+    assert any("ends before sos's own directories" in t and "warning" in t for t in text), text
+    assert any("taken from the report's name" in t and "--label" in t for t in text), text
+    assert any("archive cut short" in t for t in text), text
+    assert not any("cannot decompress" in t for t in text), text  # the cut is the archive's, not a member's
+
+
+def test_same_cut_without_the_sosreport_name_stays_a_proc_tree(tmp_path):
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w") as tf:
+        for pid, data in real_smaps().items():
+            add_file(tf, f"customer-files/proc/{pid}/smaps", data)
+        add_file(tf, "customer-files/notes.txt", b"x" * 5000)
+    path = tmp_path / "files.tar"
+    path.write_bytes(raw.getvalue()[: raw.getvalue().index(b"x" * 100)])
+    ds = load_dataset(path)
+    assert "host" not in ds.mappings or ds.mappings["host"].isna().all()
+    assert not any("sos's own directories" in str(n) for n in ds.notices)

@@ -245,7 +245,8 @@ class _Reader:
         return self.entries(stream, head, prefix, entry.display)
 
 
-DECOMPRESS_ERRORS = (tarfile.TarError, EOFError, OSError, lzma.LZMAError, zlib.error, zipfile.BadZipFile)
+DECOMPRESS_ERRORS = (tarstream.TarError, tarfile.TarError, EOFError, OSError, lzma.LZMAError, zlib.error,
+                     zipfile.BadZipFile)
 
 
 def read(stream, name: str, on_bad_lines: str, parse_text: Callable,
@@ -276,6 +277,7 @@ def read(stream, name: str, on_bad_lines: str, parse_text: Callable,
     except BaseException:  # interrupted
         collector.abandon()
         raise
+    collector.cut_short = stopped is not None
     pieces, notices = collector.finish()
     found = any(len(p.mappings) or p.processes for p in pieces)
     if stopped is not None:

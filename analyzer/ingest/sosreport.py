@@ -364,20 +364,29 @@ HOST_COLUMNS = ("host", "capture_time", "kernel", "sos_version")
 
 
 def assemble(root: str, source: str, pieces: list, files: dict[str, bytes],
-             display: dict[str, str]) -> tuple[list, list[dict], list[Notice], list[dict]]:
+             display: dict[str, str], cut_short: bool = False) -> tuple[list, list[dict], list[Notice], list[dict]]:
     """Tie one sosreport's smaps pieces to its ps rows and host facts.
 
     *pieces* are :class:`~analyzer.ingest.base.Parsed` per ``proc/PID/``;
     *files* the metadata members by spec path. Returns the pieces (with
     their mappings and processes filled in), ps-only process dicts (when the
-    report has no maps), notices, and the host record.
+    report has no maps), notices, and the host record. *cut_short*: the
+    archive ended before sos's own directories (known as a sosreport by its name).
     """
     facts = host_facts(files)
     ps, used = ps_table(files, display)
     notices: list[Notice] = []
+    if cut_short:
+        notices.append(Notice(source, None, "the archive ends before sos's own directories (sos_commands/, "
+                              "sos_reports/): read as a sosreport by its name; what they hold (ps: commands "
+                              "and users; capture time; sos version) is lost with the rest"))
     if not facts["host"]:
         facts["host"] = host_from_name(root, facts.get("sos_cmdline"))
-        if facts["host"]:
+        if facts["host"] and cut_short:
+            notices.append(Notice(source, None, f"host name {facts['host']!r} taken from the report's name "
+                                  "(the hostname file was after the cut; a --label or --case-id given to sos "
+                                  "would be part of it)", "info"))
+        elif facts["host"]:
             notices.append(Notice(source, None, f"no hostname file (sos run without the host plugin): host name "
                                   f"{facts['host']!r} taken from the report's name", "info"))
     host_values = {k: facts[k] for k in HOST_COLUMNS}

@@ -36,6 +36,8 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from ..errors import MemmapsError
+
 BLOCK = 512
 MAX_HEADER_DATA = 16 << 20  # a long name or pax header larger than this is not a real one
 SKIP_CHUNK = 1 << 20
@@ -51,7 +53,8 @@ _NO_DATA = {"hardlink", "symlink", "device", "fifo", "dir"}  # their size field 
 
 
 class TarError(Exception):
-    """The stream is not a tar archive, or is damaged at a given byte offset."""
+    """The stream is not a tar archive, is damaged at a given byte offset, or broke
+    (its decompression failed) while a member was being read."""
 
 
 @dataclass
@@ -92,8 +95,13 @@ class _MemberData(io.RawIOBase):
     def readinto(self, b) -> int:
         if self.remaining <= 0:
             return 0
-        with memoryview(b) as view:
-            n = self.src.readinto(view[: min(len(view), self.remaining)])
+        try:
+            with memoryview(b) as view:
+                n = self.src.readinto(view[: min(len(view), self.remaining)])
+        except MemmapsError:  # a decompression bomb, stopped by the archive's guard: as it is
+            raise
+        except Exception as exc:  # the archive's own stream broke (cut short, corrupt xz/gzip/zstd data)
+            raise TarError(str(exc) or type(exc).__name__) from exc
         if not n:
             raise TarError(f"tar ends inside member {self.name} ({self.remaining} of its bytes missing)")
         self.remaining -= n

@@ -40,6 +40,9 @@ BATCH_BYTES = 8 << 20
 # cache faster than it is parsed: there the batches are parsed in place (no memory held for overlap).
 BATCHES_IN_FLIGHT = 2
 TASK_DIR = re.compile(r"^((?:.*/)?)task/\d+/")
+# sos names its top directory sosreport-HOST-...: the only sign of a sosreport cut short before its
+# sos_commands/ (tar order puts proc/ first)
+SOS_NAMED_PROC = re.compile(r"^((?:.*/)?sosreport-[^/]+/)proc/\d+/$")
 NO_ROOT = "\x00"  # rows of no sosreport (a sosreport's root may be "")
 
 
@@ -174,6 +177,7 @@ class Collector:
         self.notices: list[tuple[str, Notice] | _Batch] = []  # (path, notice): filtered at the end
         self.members = 0
         self.threads_seen: set[str] = set()
+        self.cut_short = False  # set by the archive reader when the stream ended early
         # smaps members wait here and are parsed many at a time (one frame per batch, not per process)
         self.pending: list[tuple[bytes, str, str]] = []
         self.pending_pids: set[int] = set()
@@ -411,6 +415,13 @@ class Collector:
 
     def finish(self) -> tuple[list[Parsed], list[Notice]]:
         """Every parsed piece, sosreports assembled, and the notices."""
+        named = set()
+        if self.cut_short:  # a sosreport cut before sos's own directories is still one, by its name
+            for procdir in self.procs:
+                m = SOS_NAMED_PROC.match(procdir)
+                if m and m.group(1) not in self.sos_roots:
+                    named.add(m.group(1))
+            self.sos_roots |= named
         roots = sorted(self.sos_roots, key=len, reverse=True)
 
         def sos_root_of(path: str) -> str | None:
@@ -466,7 +477,7 @@ class Collector:
                     notices.append(Notice(self.root_display(root), None,
                                           f"symlink {path} -> {target}: target not in the archive", "info"))
             pieces, extra, sos_notices, host = sosreport.assemble(root, self.root_display(root), by_root[root],
-                                                                  files, display)
+                                                                  files, display, cut_short=root in named)
             notices.extend(sos_notices)
             formats = {"sosreport"} | ({"ps"} if extra else set())
             out.extend(pieces)
