@@ -6,6 +6,7 @@ import gzip
 import json
 import lzma
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -127,6 +128,8 @@ def test_info_lists_formats_and_notices():
     (b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 8, "binary data"),
     (b"hello, this is a letter\nnot a dump\n", "not a recognised memory map dump"),
     (gzip.compress(b""), "empty file"),
+    # the first packet gpg 2.2 writes for `gpg --symmetric` (AES-256, iterated salted S2K), then ciphertext
+    (bytes.fromhex("8c0d04090302") + bytes(range(7, 200)) * 4, "OpenPGP-encrypted"),
 ])
 def test_bad_input_is_one_line_error_exit_1(tmp_path, content, message):
     bad = tmp_path / "customer.smaps"
@@ -339,3 +342,17 @@ def test_text_saved_by_windows_tools_is_read(tmp_path, encoding):
     result = run("summary", path, "--format", "json", "--by", "process")
     (row,) = json.loads(result.output)
     assert row["rss"] == oracle("single_threads_thp.smaps")["totals"]["kB"]["Rss"] * 1024
+
+
+@pytest.mark.skipif(not shutil.which("gpg"), reason="gpg not installed")
+@pytest.mark.parametrize("armor", [[], ["--armor"]])
+def test_sosreport_encrypted_by_gpg_gets_the_decrypt_hint(tmp_path, armor):
+    """`sos report --encrypt-pass` hands the archive to gpg --symmetric: the same, made here by gpg."""
+    sos = next((ROOT / "sample_dumps" / "sosreport").glob("sosreport-*memmaps*.tar.xz"))
+    out = tmp_path / (sos.name + ".gpg")
+    subprocess.run(["gpg", "--homedir", str(tmp_path), "--batch", "--pinentry-mode", "loopback", "--passphrase",
+                    "case-0123", *armor, "--symmetric", "-o", str(out), str(sos)], check=True, capture_output=True)
+    result = CliRunner().invoke(cli, ["info", str(out)])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"memmaps: error: {out}: an OpenPGP-encrypted file")
+    assert "gpg -o" in result.output and result.output.count("\n") == 1

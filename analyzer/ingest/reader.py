@@ -195,6 +195,9 @@ def decode(data: bytes, name: str) -> str:
     """Bytes to text: UTF-8, undecodable bytes kept visible as ``\\xNN``; refuse binary."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    if is_encrypted(data):
+        raise UnknownFormatError(f"{name}: an OpenPGP-encrypted file (as `sos report --encrypt-pass` or "
+                                 "`--encrypt-key` writes): decrypt it first, e.g. `gpg -o report.tar.xz -d FILE`")
     if looks_binary(data):
         raise UnknownFormatError(f"{name}: binary data, not a text dump ({EXPECTED})")
     return data.decode("utf-8", errors="backslashreplace")
@@ -219,6 +222,29 @@ def as_utf8(data: bytes) -> tuple[bytes, str | None]:
         except UnicodeDecodeError:
             return data, None
     return data, None
+
+
+def is_encrypted(head: bytes) -> bool:
+    """True for an OpenPGP message: ASCII-armoured, or binary starting with a public-key
+    (tag 1) or symmetric-key (tag 3) encrypted session key packet of version 3 to 6 (RFC 9580).
+
+    >>> is_encrypted(bytes.fromhex("8c0d04090302")), is_encrypted(b"-----BEGIN PGP MESSAGE-----\\n")
+    (True, True)
+    >>> is_encrypted(bytes.fromhex("c30d0409")), is_encrypted(bytes.fromhex("8c2068656c6c6f"))
+    (True, False)
+    >>> is_encrypted(b"00400000-00401000 r-xp")
+    False
+    """
+    if head.startswith(b"-----BEGIN PGP MESSAGE-----"):
+        return True
+    if len(head) < 4 or not head[0] & 0x80:
+        return False
+    if head[0] & 0x40:  # new packet format: tag in the low six bits, then a one-, two- or five-byte length
+        tag, first = head[0] & 0x3F, head[1]
+        body = 2 if first < 192 else 3 if first < 224 else 6 if first == 255 else None
+    else:  # old format: tag in bits 2-5, length size in bits 0-1 (3: indeterminate, no length bytes)
+        tag, body = (head[0] >> 2) & 0x0F, 1 + (1, 2, 4, 0)[head[0] & 3]
+    return tag in (1, 3) and body is not None and len(head) > body and head[body] in (3, 4, 5, 6)
 
 
 def looks_binary(data: bytes) -> bool:
