@@ -1,0 +1,112 @@
+"""What a copied proc tree's other files say of a process, and the rows of a tree as one frame.
+
+``/proc/PID/cmdline``, ``status`` and ``stat`` give a process its command,
+parent and user (smem's ``smemcap`` and copied trees carry them; sos does
+not); :func:`rows_with_facts` joins the parsed batches of a tree into one
+frame and fills those facts in per row.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def command_from_cmdline(data: bytes) -> str | None:
+    r"""A command line from ``/proc/PID/cmdline`` (NUL-separated arguments).
+
+    >>> command_from_cmdline(b"/usr/bin/sleep\x00100\x00")
+    '/usr/bin/sleep 100'
+    >>> command_from_cmdline(b"") is None
+    True
+    """
+    args = data.rstrip(b"\x00").split(b"\x00")
+    text = " ".join(a.decode("utf-8", errors="backslashreplace") for a in args).strip()
+    return text or None
+
+
+def name_from_status(data: bytes) -> str | None:
+    """The ``Name:`` of ``/proc/PID/status``, shown in brackets like ps does
+    for a process without a command line."""
+    for line in data.decode("utf-8", errors="backslashreplace").splitlines():
+        if line.startswith("Name:"):
+            return f"[{line[5:].strip()}]"
+    return None
+
+
+def facts_from_status(data: bytes) -> dict:
+    """``ppid`` and ``user`` (the real uid, as digits) from ``/proc/PID/status``.
+
+    >>> facts_from_status(b"Name:\\tsleep\\nPPid:\\t1\\nUid:\\t65534\\t65534\\t65534\\t65534\\n")
+    {'ppid': 1, 'user': '65534'}
+    """
+    out: dict = {}
+    for line in data.decode("utf-8", errors="replace").splitlines():
+        key, _, value = line.partition(":")
+        parts = value.split()
+        if key == "PPid" and parts and parts[0].isdigit():
+            out["ppid"] = int(parts[0])
+        elif key == "Uid" and parts and parts[0].isdigit():
+            out["user"] = parts[0]
+    return out
+
+
+def facts_from_stat(data: bytes) -> dict:
+    """``name`` (``[comm]``), ``ppid`` and ``zombie`` from ``/proc/PID/stat``.
+
+    >>> facts_from_stat(b"8 (sleep) Z 5 5 1 0 -1 4227916 ...")
+    {'name': '[sleep]', 'zombie': True, 'ppid': 5}
+    """
+    text = data.decode("utf-8", errors="replace")
+    left, right = text.find("("), text.rfind(")")
+    if left < 0 or right < left:
+        return {}
+    rest = text[right + 1:].split()
+    out: dict = {"name": f"[{text[left + 1:right]}]"}
+    if rest:
+        out["zombie"] = rest[0] == "Z"
+    if len(rest) > 1 and rest[1].isdigit():
+        out["ppid"] = int(rest[1])
+    return out
+
+
+def _concat_releasing(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """``pd.concat`` of frames with the same columns and dtypes, one column at a time,
+    each piece's column released as soon as it is copied: the pieces and the result
+    are never all in memory at once (the batch frames of a large tree are ~the
+    size of the table). Other frames go through ``pd.concat``."""
+    first = frames[0]
+    same = all(list(f.columns) == list(first.columns) and (f.dtypes == first.dtypes).all() for f in frames[1:])
+    if not same or not all(isinstance(f[c].dtype, pd.api.extensions.ExtensionDtype)
+                           for f in frames[:1] for c in f.columns):
+        return pd.concat(frames, ignore_index=True)
+    out = {}
+    for col in list(first.columns):
+        arrays = [f[col].array for f in frames]
+        out[col] = type(arrays[0])._concat_same_type(arrays)
+        del arrays
+        for f in frames:
+            del f[col]
+    return pd.DataFrame(out, copy=False)
+
+
+def rows_with_facts(frames: list[pd.DataFrame | None], drop: set[str], row_facts: dict[str, dict]) -> pd.DataFrame:
+    """All parsed rows as one frame: rows of ignored files dropped, and the
+    command, user, ppid and kernel of each row's process filled in."""
+    frames = [f for f in frames if f is not None and len(f)]
+    if not frames:
+        return pd.DataFrame()
+    frame = frames[0] if len(frames) == 1 else _concat_releasing(frames)
+    if drop:
+        frame = frame[~frame["source"].isin(drop)].reset_index(drop=True)
+    keys = sorted({k for facts in row_facts.values() for k in facts})
+    if not keys:
+        return frame
+    # one value per distinct source (a few hundred), then taken per row: no Python object per row
+    codes, sources = pd.factorize(frame["source"], use_na_sentinel=True)
+    for key in keys:
+        per_source = pd.array([row_facts.get(src, {}).get(key) for src in sources] + [None])
+        filled = pd.Series(per_source.take(codes), index=frame.index)  # code -1 takes the trailing None
+        if key in frame.columns:
+            filled = filled.where(filled.notna(), frame[key])
+        frame[key] = filled
+    return frame
