@@ -207,3 +207,23 @@ def test_every_cut_and_flip_gives_members_or_tar_error(seed):
                     m.open().read()
         except tarstream.TarError:
             pass
+
+
+@pytest.mark.parametrize("tool", [["bsdtar", "--format", "pax"], ["bsdtar", "--format", "gnutar"],
+                                  ["bsdtar", "--format", "ustar"], ["busybox", "tar"]])
+def test_archives_written_by_libarchive_and_busybox(tmp_path, tool):
+    if not shutil.which(tool[0]):
+        pytest.skip(f"{tool[0]} not installed")
+    src = tmp_path / "src"
+    (src / "proc" / "42").mkdir(parents=True)
+    (src / "proc" / "42" / "smaps").write_bytes(b"00400000-00401000 r-xp 00000000 08:01 1 /bin/x\n" * 30)
+    (src / "ünï dir").mkdir()
+    (src / "ünï dir" / "f").write_bytes(b"hi\n")
+    os.symlink("proc/42/smaps", src / "ps")
+    out = tmp_path / "a.tar"
+    cmd = [*tool, "-cf", str(out), "."]
+    subprocess.run(cmd, check=True, capture_output=True, cwd=src)
+    data = out.read_bytes()
+    got = ours(data)
+    assert got == theirs(data)
+    assert {n.removeprefix("./") for n, k, *_ in got if k == "file"} == {"proc/42/smaps", "ünï dir/f"}
