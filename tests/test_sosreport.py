@@ -179,6 +179,26 @@ def test_two_hosts_one_table(tmp_path):
     assert sorted(x.split(",")[0] for x in result.output.splitlines()[1:]) == ["other-host", "sample-host"]
 
 
+def test_sos_collect_archive_gives_one_host_per_node_report(tmp_path):
+    """`sos collect` packs each node's sosreport (.tar.xz) in one archive with a sos_logs/ of its own:
+    that wrapper is not a host; each node's report is, once."""
+    collected = tmp_path / "sos-collector-case1-2026-11-25-abcde.tar.xz"
+    with tarfile.open(collected, "w:xz") as tf:
+        log = tarfile.TarInfo("sos-collector-case1-2026-11-25-abcde/sos_logs/sos.log")
+        log.size = 4
+        tf.addfile(log, io.BytesIO(b"log\n"))
+        for archive in (*WITH_SMAPS, NOSMAPS):
+            tf.add(archive, f"sos-collector-case1-2026-11-25-abcde/{archive.name}")
+    ds = load_dataset(collected)
+    assert len(ds.hosts) == len(WITH_SMAPS) + 1
+    assert ds.hosts["host"].tolist() == ["sample-host"] * len(ds.hosts)
+    direct = load_dataset(*WITH_SMAPS)
+    assert ds.mappings["rss"].sum() == direct.mappings["rss"].sum()
+    assert not any("holds no memory maps and no ps" in str(n) for n in ds.notices)
+    result = CliRunner().invoke(cli, ["info", str(collected)])
+    assert "host unknown" not in result.output and "host nan" not in result.output
+
+
 def test_smemcap_tarball_matches_oracle():
     expected = json.loads((EXPECTED / "smemcap-capture.tar.expected.json").read_text())
     ds = load_dataset(SMEMCAP)

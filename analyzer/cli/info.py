@@ -70,7 +70,8 @@ def _host_lines(ds: Dataset, input_name: str) -> list[str]:
         return []
     lines = []
     for _, h in hosts[_of_input(hosts["source"], input_name)].iterrows():
-        facts = [f"host {h.get('host')}"]
+        host = h.get("host")
+        facts = [f"host {host}" if host is not None and not pd.isna(host) else "host unknown"]
         for col, label in (("capture_time", "captured"), ("kernel", "kernel"), ("sos_version", "sos")):
             value = h.get(col)
             if value is not None and not pd.isna(value):

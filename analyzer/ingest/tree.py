@@ -415,6 +415,9 @@ class Collector:
                 if found is not None:
                     files[rel] = self.meta[found]
                     display[rel] = self.meta_display.get(found, found)
+            if (not files and not any(len(p.mappings) or p.processes for p in by_root[root])
+                    and any(r != root and r.startswith(root) for r in roots)):
+                continue  # only holds other sosreports (`sos collect`'s archive has a sos_logs/ of its own)
             for path, target in self.links.items():
                 if path.startswith(root) and self._resolve(target) is None and posixpath.basename(path) == "ps":
                     notices.append(Notice(self.root_display(root), None,
