@@ -350,3 +350,41 @@ def test_same_cut_without_the_sosreport_name_stays_a_proc_tree(tmp_path):
     ds = load_dataset(path)
     assert "host" not in ds.mappings or ds.mappings["host"].isna().all()
     assert not any("sos's own directories" in str(n) for n in ds.notices)
+
+
+def test_read_bytes_adds_up_to_the_inputs_size(tmp_path):
+    """The progress feed: every input's bytes as stored, told as they are read (an archive in steps)."""
+    from analyzer.ingest import input_bytes
+
+    tree = Path(__file__).resolve().parent.parent / "sample_dumps" / "smaps" / "tree"
+    single = Path(__file__).resolve().parent.parent / "sample_dumps" / "smaps" / "single_threads_thp.smaps"
+    big = tmp_path / "big.tar.gz"  # members larger than the read buffers: several steps
+    with tarfile.open(big, "w:gz", compresslevel=0) as tf:
+        for pid, data in real_smaps().items():
+            add_file(tf, f"big/proc/{pid}/smaps", data * 40)
+    inputs = [XZ, tree, single, big]
+    told: list[int] = []
+    ds = load_dataset(*inputs, read_bytes=told.append)
+    assert len(ds.mappings)
+    assert sum(told) == input_bytes(inputs) == sum(p.stat().st_size for p in (XZ, single, big)) + sum(
+        f.stat().st_size for f in tree.rglob("*") if f.is_file())
+    assert len(told) > 10 and max(told) < big.stat().st_size
+
+
+def test_cli_shows_a_progress_bar_on_a_terminal_when_reading_is_slow(monkeypatch):
+    import analyzer.cli.options as options
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    err = Terminal()
+    monkeypatch.setattr(options.sys, "stderr", err)
+    monkeypatch.setattr(options, "PROGRESS_DELAY", 0)
+    ds = options.load((str(XZ),), "warn")
+    assert len(ds.mappings) and "Reading" in err.getvalue() and "100%" in err.getvalue()
+    quiet = Terminal()
+    monkeypatch.setattr(options.sys, "stderr", quiet)
+    monkeypatch.setattr(options, "PROGRESS_DELAY", 3600)
+    options.load((str(XZ),), "warn")
+    assert quiet.getvalue() == ""  # quick: no bar

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sys
+import time
 
 import click
 
 from ..dataset import Dataset
 from ..errors import ON_BAD_LINES
-from ..ingest import load_dataset
+from ..ingest import input_bytes, load_dataset
 
 
 def inputs_argument(f):
@@ -24,13 +25,42 @@ def load_options(f):
     return f
 
 
+# The bar appears only once reading has taken this long (most inputs load well under a second).
+PROGRESS_DELAY = 0.5
+
+
+class _Progress:
+    """A progress bar over the inputs' bytes, drawn only once reading is slow."""
+
+    def __init__(self, total: int):
+        self.total = total
+        self.done = 0
+        self.start = time.monotonic()
+        self.bar = None
+
+    def update(self, n: int) -> None:
+        self.done += n
+        if self.bar is None:
+            if time.monotonic() - self.start < PROGRESS_DELAY:
+                return
+            self.bar = click.progressbar(length=self.total, label="Reading", file=sys.stderr)
+            self.bar.__enter__()
+            self.bar.update(self.done - n)
+        self.bar.update(n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
 def load(inputs: tuple[str, ...], on_bad_lines: str, show_progress: bool = True) -> Dataset:
-    """Load the inputs, with a progress bar on a terminal when there are several."""
-    if show_progress and len(inputs) > 1 and sys.stderr.isatty():
-        with click.progressbar(length=len(inputs), label="Reading", file=sys.stderr) as bar:
-            def step(_name, bar=bar):
-                bar.update(1)
-            return load_dataset(*inputs, on_bad_lines=on_bad_lines, progress=step)
+    """Load the inputs, with a progress bar (bytes read, as stored) on a terminal when it takes a while."""
+    if show_progress and sys.stderr.isatty():
+        progress = _Progress(input_bytes(inputs))
+        try:
+            return load_dataset(*inputs, on_bad_lines=on_bad_lines, read_bytes=progress.update)
+        finally:
+            progress.close()
     return load_dataset(*inputs, on_bad_lines=on_bad_lines)
 
 

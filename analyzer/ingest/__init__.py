@@ -45,11 +45,14 @@ def parse_bytes(data: bytes, name: str, on_bad_lines: str = "warn") -> tuple[Par
     return parsed, ctx.notices
 
 
-def _read_path(item: str | Path, on_bad_lines: str) -> tuple[list[Parsed], list[Notice]]:
-    """Every parsed piece of one input (a file, ``-``, a directory or an archive)."""
+def _read_path(item: str | Path, on_bad_lines: str,
+               read_bytes: Callable[[int], None] | None = None) -> tuple[list[Parsed], list[Notice]]:
+    """Every parsed piece of one input (a file, ``-``, a directory or an archive).
+
+    *read_bytes(n)* is told of the input's bytes (as stored on disk) as they are read."""
     p = Path(item)
     if str(item) != "-" and p.is_dir():
-        return _read_directory(p, on_bad_lines)
+        return _read_directory(p, on_bad_lines, read_bytes)
     name, stream = open_input(item)
     with stream:
         head = peek(stream, name, 1024)
@@ -57,11 +60,13 @@ def _read_path(item: str | Path, on_bad_lines: str) -> tuple[list[Parsed], list[
             if str(item) == "-" or head.startswith(b"PK"):
                 return archive.read(stream, name, on_bad_lines, _parse_for_tree)
             stream.close()
-            counted, counter = archive.open_counted(p)  # counts compressed bytes: the bomb check
+            counted, counter = archive.open_counted(p, read_bytes)  # counts compressed bytes: the bomb check
             with counted:
                 return archive.read(counted, name, on_bad_lines, _parse_for_tree, lambda: counter.count)
         cut: list[str] = []
         data = read_all(stream, name, cut=cut)
+    if read_bytes is not None and str(item) != "-":
+        read_bytes(p.stat().st_size)
     if is_checksum(data):
         return [], [Notice(name, None, "skipped: a checksum sidecar (.md5/.sha256), not a dump", "info")]
     parsed, notices = parse_bytes(data, name, on_bad_lines)
@@ -89,7 +94,8 @@ def _parse_for_tree(data: bytes, name: str, on_bad_lines: str = "warn"):
     return parsed, [Notice(name, None, c) for c in cut] + notices
 
 
-def _read_directory(root: Path, on_bad_lines: str) -> tuple[list[Parsed], list[Notice]]:
+def _read_directory(root: Path, on_bad_lines: str,
+                    read_bytes: Callable[[int], None] | None = None) -> tuple[list[Parsed], list[Notice]]:
     """A directory: a copied proc tree, an extracted sosreport (or several), a folder of dumps.
 
     Walked without following symlinks; a symlink is resolved only to another
@@ -100,7 +106,7 @@ def _read_directory(root: Path, on_bad_lines: str) -> tuple[list[Parsed], list[N
     collector = tree.Collector(on_bad_lines, lambda data, name: _parse_for_tree(data, name, on_bad_lines),
                                display, lambda e, s, h: None)
     try:
-        _walk(root, collector)
+        _walk(root, collector, read_bytes)
     except BaseException:
         collector.abandon()
         raise
@@ -112,7 +118,7 @@ def _read_directory(root: Path, on_bad_lines: str) -> tuple[list[Parsed], list[N
     return pieces, notices
 
 
-def _walk(root: Path, collector: tree.Collector) -> None:
+def _walk(root: Path, collector: tree.Collector, read_bytes: Callable[[int], None] | None = None) -> None:
     """Every file under *root*, handed to *collector* in a stable order."""
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames.sort()
@@ -137,11 +143,40 @@ def _walk(root: Path, collector: tree.Collector) -> None:
                 continue
             collector.add(tree.Entry(rel, full, lambda full=full: open(full, "rb", buffering=HEAD_BYTES),
                                      size=st.st_size))
+            if read_bytes is not None:
+                read_bytes(st.st_size)
+
+
+def input_bytes(inputs) -> int:
+    """The bytes :func:`load_dataset` will read from *inputs*, as stored (files, and the regular
+    files under directories; standard input counts 0)."""
+    total = 0
+    for item in inputs:
+        p = Path(item)
+        if str(item) == "-":
+            continue
+        if p.is_dir():
+            for dirpath, _dirs, files in os.walk(p):
+                for name in files:
+                    try:
+                        st = os.lstat(os.path.join(dirpath, name))
+                    except OSError:
+                        continue
+                    if stat.S_ISREG(st.st_mode):
+                        total += st.st_size
+        elif p.is_file():
+            total += p.stat().st_size
+    return total
 
 
 def load_dataset(*inputs: str | Path, on_bad_lines: str = "warn",
-                 progress: Callable[[str], None] | None = None) -> Dataset:
+                 progress: Callable[[str], None] | None = None,
+                 read_bytes: Callable[[int], None] | None = None) -> Dataset:
     """Load every input into one :class:`~analyzer.dataset.Dataset`.
+
+    *progress(name)* is called as each input is started; *read_bytes(n)* as
+    its bytes are read (``n`` more bytes of the files as stored: compressed
+    bytes for an archive), for a progress bar over :func:`input_bytes`.
 
     >>> ds = load_dataset("sample_dumps/smaps/tree")
     >>> ds.processes.sort_values("pid")[["pid", "mappings"]].to_dict("list")
@@ -155,7 +190,17 @@ def load_dataset(*inputs: str | Path, on_bad_lines: str = "warn",
     for item in inputs:
         if progress:
             progress(str(item))
-        pieces, found_notices = _read_path(item, on_bad_lines)
+        told = [0]
+
+        def tell(n: int, told=told) -> None:
+            told[0] += n
+            read_bytes(n)
+
+        pieces, found_notices = _read_path(item, on_bad_lines, tell if read_bytes else None)
+        if read_bytes is not None and str(item) != "-" and Path(item).is_file():
+            rest = Path(item).stat().st_size - told[0]  # an archive's tail after its end (xz index, padding)
+            if rest > 0:
+                read_bytes(rest)
         notices.extend(found_notices)
         formats: set[str] = set()
         n_proc = n_map = 0

@@ -73,15 +73,19 @@ def is_archive(head: bytes) -> bool:
 
 
 class Counting(_Raw):
-    """Pass reads through, counting the bytes (the compressed side of a stream)."""
+    """Pass reads through, counting the bytes (the compressed side of a stream);
+    *on_read(n)* is told of each read."""
 
-    def __init__(self, stream):
+    def __init__(self, stream, on_read: Callable[[int], None] | None = None):
         super().__init__(stream)
         self.count = 0
+        self.on_read = on_read
 
     def readinto(self, b) -> int:
         n = super().readinto(b)
         self.count += n
+        if self.on_read is not None and n:
+            self.on_read(n)
         return n
 
     def close(self) -> None:
@@ -308,9 +312,9 @@ def no_data(name: str, collector: tree.Collector) -> InputError:
     return NoDataError(f"{name}: no memory map dumps found ({EXPECTED}){why}")
 
 
-def open_counted(path) -> tuple[io.BufferedReader, Counting]:
+def open_counted(path, on_read: Callable[[int], None] | None = None) -> tuple[io.BufferedReader, Counting]:
     """Open a file read-only with a counter of the compressed bytes read."""
     from .reader import decompressing
 
-    counter = Counting(open(path, "rb"))
+    counter = Counting(open(path, "rb"), on_read)
     return decompressing(io.BufferedReader(counter, buffer_size=1 << 16), str(path)), counter
