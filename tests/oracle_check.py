@@ -8,6 +8,7 @@ Usable on any folder of dumps with ``X.expected.json`` beside each ``X``
 (e.g. real dumps kept outside the repository)::
 
     .venv/bin/python tests/oracle_check.py /tmp/realdumps/smaps
+    .venv/bin/python tests/oracle_check.py /tmp/realdumps/sosreport   # sosreport oracle's schema
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ def problems(input_path: Path, expected: dict) -> list[str]:
         if expected.get("compressed_stream_truncated") or expected.get("expect_error"):
             return []
         return [f"error: {exc}"]
+    if expected.get("format") == "sosreport":
+        return _sosreport_problems(ds, expected)
     frame = ds.mappings
     procs = expected["processes"]
     total = expected["totals"]["mappings"]
@@ -69,6 +72,38 @@ def problems(input_path: Path, expected: dict) -> list[str]:
             col = f"rollup_{schema.field_column(key)}"
             if col not in row or row[col] != kb * 1024:
                 out.append(f"{pid}: rollup {key}: {row.get(col)} != {kb * 1024}")
+    return out
+
+
+def _sosreport_problems(ds, expected: dict) -> list[str]:
+    """Against ``sample_dumps/sosreport/src/oracle_totals.py``: per PID the mapping count, the kB
+    sums, ps's USER and COMMAND; the host; the PIDs found in ps only."""
+    out: list[str] = []
+    frame, procs = ds.mappings, ds.processes
+    if len(frame) != expected["totals"]["mappings"]:
+        out.append(f"mappings: {len(frame)} != {expected['totals']['mappings']}")
+    for pid, exp in expected["processes"].items():
+        rows = frame[frame["pid"] == int(pid)]
+        if len(rows) != exp["mappings"]:
+            out.append(f"pid {pid}: mappings {len(rows)} != {exp['mappings']}")
+        for key, kb in exp.items():
+            if key in ("mappings", "user", "command") or not isinstance(kb, int):
+                continue
+            got = int(rows[schema.field_column(key)].sum()) if len(rows) else 0
+            if got != kb * 1024:
+                out.append(f"pid {pid}: {key}: {got} != {kb * 1024}")
+        proc = procs[procs["pid"] == int(pid)]
+        for key in ("user", "command"):
+            if key in exp and (not len(proc) or proc[key].iloc[0] != exp[key]):
+                out.append(f"pid {pid}: {key}: {list(proc[key]) if len(proc) else None} != {exp[key]!r}")
+    hosts = set(frame["host"].dropna().unique()) if "host" in frame else set()
+    if hosts != {expected["hostname"]}:
+        out.append(f"host: {sorted(hosts)} != {expected['hostname']!r}")
+    only_ps = sorted(int(p) for p in procs.loc[procs["source_format"] == "ps", "pid"]) if len(procs) else []
+    notices = " ".join(str(n) for n in ds.notices)
+    for pid in expected.get("pids_only_in_ps", []):
+        if pid not in only_ps and str(pid) not in notices:
+            out.append(f"pid {pid}: in ps only, but memmaps does not say so")
     return out
 
 
