@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from analyzer import schema
-from analyzer.ingest import fast, smaps
+from analyzer.ingest import fast, fastcols, smaps
 from analyzer.ingest.base import Context
 from analyzer.ingest.reader import decode
 
@@ -417,7 +417,7 @@ def test_header_oddities_fall_back_or_agree(case):
         "dev_trailing_colon": header.replace(" fe:01 ", " fe01: "),
         "dev_short": header.replace(" fe:01 ", " f: "),
         "dev_bad_char": header.replace(" fe:01 ", " fg:01 "),
-        "space_at_window_edge": prefix + " 123456" + " " * (fast.HEAD_WINDOW - len(prefix) - 8) + " /p",
+        "space_at_window_edge": prefix + " 123456" + " " * (fastcols.HEAD_WINDOW - len(prefix) - 8) + " /p",
         "only_spaces_past_window": prefix + " 123456" + " " * 200,
         "inode_past_window": prefix + " " * 0 + " " + "1" * 19 + " " * 10 + "/x",
         "empty_line_header": "",
