@@ -388,3 +388,27 @@ def test_cli_shows_a_progress_bar_on_a_terminal_when_reading_is_slow(monkeypatch
     monkeypatch.setattr(options, "PROGRESS_DELAY", 3600)
     options.load((str(XZ),), "warn")
     assert quiet.getvalue() == ""  # quick: no bar
+
+
+@pytest.mark.parametrize("name", ["sosreport-x/proc/4/smaps", "case/pmap-1234.txt"])
+def test_member_appended_twice_is_read_once_the_later_copy(tmp_path, name):
+    """`tar -r`/`tar -u` append a newer copy of a member; tar extracts the later one. Counting both
+    would double the process."""
+    smaps = real_smaps()
+    pmap_text = (Path(__file__).resolve().parent.parent / "sample_dumps" / "pmap" / "pmap-x.txt").read_bytes()
+    first, later = (smaps[4], smaps[5]) if name.endswith("smaps") else (pmap_text, pmap_text)
+    path = tmp_path / "appended.tar"
+    with tarfile.open(path, "w") as tf:
+        add_file(tf, name, first)
+        add_file(tf, "sosreport-x/proc/6/smaps" if name.endswith("smaps") else "case/notes.txt", smaps[6])
+    with tarfile.open(path, "a") as tf:  # what `tar -rf` does
+        add_file(tf, name, later)
+    ds = load_dataset(path)
+    alone = tmp_path / "alone"
+    alone.write_bytes(later)
+    expected_rows = len(load_dataset(alone).mappings)
+    rows = ds.mappings[ds.mappings["source"] == f"{path}!{name}"]
+    assert len(rows) == expected_rows
+    if name.endswith("smaps"):
+        assert int(rows["rss"].sum()) == rss_kb(later) * 1024
+    assert any("appears twice" in str(n) and "later copy" in str(n) for n in ds.warnings)

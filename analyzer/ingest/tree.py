@@ -204,6 +204,10 @@ class Collector:
             if name:
                 facts.setdefault("name", f"[{name}]")
             return
+        if entry.display in self.where:  # the same member again: appended by `tar -r` or `tar -u`
+            self._forget(entry.display)
+            self.note(entry.path, entry.display, "appears twice in the archive (appended with tar -r or -u): "
+                      "the later copy is read, as tar extracts it")
         self.where[entry.display] = (procdir, kind, entry.path)
         if kind == "smaps":
             self.procs.setdefault(procdir, {})  # processes keep the order their files came in
@@ -255,6 +259,23 @@ class Collector:
         job.notices = self._placed(notices)
         job.frame = parsed.mappings
         self._store(parsed, keep_frame=False)
+
+    def _forget(self, display: str) -> None:
+        """Drop every row and process read from member *display* (waiting for its batch first)."""
+        self.flush()
+        while self.inflight:
+            self._settle(self.inflight.popleft())
+        for i, item in enumerate(self.frames):
+            frame = item.frame if isinstance(item, _Batch) else item
+            if frame is not None and len(frame) and (frame["source"] == display).any():
+                kept = frame[frame["source"] != display].reset_index(drop=True)
+                if isinstance(item, _Batch):
+                    item.frame = kept
+                else:
+                    self.frames[i] = kept
+        for kinds in self.procs.values():
+            for kind, procs in kinds.items():
+                kinds[kind] = [p for p in procs if p["source"] != display]
 
     def close(self) -> None:
         """Wait for every batch in flight and stop the worker thread."""
@@ -312,6 +333,10 @@ class Collector:
             self.note(entry.path, entry.display, f"skipped: {exc}", "info")
             return
         self.notices.extend((entry.path, n) for n in notices)
+        if any(path == entry.path for path, _ in self.other):  # appended again (`tar -r`): the later copy wins
+            self.other = [(path, p) for path, p in self.other if path != entry.path]
+            self.note(entry.path, entry.display, "appears twice in the archive (appended with tar -r or -u): "
+                      "the later copy is read, as tar extracts it")
         self.other.append((entry.path, parsed))
 
     # --- assembly ---------------------------------------------------------
