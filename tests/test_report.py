@@ -34,12 +34,17 @@ def pdf_text(path: Path) -> list[str]:
     return [page.extract_text() for page in pypdf.PdfReader(path).pages]
 
 
-@pytest.fixture(scope="module")
-def sos_pdf(tmp_path_factory):
-    out = tmp_path_factory.mktemp("r") / "report.pdf"
-    result = run("report", SOS, "-o", out)
+def written_pdf(tmp_path_factory, source: Path) -> Path:
+    """The PDF report of *source*, written once by the real CLI."""
+    out = tmp_path_factory.mktemp("report") / "report.pdf"
+    result = run("report", source, "-o", out)
     assert result.exit_code == 0, result.output
     return out
+
+
+@pytest.fixture(scope="module")
+def sos_pdf(tmp_path_factory):
+    return written_pdf(tmp_path_factory, SOS)
 
 
 def test_report_pdf_cover_totals_match_the_dump(sos_pdf):
@@ -320,10 +325,7 @@ def _ps_rows(archive: Path) -> list[list[str]]:
 
 @pytest.fixture(scope="module")
 def ps_pdf(tmp_path_factory):
-    out = tmp_path_factory.mktemp("ps") / "ps.pdf"
-    result = run("report", NOSMAPS, "-o", out)
-    assert result.exit_code == 0, result.output
-    return out
+    return written_pdf(tmp_path_factory, NOSMAPS)
 
 
 def test_report_ps_only_cover_totals_are_ps_sums(ps_pdf):

@@ -49,7 +49,8 @@ def _read_path(item: str | Path, on_bad_lines: str,
                read_bytes: Callable[[int], None] | None = None) -> tuple[list[Parsed], list[Notice]]:
     """Every parsed piece of one input (a file, ``-``, a directory or an archive).
 
-    *read_bytes(n)* is told of the input's bytes (as stored on disk) as they are read."""
+    *read_bytes(n)* is told of a directory's files and an archive's compressed bytes as they are
+    read (:func:`load_dataset` accounts for the rest of a file once it is done)."""
     p = Path(item)
     if str(item) != "-" and p.is_dir():
         return _read_directory(p, on_bad_lines, read_bytes)
@@ -65,8 +66,6 @@ def _read_path(item: str | Path, on_bad_lines: str,
                 return archive.read(counted, name, on_bad_lines, _parse_for_tree, lambda: counter.count)
         cut: list[str] = []
         data = read_all(stream, name, cut=cut)
-    if read_bytes is not None and str(item) != "-":
-        read_bytes(p.stat().st_size)
     if is_checksum(data):
         return [], [Notice(name, None, "skipped: a checksum sidecar (.md5/.sha256), not a dump", "info")]
     parsed, notices = parse_bytes(data, name, on_bad_lines)
@@ -198,7 +197,7 @@ def load_dataset(*inputs: str | Path, on_bad_lines: str = "warn",
 
         pieces, found_notices = _read_path(item, on_bad_lines, tell if read_bytes else None)
         if read_bytes is not None and str(item) != "-" and Path(item).is_file():
-            rest = Path(item).stat().st_size - told[0]  # an archive's tail after its end (xz index, padding)
+            rest = Path(item).stat().st_size - told[0]  # a plain file; an archive's tail (xz index, padding)
             if rest > 0:
                 read_bytes(rest)
         notices.extend(found_notices)

@@ -68,9 +68,9 @@ SPECS: tuple[Spec, ...] = (
 )
 SPEC_BY_NAME = {s.name: s for s in SPECS}
 ALL_PATHS: tuple[str, ...] = tuple(dict.fromkeys(p for s in SPECS for p in s.paths))
-_BY_BASENAME: dict[str, tuple[str, ...]] = {}
+_BY_BASENAME: dict[str, list[str]] = {}  # match_spec looks at these candidates only
 for _rel in ALL_PATHS:
-    _BY_BASENAME[_rel.rsplit("/", 1)[-1]] = _BY_BASENAME.get(_rel.rsplit("/", 1)[-1], ()) + (_rel,)
+    _BY_BASENAME.setdefault(_rel.rsplit("/", 1)[-1], []).append(_rel)
 
 # A directory holding any of these is the top of a sosreport.
 _MARKER = re.compile(r"^(?P<root>(?:.*/)?)(?:sos_commands|sos_reports|sos_logs)/")

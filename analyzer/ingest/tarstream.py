@@ -82,11 +82,10 @@ class Member:
 class _MemberData(io.RawIOBase):
     """The next *size* bytes of the archive stream; never closes the stream."""
 
-    def __init__(self, src, size: int, name: str, offset: int):
+    def __init__(self, src, size: int, name: str):
         self.src = src
         self.remaining = size
         self.name = name
-        self.offset = offset
         self.opened = False
 
     def readable(self) -> bool:
@@ -165,15 +164,20 @@ def members(src, max_header_data: int = MAX_HEADER_DATA) -> Iterator[Member]:
     pending: dict[str, str] = {}  # pax records and GNU long names for the next member
     skip_buf = bytearray(SKIP_CHUNK)
 
-    def read_exact(n: int, what: str) -> bytes:
+    def read_upto(n: int) -> bytes:
+        """*n* bytes, fewer only where the stream ends."""
         nonlocal pos
         data = src.read(n)
-        while len(data) < n:
+        while 0 < len(data) < n:
             more = src.read(n - len(data))
             if not more:
                 break
             data += more
         pos += len(data)
+        return data
+
+    def read_exact(n: int, what: str) -> bytes:
+        data = read_upto(n)
         if len(data) < n:
             raise TarError(f"tar ends inside {what} at byte {pos}")
         return data
@@ -191,13 +195,7 @@ def members(src, max_header_data: int = MAX_HEADER_DATA) -> Iterator[Member]:
     first = True
     while True:
         header_at = pos
-        buf = src.read(BLOCK)
-        while 0 < len(buf) < BLOCK:
-            more = src.read(BLOCK - len(buf))
-            if not more:
-                break
-            buf += more
-        pos += len(buf)
+        buf = read_upto(BLOCK)
         if not buf:
             if first:
                 raise TarError("empty archive: no tar header")
@@ -278,7 +276,7 @@ def members(src, max_header_data: int = MAX_HEADER_DATA) -> Iterator[Member]:
         if kind in _NO_DATA:
             yield member
             continue
-        member._data = _MemberData(src, size, name, header_at)
+        member._data = _MemberData(src, size, name)
         yield member
         data = member._data
         member._data = None
