@@ -1,7 +1,9 @@
-"""Writers for the whole mappings table: CSV, Parquet, JSON and JSON Lines.
+"""Writers for the tables of a dataset: CSV, Parquet, JSON and JSON Lines.
 
+Any of the four tables - ``mappings``, ``processes``, ``hosts``, ``notices``
+(:data:`TABLES`, columns in :mod:`analyzer.schema`) - is written whole.
 Values are exact: sizes in bytes, addresses as unsigned integers, NA as an
-empty CSV field or JSON ``null``.
+empty CSV field or JSON ``null``; Parquet keeps every dtype.
 """
 
 from __future__ import annotations
@@ -11,7 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import schema
+from .dataset import Dataset
+
 FORMATS = ("csv", "parquet", "json", "jsonl")
+TABLES = ("mappings", "processes", "hosts", "notices")
 
 
 def format_for(path: str | Path, fmt: str | None = None) -> str:
@@ -26,6 +32,26 @@ def format_for(path: str | Path, fmt: str | None = None) -> str:
     if suffix in FORMATS:
         return suffix
     raise ValueError(f"cannot tell the format of {path}: use .csv, .parquet, .json or .jsonl, or --format")
+
+
+def table(ds: Dataset, name: str) -> pd.DataFrame:
+    """The table *name* of *ds* (one of :data:`TABLES`), conformed to its schema.
+
+    >>> import analyzer
+    >>> ds = analyzer.load_dataset("sample_dumps/smaps/single_threads_thp_truncated.smaps")
+    >>> table(ds, "notices")[["lineno", "level"]].to_dict("records")
+    [{'lineno': 776, 'level': 'warning'}]
+    """
+    if name == "mappings":
+        return ds.mappings
+    if name == "processes":
+        return schema.conform_processes(ds.processes)
+    if name == "hosts":
+        return schema.conform_hosts(ds.hosts)
+    if name == "notices":
+        rows = [{"source": n.source, "lineno": n.lineno, "level": n.level, "message": n.message} for n in ds.notices]
+        return schema.conform_notices(pd.DataFrame.from_records(rows) if rows else pd.DataFrame())
+    raise ValueError(f"unknown table {name!r}: one of {', '.join(TABLES)}")
 
 
 def _records(frame: pd.DataFrame):

@@ -1,8 +1,15 @@
-"""The mappings table: one row per memory mapping, the single source of truth.
+"""The tables memmaps produces, the single source of truth for their columns.
+
+- the **mappings** table: one row per memory mapping (:data:`COLUMNS`);
+- the **processes** table: one row per process block (:data:`PROCESS_COLUMNS`);
+- the **hosts** table: one row per host a dump describes (:data:`HOST_COLUMNS`).
 
 Every column the analyzer produces is declared here with its pandas dtype,
 its unit and its meaning. Ingest modules build frames with these columns;
-:func:`conform` casts and orders a frame; :func:`validate` checks one.
+:func:`conform` (:func:`conform_processes`, :func:`conform_hosts`) casts and
+orders a frame; :func:`validate` checks one. A new column is one more
+:class:`Column` in the list of its table: conform, export and the README
+table follow.
 
 Sizes are **bytes** (the kernel's ``kB`` is KiB: multiplied by 1024 here).
 ``<NA>`` means *the dump did not say*; ``0`` means *the dump said 0*.
@@ -28,7 +35,8 @@ from .errors import SchemaError
 
 @dataclass(frozen=True)
 class Column:
-    """One column of the mappings table."""
+    """One column of a table: name, pandas dtype, unit (``bytes``, ``count``,
+    ``address``, ``time`` or empty), meaning."""
 
     name: str
     dtype: str
@@ -39,6 +47,7 @@ class Column:
 
 
 STRING = "string[pyarrow]"
+TIME = "datetime64[ms, UTC]"  # Parquet stores milliseconds: the dtype round-trips exactly
 
 _IDENTITY = [
     Column("host", STRING, "", "Host name, when the dump says it (sosreport, supportconfig); NA otherwise.", "identity"),
@@ -50,7 +59,7 @@ _IDENTITY = [
     Column("user", STRING, "", "Owner of the process (ps `USER`, or a uid), when the dump says it; NA otherwise.", "identity"),
     Column("ppid", "Int64", "", "Parent process ID (ps `PPID`), when the dump says it; NA otherwise.", "identity"),
     Column("cgroup", STRING, "", "The process's cgroup as ps prints it (`CGROUP` column); NA when ps printed `-` or nothing.", "identity"),
-    Column("capture_time", "datetime64[s, UTC]", "time", "When the dump was taken (sosreport `date --utc`, manifest); NA otherwise.", "identity"),
+    Column("capture_time", TIME, "time", "When the dump was taken (sosreport `date --utc`, manifest); NA otherwise.", "identity"),
     Column("kernel", STRING, "", "Kernel release of the host (`uname -r`), when the dump says it; NA otherwise.", "identity"),
     Column("sos_version", STRING, "", "Version of sos that made the sosreport (`version.txt`, manifest); NA for other dumps.", "identity"),
 ]
@@ -208,10 +217,225 @@ def validate(frame: pd.DataFrame) -> None:
             raise SchemaError(f"unexpected column {name!r}")
 
 
-def markdown_table() -> str:
-    """The README's column table, generated from the schema."""
+def _mappings_markdown() -> str:
     lines = ["| column | dtype | unit | meaning |", "| --- | --- | --- | --- |"]
     for c in COLUMNS:
         key = f" (smaps `{c.key}`)" if c.key and c.key != "VmFlags" else ""
         lines.append(f"| `{c.name}` | {c.dtype} | {c.unit} | {c.doc}{key} |")
+    return "\n".join(lines)
+
+
+# --- the processes and hosts tables -----------------------------------------
+
+PROCESS_COLUMNS: list[Column] = [
+    Column("host", STRING, "", "Host name, when the dump says it (sosreport); NA otherwise.", "identity"),
+    Column("pid", "Int64", "", "Process ID, from the dump's header, path or ps; NA when the dump does not say.", "identity"),
+    Column("command", STRING, "", "Command line (cmdline, pmap's `PID:` line, ps) or `[name]`; NA when unknown.", "identity"),
+    Column("source", STRING, "", "Where the process block came from: a file, or `archive!member`.", "identity"),
+    Column("source_format", STRING, "", "The format of that block: `smaps`, `maps`, `smaps_rollup`, `pmap-x`, `ps`, ...; NA for an empty block.", "identity"),
+    Column("lineno", "Int64", "", "Line of the block's first line (banner or `PID:` line) in its source; NA for a whole file.", "identity"),
+    Column("block", STRING, "", "The name a banner or `grep -H` prefix gave the block (`/proc/42/smaps`); NA otherwise.", "identity"),
+    Column("mappings", "Int64", "count", "Mappings read for this process (NA when known only from ps).", "identity"),
+    Column("partial", "boolean", "", "True when some of this process's data was lost (cut record, footer disagreeing).", "identity"),
+    Column("user", STRING, "", "Owner: ps `USER`, a uid from `status`, or the archive member's owner; NA otherwise.", "facts"),
+    Column("ppid", "Int64", "", "Parent process ID (ps, `status` or `stat`); NA otherwise.", "facts"),
+    Column("cgroup", STRING, "", "The process's cgroup as ps prints it; NA otherwise.", "facts"),
+    Column("comm", STRING, "", "The short command name ps printed as `COMM`; NA otherwise.", "facts"),
+    Column("zombie", "boolean", "", "True for a zombie (`stat` or ps state `Z`); NA when unknown.", "facts"),
+    Column("kernel", STRING, "", "Kernel release of the host, when the dump says it; NA otherwise.", "facts"),
+    Column("capture_time", TIME, "time", "When the dump was taken (sosreport); NA otherwise.", "facts"),
+    Column("sos_version", STRING, "", "Version of sos that made the sosreport; NA for other dumps.", "facts"),
+    Column("sosreport", STRING, "", "The sosreport the process belongs to (its archive or directory); NA otherwise.", "facts"),
+    Column("ps_source", STRING, "", "The ps output the `ps_*` facts come from (a process known only from ps).", "ps"),
+    Column("ps_rss", "Int64", "bytes", "ps's `RSS` (KiB x 1024).", "ps"),
+    Column("ps_vsz", "Int64", "bytes", "ps's `VSZ` (KiB x 1024).", "ps"),
+    Column("ps_stat", STRING, "", "ps's process state (`STAT` or `S`), e.g. `Ss`, `Z`.", "ps"),
+]
+
+
+@dataclass(frozen=True)
+class Family:
+    """Columns named ``PREFIX<name>``, one per field the dump totals: ``rollup_rss``, ``footer_size``, ..."""
+
+    prefix: str
+    dtype: str
+    doc: str
+
+    def unit(self, name: str) -> str:
+        """The unit of ``PREFIX<name>``: that of the mappings column ``<name>``, else bytes."""
+        base = BY_NAME.get(name[len(self.prefix):])
+        return base.unit if base is not None and base.unit in ("bytes", "count") else "bytes"
+
+
+PROCESS_FAMILIES: list[Family] = [
+    Family("rollup_", "Int64", "A field of `smaps_rollup` for the process (`rollup_rss`, `rollup_pss`, ...; "
+           "same units as the mappings column)."),
+    Family("footer_", "Int64", "A total from pmap's footer (`footer_size`, `footer_rss`, `footer_dirty`, "
+           "`footer_writeable_private`, ...), in bytes (a count for `footer_thp_eligible`)."),
+]
+
+HOST_COLUMNS: list[Column] = [
+    Column("source", STRING, "", "The sosreport the host row comes from (its archive or directory).", "identity"),
+    Column("host", STRING, "", "Host name (`hostname`, `hostnamectl`, else the report's name); NA if none.", "identity"),
+    Column("capture_time", TIME, "time", "When sos ran (`date --utc`, ...); NA if not stated.", "identity"),
+    Column("kernel", STRING, "", "Kernel release (`uname -a`, `hostnamectl`, `/proc/version`); NA if not stated.", "identity"),
+    Column("sos_version", STRING, "", "Version of sos (`version.txt`, manifest); NA if not stated.", "identity"),
+    Column("sos_cmdline", STRING, "", "The sos command line from the manifest; NA if none.", "sos"),
+    Column("maps_collected", "boolean", "", "True when the report holds memory maps (`-k process.smaps=on`).", "sos"),
+    Column("processes_with_maps", "Int64", "count", "Processes with a `proc/PID/smaps` in the report.", "sos"),
+    Column("processes_in_ps", "Int64", "count", "Processes in the report's ps output.", "sos"),
+    Column("ps_files", STRING, "", "The ps outputs read, comma-separated.", "sos"),
+]
+
+NOTICE_COLUMNS: list[Column] = [
+    Column("source", STRING, "", "The file or `archive!member` the notice is about.", "notice"),
+    Column("lineno", "Int64", "", "The line it is about (1-based); NA for the whole source.", "notice"),
+    Column("level", STRING, "", "`warning` (data lost or partial) or `info` (worth knowing, nothing lost).", "notice"),
+    Column("message", STRING, "", "What happened, in words.", "notice"),
+]
+
+PROCESS_BY_NAME: dict[str, Column] = {c.name: c for c in PROCESS_COLUMNS}
+HOST_BY_NAME: dict[str, Column] = {c.name: c for c in HOST_COLUMNS}
+_FAMILY_NAME = re.compile(r"[a-z0-9_]+")
+
+
+def process_column(name: str) -> Column | None:
+    """The declaration of a processes column, a family's member included (``rollup_rss``).
+
+    >>> process_column("ps_rss").unit, process_column("rollup_thp_eligible").unit, process_column("x") is None
+    ('bytes', 'count', True)
+    """
+    col = PROCESS_BY_NAME.get(name)
+    if col is not None:
+        return col
+    for fam in PROCESS_FAMILIES:
+        if name.startswith(fam.prefix) and _FAMILY_NAME.fullmatch(name[len(fam.prefix):]):
+            return Column(name, fam.dtype, fam.unit(name), fam.doc, fam.prefix.rstrip("_"))
+    return None
+
+
+def process_record(pid: int | None, source: str, source_format: str | None, *, command: str | None = None,
+                   lineno: int | None = None, block: str | None = None, mappings: int | None = 0,
+                   partial: bool = False, **facts: object) -> dict:
+    """One row of the processes table, as a parser builds it (a dict the loader conforms).
+
+    Every key must be a declared processes column (:data:`PROCESS_COLUMNS`,
+    :data:`PROCESS_FAMILIES`): a misspelt fact fails here, not in a report.
+
+    >>> process_record(42, "dump.smaps", "smaps", mappings=3)["mappings"]
+    3
+    >>> process_record(42, "dump.smaps", "smaps", rss_total=1)
+    Traceback (most recent call last):
+    ...
+    analyzer.errors.SchemaError: rss_total is not a column of the processes table (see analyzer.schema)
+    """
+    rec = {"pid": pid, "command": command, "source": source, "source_format": source_format,
+           "block": block, "lineno": lineno, "mappings": mappings, "partial": partial}
+    for key in facts:
+        if process_column(key) is None:
+            raise SchemaError(f"{key} is not a column of the processes table (see analyzer.schema)")
+    rec.update(facts)
+    return rec
+
+
+def host_record(source: str, **facts: object) -> dict:
+    """One row of the hosts table; every key must be in :data:`HOST_COLUMNS`."""
+    for key in facts:
+        if key not in HOST_BY_NAME:
+            raise SchemaError(f"{key} is not a column of the hosts table (see analyzer.schema)")
+    return {"source": source, **facts}
+
+
+def _cast(values: pd.Series, dtype: str) -> pd.Series:
+    if values.dtype == object and dtype in ("Int64", "UInt64"):
+        values = pd.to_numeric(values)  # ints with gaps (None) arrive as object
+    if dtype.startswith("datetime64") and values.dtype == object:
+        values = pd.to_datetime(values, utc=True)
+    return values.astype(dtype)
+
+
+def _conform_table(frame: pd.DataFrame, columns: list[Column], extra: list[Column]) -> pd.DataFrame:
+    n = len(frame)
+    out = {}
+    for col in columns + extra:
+        if col.name in frame.columns:
+            out[col.name] = _cast(frame[col.name], col.dtype)
+        else:
+            out[col.name] = pd.Series(null_array(col.dtype, n), index=frame.index)
+    for name in frame.columns:
+        if name not in out:  # undeclared: kept as it is (a column a newer producer added)
+            out[name] = frame[name]
+    result = pd.DataFrame(out, index=frame.index)
+    result.attrs = dict(frame.attrs)
+    return result
+
+
+def conform_processes(frame: pd.DataFrame) -> pd.DataFrame:
+    """Cast *frame* to the processes table: declared columns in order (missing ones NA),
+    then the family columns present (``rollup_*``, ``footer_*``) in name order, cast.
+
+    >>> f = conform_processes(pd.DataFrame({"pid": [7, None], "ps_rss": [4096, None]}))
+    >>> f["pid"].tolist(), f["ps_rss"].tolist(), str(f["command"].dtype)
+    ([7, <NA>], [4096, <NA>], 'string')
+    """
+    names = set(PROCESS_BY_NAME)
+    extra = []
+    for fam in PROCESS_FAMILIES:
+        extra += [c for c in (process_column(n) for n in sorted(frame.columns) if n not in names
+                              and n.startswith(fam.prefix)) if c is not None and c.group == fam.prefix.rstrip("_")]
+    return _conform_table(frame, PROCESS_COLUMNS, extra)
+
+
+def conform_hosts(frame: pd.DataFrame) -> pd.DataFrame:
+    """Cast *frame* to the hosts table: declared columns in order, missing ones NA.
+
+    >>> conform_hosts(pd.DataFrame()).columns[:3].tolist()
+    ['source', 'host', 'capture_time']
+    """
+    return _conform_table(frame, HOST_COLUMNS, [])
+
+
+def conform_notices(frame: pd.DataFrame) -> pd.DataFrame:
+    """Cast *frame* to the notices table (:data:`NOTICE_COLUMNS`)."""
+    return _conform_table(frame, NOTICE_COLUMNS, [])
+
+
+def validate_table(frame: pd.DataFrame, table: str) -> None:
+    """Raise :class:`SchemaError` unless *frame* is a conformed ``processes`` or ``hosts`` table
+    with no undeclared column."""
+    for name in frame.columns:
+        col = process_column(name) if table == "processes" else HOST_BY_NAME.get(name)
+        if col is None:
+            raise SchemaError(f"{table}: unexpected column {name!r}")
+        if str(frame[name].dtype) != str(pd.api.types.pandas_dtype(col.dtype)):
+            raise SchemaError(f"{table}: column {name}: dtype {frame[name].dtype}, expected {col.dtype}")
+
+
+def size_columns(columns) -> list[str]:
+    """The columns among *columns* that hold sizes in bytes, by their declared unit
+    (any table's, family members included): what displays show as KiB, MiB, ...
+
+    >>> size_columns(["pid", "rss", "offset", "ps_rss", "rollup_pss", "start", "total"])
+    ['rss', 'offset', 'ps_rss', 'rollup_pss']
+    """
+    out = []
+    for name in columns:
+        col = BY_NAME.get(name) or process_column(name) or HOST_BY_NAME.get(name)
+        if col is not None and col.unit == "bytes":
+            out.append(name)
+    return out
+
+
+def markdown_table(table: str = "mappings") -> str:
+    """The README's column table of *table* (``mappings``, ``processes``, ``hosts`` or ``notices``),
+    generated from the schema."""
+    if table == "mappings":
+        return _mappings_markdown()
+    lines = ["| column | dtype | unit | meaning |", "| --- | --- | --- | --- |"]
+    columns = {"processes": PROCESS_COLUMNS, "hosts": HOST_COLUMNS, "notices": NOTICE_COLUMNS}[table]
+    for c in columns:
+        lines.append(f"| `{c.name}` | {c.dtype} | {c.unit} | {c.doc} |")
+    if table == "processes":
+        for fam in PROCESS_FAMILIES:
+            lines.append(f"| `{fam.prefix}*` | {fam.dtype} | bytes | {fam.doc} |")
     return "\n".join(lines)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .classify import KINDS
+from .schema import conform_processes
 
 MEASURES = ["size", "rss", "pss", "uss", "swap"]
 BY_CHOICES = ("kind", "process", "mapping", "host")
@@ -155,9 +156,11 @@ PS_NOTE = ("from ps (RSS, VSZ), not from memory maps: the sosreport holds no sma
 
 
 def ps_processes(processes: pd.DataFrame) -> pd.DataFrame:
-    """The process rows that come only from ps (``source_format == "ps"``): a sosreport without maps."""
-    if not len(processes) or "source_format" not in processes.columns:
-        return processes.iloc[0:0]
+    """The process rows that come only from ps (``source_format == "ps"``): a sosreport without maps.
+
+    *processes* is cast to the processes table first (:func:`analyzer.schema.conform_processes`):
+    every declared column is there, typed."""
+    processes = conform_processes(processes)
     return processes[(processes["source_format"] == "ps").fillna(False)]
 
 
@@ -167,9 +170,9 @@ def by_process_ps(processes: pd.DataFrame) -> pd.DataFrame:
     The columns of :func:`by_process` plus ``source_format`` (``ps`` on every
     row); ``pss``, ``uss``, ``swap`` and ``mappings`` are NA: ps does not say.
 
-    >>> procs = pd.DataFrame({"host": ["h", "h"], "pid": [1, 2], "command": ["init", "db"],
+    >>> procs = conform_processes(pd.DataFrame({"host": ["h", "h"], "pid": [1, 2], "command": ["init", "db"],
     ...     "source": ["ps_auxwww"] * 2, "source_format": ["ps"] * 2,
-    ...     "ps_rss": [4096, 8192], "ps_vsz": [10240, 20480]})
+    ...     "ps_rss": [4096, 8192], "ps_vsz": [10240, 20480]}))
     >>> by_process_ps(procs)[["pid", "source_format", "rss", "size", "pss"]]
        pid source_format   rss   size   pss
     0    2            ps  8192  20480  <NA>
@@ -178,12 +181,9 @@ def by_process_ps(processes: pd.DataFrame) -> pd.DataFrame:
     p = ps_processes(processes)
     na = pd.array([pd.NA] * len(p), dtype="Int64")
     out = pd.DataFrame({
-        "host": p["host"].astype("string") if "host" in p.columns else pd.array([pd.NA] * len(p), dtype="string"),
-        "pid": p["pid"].astype("Int64"), "command": p["command"].astype("string"),
+        "host": p["host"].astype("string"), "pid": p["pid"], "command": p["command"].astype("string"),
         "source": p["source"].astype("string"), "source_format": "ps", "mappings": na,
-        "size": pd.to_numeric(p.get("ps_vsz", pd.Series(na, index=p.index))).astype("Int64"),
-        "rss": pd.to_numeric(p.get("ps_rss", pd.Series(na, index=p.index))).astype("Int64"),
-        "pss": na, "uss": na, "swap": na})
+        "size": p["ps_vsz"], "rss": p["ps_rss"], "pss": na, "uss": na, "swap": na})
     out = out.assign(_k=out["rss"].fillna(-1)).sort_values(["_k", "pid"], ascending=[False, True], kind="stable")
     return out.drop(columns="_k").reset_index(drop=True)
 
@@ -206,9 +206,9 @@ def ps_totals(processes: pd.DataFrame) -> dict:
     """Sums of ps's RSS and VSZ (``rss``, ``size``, bytes) over the processes known only
     from ps, and how many they are; NA where ps gave no figure for any of them.
 
-    >>> procs = pd.DataFrame({"host": ["h", "h", "g"], "pid": [1, 2, 3], "command": ["init", "db", "x"],
-    ...     "source": ["ps_auxwww"] * 2 + ["a.smaps"], "source_format": ["ps", "ps", "smaps"],
-    ...     "ps_rss": [4096, 8192, None], "ps_vsz": [10240, 20480, None]})
+    >>> procs = conform_processes(pd.DataFrame({"host": ["h", "h", "g"], "pid": [1, 2, 3],
+    ...     "command": ["init", "db", "x"], "source": ["ps_auxwww"] * 2 + ["a.smaps"],
+    ...     "source_format": ["ps", "ps", "smaps"], "ps_rss": [4096, 8192, None], "ps_vsz": [10240, 20480, None]}))
     >>> ps_totals(procs)
     {'processes': 2, 'rss': 12288, 'size': 30720}
     """
@@ -224,9 +224,9 @@ def by_process_ps_top(processes: pd.DataFrame, top: int | None = None) -> pd.Dat
     column ``ps`` (ps gives one number per process, no split by kind) and
     ``total``; largest first; with *top*, the rest folded into ``other (N processes)``.
 
-    >>> procs = pd.DataFrame({"host": ["h"] * 3, "pid": [1, 2, 3], "command": ["init", "db", "sh"],
+    >>> procs = conform_processes(pd.DataFrame({"host": ["h"] * 3, "pid": [1, 2, 3], "command": ["init", "db", "sh"],
     ...     "source": ["ps_auxwww"] * 3, "source_format": ["ps"] * 3,
-    ...     "ps_rss": [4096, 8192, 1024], "ps_vsz": [10240, 20480, 2048]})
+    ...     "ps_rss": [4096, 8192, 1024], "ps_vsz": [10240, 20480, 2048]}))
     >>> by_process_ps_top(procs, top=1)[["pid", "command", "ps", "total"]]
         pid              command    ps  total
     0     2                   db  8192   8192

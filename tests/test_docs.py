@@ -40,6 +40,12 @@ def test_readme_column_table_is_the_schema():
     assert _between("columns") == schema.markdown_table()
 
 
+@pytest.mark.parametrize("marker, table", [("process-columns", "processes"), ("host-columns", "hosts"),
+                                           ("notice-columns", "notices")])
+def test_readme_other_tables_are_the_schema(marker, table):
+    assert _between(marker) == schema.markdown_table(table)
+
+
 def test_readme_kind_table_is_the_vocabulary():
     rows = [line for line in _between("kinds").splitlines()[2:]]
     assert [re.match(r"\| `([a-z_]+)` \|", r).group(1) for r in rows] == list(KINDS)

@@ -216,17 +216,8 @@ def load_dataset(*inputs: str | Path, on_bad_lines: str = "warn",
             hosts.extend(parsed.hosts)
         reports.append(InputReport(str(item), sorted(formats), n_proc, n_map))
     mappings = _assemble(frames, processes)
-    procs = pd.DataFrame(processes) if processes else pd.DataFrame(
-        columns=["host", "pid", "command", "source", "source_format", "mappings", "partial"])
-    for col in ("host", "command"):
-        if col not in procs.columns:
-            procs[col] = pd.NA
-    if len(procs):
-        procs["pid"] = procs["pid"].astype("Int64")
-        for col in ("ppid", "ps_rss", "ps_vsz", "mappings"):  # ints with gaps: keep them ints
-            if col in procs.columns:
-                procs[col] = pd.to_numeric(procs[col]).astype("Int64")
-    host_frame = pd.DataFrame(hosts)
+    procs = schema.conform_processes(pd.DataFrame.from_records(processes) if processes else pd.DataFrame())
+    host_frame = schema.conform_hosts(pd.DataFrame.from_records(hosts) if hosts else pd.DataFrame())
     notices.extend(_same_report_twice(host_frame))
     ds = Dataset(mappings, procs, host_frame, reports, notices)
     return ds

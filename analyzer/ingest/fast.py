@@ -49,7 +49,7 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from .. import schema
-from ..schema import BY_NAME, KEY_TO_COLUMN, UNITLESS_KEYS, field_column
+from ..schema import BY_NAME, KEY_TO_COLUMN, UNITLESS_KEYS, field_column, process_record
 from .base import Context, Parsed
 from .fastcols import (Irregular, constant_strings, int_array, null_array,
                        read_headers, read_vmflags, read_windows, string_column, word_view)
@@ -216,9 +216,8 @@ def _parse(data: bytes, ctx: Context, name: str | None) -> Parsed | None:
         return None  # a PID twice: the exact path warns about it
     processes = []
     for (bname, bline, pid), count in zip(blocks, counts):
-        processes.append({"pid": pid, "command": None, "source": ctx.source,
-                          "source_format": "smaps" if count else None, "block": bname, "lineno": bline,
-                          "mappings": int(count), "partial": False})
+        processes.append(process_record(pid, ctx.source, "smaps" if count else None, block=bname, lineno=bline,
+                                        mappings=int(count)))
         if bname and _SELF_NAME.search(bname):  # the same notice as smaps.parse, in the same order
             ctx.info(bline, f"{bname} is the capturing process itself (`head`, `grep`): kept, "
                      "PID unknown; /proc/self and /proc/thread-self show the same memory twice")

@@ -37,7 +37,7 @@ import re
 from dataclasses import dataclass, field
 
 
-from ..schema import KEY_TO_COLUMN, UNITLESS_KEYS, field_column
+from ..schema import KEY_TO_COLUMN, UNITLESS_KEYS, field_column, process_record
 from .base import Context, Parsed, records_frame, split_lines
 
 NAME = "smaps"
@@ -295,8 +295,8 @@ def _parse_block(block: Block, ctx: Context, cut_last_line: bool) -> tuple[list[
         rec["pid"] = pid
         rec["source"] = ctx.source
         rec["source_format"] = kind
-    proc = {"pid": pid, "command": None, "source": ctx.source, "source_format": kind,
-            "block": block.name, "lineno": block.lineno, "mappings": len(records), "partial": partial}
+    proc = process_record(pid, ctx.source, kind, block=block.name, lineno=block.lineno, mappings=len(records),
+                          partial=partial)
     if rollup is not None:
         for key, value in rollup.items():
             if key in ("start", "end", "perms", "offset", "dev", "inode", "path", "deleted", "lineno"):

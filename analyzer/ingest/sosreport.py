@@ -23,6 +23,7 @@ from datetime import datetime, timezone
 import pandas as pd
 
 from ..errors import Notice
+from ..schema import host_record, process_record
 from .ps import parse_ps
 
 NAME = "sosreport"
@@ -339,12 +340,12 @@ def assemble(root: str, source: str, pieces: list, files: dict[str, bytes],
                               f"Process memory (RSS, VSZ) is available from ps only ({used[0]})"))
         for pid in sorted(ps):
             row = ps[pid]
-            extra.append({"pid": pid, "command": row.get("command") or row.get("comm"), "source": row["ps_source"],
-                          "source_format": "ps", "mappings": None, "partial": False, "sosreport": source,
-                          **host_values, **{k: v for k, v in row.items() if k not in ("pid", "command", "ps_source")}})
-    host = {"source": source, **host_values, "sos_cmdline": facts.get("sos_cmdline"),
-            "maps_collected": bool(pieces), "processes_with_maps": len(seen), "processes_in_ps": len(ps),
-            "ps_files": ", ".join(used)}
+            extra.append(process_record(
+                pid, row["ps_source"], "ps", command=row.get("command") or row.get("comm"), mappings=None,
+                sosreport=source, **host_values,
+                **{k: v for k, v in row.items() if k not in ("pid", "command", "ps_source")}))
+    host = host_record(source, **host_values, sos_cmdline=facts.get("sos_cmdline"), maps_collected=bool(pieces),
+                       processes_with_maps=len(seen), processes_in_ps=len(ps), ps_files=", ".join(used))
     return pieces, extra, notices, host
 
 

@@ -71,6 +71,7 @@ import re
 
 import pandas as pd
 
+from ...schema import process_record
 from ..base import Context, Parsed, split_lines
 from . import columnar, extended, fastx
 from .blocks import Block, is_footer, is_row, scan
@@ -182,8 +183,7 @@ def _outside_lines(lines: list[str], blocks: list[Block]) -> int:
 
 
 def _parse_block(block: Block, ctx: Context, state: dict) -> tuple[dict | None, pd.DataFrame | None]:
-    proc = {"pid": block.pid, "command": block.command, "source": ctx.source, "source_format": None,
-            "lineno": block.lineno, "mappings": 0, "partial": False}
+    proc = process_record(block.pid, ctx.source, None, command=block.command, lineno=block.lineno)
     for lineno, line in block.inner_strays:
         ctx.bad_line(lineno, f"not a pmap row (inside the output of {_who(block)}): {line.strip()[:70]!r}")
     if not block.rows:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ...schema import UNITLESS_KEYS
+from ...schema import UNITLESS_KEYS, process_record
 from ..base import Context, Parsed
 from .blocks import Block
 from .extended import REREAD, _colname, _fmt, columns_of, is_extended_header
@@ -72,8 +72,7 @@ def parse(text: str, ctx: Context, min_rows: int = MIN_ROWS) -> Parsed | None:
         if m is None:
             return None
         block = Block(pid=int(m.group(1)), command=m.group(3) or None, lineno=p + 1, pid_sep=m.group(2))
-        proc = {"pid": block.pid, "command": block.command, "source": ctx.source, "source_format": None,
-                "lineno": block.lineno, "mappings": 0, "partial": False}
+        proc = process_record(block.pid, ctx.source, None, command=block.command, lineno=block.lineno)
         if q - p == 1:            # a kernel thread or zombie: pmap -X prints the PID line alone
             proc["source_format"] = "pmap-X"
             ctx.info(block.lineno, f"PID {block.pid}: no mappings (a kernel thread, a zombie, or a process that was gone)")
