@@ -19,7 +19,7 @@ from .accessor import register_accessor
 from .classify import KINDS, classify
 from .dataset import Dataset
 from .errors import InputError, MemmapsError, NoDataError, ParseError, UnknownFormatError
-from .ingest import load, load_dataset, load_text
+from .ingest.load import load, load_dataset, load_text
 from .select import select, top
 from .summarize import by_host, by_kind, by_mapping, by_process, summarize, totals
 

@@ -76,7 +76,7 @@ def child(name: str, corpus: Path) -> dict:
     proc = corpus / "proc"
     if name.startswith("memmaps"):
         import analyzer
-        from analyzer.ingest import fast
+        from analyzer.ingest.formats.smaps import fast
 
         if name == "memmaps-exact":
             fast.parse = lambda data, ctx, name=None: None  # the exact path only

@@ -20,7 +20,7 @@ import pytest
 
 from analyzer.errors import ArchiveError, InputError, NoDataError
 from analyzer.ingest import load_dataset
-from analyzer.ingest.archive import is_archive, link_target, safe_name
+from analyzer.ingest.sources.archive import is_archive, link_target, safe_name
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_dumps" / "sosreport"
 XZ = SAMPLES / "sosreport-sample-host-memmaps-2026-11-25-mekvvua.tar.xz"
@@ -292,7 +292,7 @@ def test_nothing_read_because_refused_says_what_was_refused(tmp_path):
 def test_binary_maps_member_is_judged_by_its_head_not_read_whole():
     """A member of 200 MB of zeros (a compressed bomb under the size cap) is refused after its head:
     memory stays bounded by the head, not by the member."""
-    from analyzer.ingest import tree
+    from analyzer.ingest.trees import collector as tree
 
     class Zeros(io.RawIOBase):
         served = 0

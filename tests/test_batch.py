@@ -10,7 +10,8 @@ import pytest
 
 from analyzer import schema
 from analyzer.errors import ParseError
-from analyzer.ingest import batch, smaps
+from analyzer.ingest.formats.smaps import batch
+from analyzer.ingest.formats import smaps
 from analyzer.ingest.base import Context
 
 TREE = Path(__file__).resolve().parent.parent / "sample_dumps" / "smaps" / "tree" / "proc"
@@ -111,7 +112,8 @@ def test_batches_parsed_on_the_worker_thread_give_the_same_dataset(tmp_path, mon
     the same order as when each batch is parsed where it is made."""
     import threading
 
-    from analyzer.ingest import load_dataset, tree
+    from analyzer.ingest import load_dataset
+    from analyzer.ingest.trees import collector as tree
 
     root = _copied_tree(tmp_path, damage="Rss: x")  # one warning, in the middle of the tree
     packed = tmp_path / "tree.tar.gz"  # in an archive, batches wait on the worker thread
@@ -133,7 +135,8 @@ def test_batches_parsed_on_the_worker_thread_give_the_same_dataset(tmp_path, mon
 def test_error_in_a_batch_on_the_worker_is_raised_with_its_member(tmp_path, monkeypatch):
     import threading
 
-    from analyzer.ingest import load_dataset, tree
+    from analyzer.ingest import load_dataset
+    from analyzer.ingest.trees import collector as tree
 
     root = _copied_tree(tmp_path, damage="Rss: x")
     packed = tmp_path / "tree.tar"

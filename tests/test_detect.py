@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.ingest import pmap, registry
-from analyzer.ingest.reader import decompressing, looks_binary
+from analyzer.ingest.formats import pmap, registry
+from analyzer.ingest.sources.reader import decompressing, looks_binary
 
 ROOT = Path(__file__).resolve().parent.parent
 SOS = next((ROOT / "sample_dumps" / "sosreport").glob("sosreport-*memmaps*.tar.xz"))

@@ -1,4 +1,4 @@
-"""The vectorised smaps path (analyzer/ingest/fast.py) against the exact one.
+"""The vectorised smaps path (analyzer/ingest/formats/smaps/fast.py) against the exact one.
 
 Every case runs both parsers on the same bytes. When the fast path accepts
 the input, its frame (after schema.conform), processes, formats and notices
@@ -18,9 +18,10 @@ import pandas as pd
 import pytest
 
 from analyzer import schema
-from analyzer.ingest import fast, fastcols, smaps
+from analyzer.ingest.formats.smaps import fast, fastcols
+from analyzer.ingest.formats import smaps
 from analyzer.ingest.base import Context
-from analyzer.ingest.reader import decode
+from analyzer.ingest.sources.reader import decode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))

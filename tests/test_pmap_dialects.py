@@ -16,7 +16,7 @@ from analyzer.classify import classify
 from analyzer.errors import ParseError, UnknownFormatError
 from analyzer.ingest import parse_bytes
 from analyzer.ingest.base import Context
-from analyzer.ingest.pmap import detect, parse
+from analyzer.ingest.formats.pmap import detect, parse
 
 
 def load_text(text: str, on_bad_lines: str = "warn"):

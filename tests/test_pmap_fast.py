@@ -11,7 +11,7 @@ import pytest
 
 from analyzer import schema
 from analyzer.ingest.base import Context
-from analyzer.ingest.pmap import fastx, parse, parse_general
+from analyzer.ingest.formats.pmap import fastx, parse, parse_general
 
 ROOT = Path(__file__).resolve().parent.parent
 PMAP = ROOT / "sample_dumps" / "pmap"

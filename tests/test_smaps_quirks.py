@@ -10,7 +10,7 @@ import pytest
 from analyzer import schema
 from analyzer.classify import classify
 from analyzer.errors import ParseError
-from analyzer.ingest import smaps
+from analyzer.ingest.formats import smaps
 from analyzer.ingest.base import Context
 
 

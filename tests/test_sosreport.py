@@ -19,8 +19,8 @@ from analyzer import load
 from analyzer.cli import cli
 from analyzer.errors import NoDataError
 from analyzer.ingest import load_dataset
-from analyzer.ingest.ps import parse_ps
-from analyzer.ingest.sosreport import SPECS, host_facts
+from analyzer.ingest.formats.ps import parse_ps
+from analyzer.ingest.trees.sosreport import SPECS, host_facts
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_dumps" / "sosreport"
 EXPECTED = SAMPLES / "expected"

@@ -12,7 +12,7 @@ import tarfile
 
 import pytest
 
-from analyzer.ingest import tarstream
+from analyzer.ingest.sources import tarstream
 
 KIND = {tarfile.REGTYPE: "file", tarfile.AREGTYPE: "file", tarfile.CONTTYPE: "file", tarfile.DIRTYPE: "dir",
         tarfile.SYMTYPE: "symlink", tarfile.LNKTYPE: "hardlink", tarfile.CHRTYPE: "device",

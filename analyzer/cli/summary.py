@@ -6,7 +6,7 @@ import click
 
 from ..report.table import render
 from ..errors import NoDataError
-from ..ingest.sosreport import SMAPS_HINT
+from ..ingest.trees.sosreport import SMAPS_HINT
 from ..summarize import BY_CHOICES, PS_NOTE, ps_processes, summarize, with_ps
 from .options import inputs_argument, load, load_options, report_notices
 

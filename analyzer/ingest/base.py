@@ -1,7 +1,7 @@
 """What every format parser shares: the parse context and the parse result.
 
 A parser is a pure function of text: ``parse(text, ctx) -> Parsed``. It never
-opens files; the reading layer (:mod:`analyzer.ingest.reader`) hands it the
+opens files; the reading layer (:mod:`analyzer.ingest.sources.reader`) hands it the
 decoded text and a :class:`Context` naming the source.
 """
 

@@ -8,7 +8,7 @@ warning naming the PID (the notice names the file and line).
 
 from __future__ import annotations
 
-from ..base import Context
+from ...base import Context
 from .blocks import Block
 
 LABELS = {"size": "size (Kbytes)", "writeable_private": "writeable/private", "readonly_private": "readonly/private"}

@@ -71,8 +71,8 @@ import re
 
 import pandas as pd
 
-from ...schema import process_record
-from ..base import Context, Parsed, split_lines
+from ....schema import process_record
+from ...base import Context, Parsed, split_lines
 from . import columnar, extended, fastx
 from .blocks import Block, is_footer, is_row, scan
 from .layout import PID_LINE

@@ -36,7 +36,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from ..errors import MemmapsError
+from ...errors import MemmapsError
 
 BLOCK = 512
 MAX_HEADER_DATA = 16 << 20  # a long name or pax header larger than this is not a real one

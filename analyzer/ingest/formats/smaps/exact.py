@@ -37,8 +37,8 @@ import re
 from dataclasses import dataclass, field
 
 
-from ..schema import KEY_TO_COLUMN, UNITLESS_KEYS, field_column, process_record
-from .base import Context, Parsed, records_frame, split_lines
+from ....schema import KEY_TO_COLUMN, UNITLESS_KEYS, field_column, process_record
+from ...base import Context, Parsed, records_frame, split_lines
 
 NAME = "smaps"
 
@@ -147,7 +147,7 @@ def parse_data(data: bytes, ctx: Context, name: str | None = None) -> Parsed:
     """Parse kernel-format bytes: the vectorised fast path when it applies,
     else the exact general path (:func:`parse`). Both give the same frame."""
     from . import fast
-    from .reader import decode
+    from ...sources.reader import decode
 
     parsed = fast.parse(data, ctx, name)
     if parsed is not None:

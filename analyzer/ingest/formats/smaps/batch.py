@@ -3,7 +3,7 @@
 A copied proc tree or a sosreport holds one ``PID/smaps`` per process; parsing
 each on its own pays pandas' fixed cost (a DataFrame, a concat) per process.
 :func:`parse_members` joins a few MB of members with ``==> path <==`` banners,
-parses them in one pass with :func:`analyzer.ingest.smaps.parse_data`, and
+parses them in one pass with :func:`analyzer.ingest.formats.smaps.parse_data`, and
 gives every row, process and notice back its member's name and line number.
 """
 
@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import Notice, ParseError
-from .base import Context, Parsed
-from .reader import looks_binary
-from .smaps import parse_data
+from ....errors import Notice, ParseError
+from ...base import Context, Parsed
+from ...sources.reader import looks_binary
+from .exact import parse_data
 
 
 def parse_members(members: list[tuple[bytes, str, str]], on_bad_lines: str = "warn") -> tuple[Parsed, list[Notice]]:

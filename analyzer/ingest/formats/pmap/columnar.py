@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..base import Context
+from ...base import Context
 from .blocks import MAPPED_FOOTER, SLES11_SUMMARY, Block
 from .footer import check_footer, who
 from .layout import (ADDRESS, normalize_header, DEVICE_D, HEADER_WORDS, MODE, device_from_d, is_value, mapping_name,

@@ -1,8 +1,8 @@
 """Archives - tar in any compression the reader undoes, and zip - read as streams.
 
 Nothing is extracted to disk: a tar is read front to back once
-(:mod:`analyzer.ingest.tarstream`), each member handed to a
-:class:`~analyzer.ingest.tree.Collector` that reads it at once or never, so
+(:mod:`analyzer.ingest.sources.tarstream`), each member handed to a
+:class:`~analyzer.ingest.trees.collector.Collector` that reads it at once or never, so
 a multi-hundred-MB sosreport never sits in memory whole. A zip (customers
 wrap sosreports in one) is read member by member; an archive inside an
 archive (a ``.tar.xz`` in a ``.zip``) is streamed the same way.
@@ -33,8 +33,9 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 
-from ..errors import ArchiveError, InputError, NoDataError
-from . import sosreport, tarstream, tree
+from ...errors import ArchiveError, InputError, NoDataError
+from ..trees import collector as tree, sosreport
+from . import tarstream
 from .reader import EXPECTED, _Raw, read_all
 
 MAX_MEMBER_BYTES = tree.MAX_PROC_FILE_BYTES
@@ -290,7 +291,7 @@ def read(stream, name: str, on_bad_lines: str, parse_text: Callable,
                    "members after that point were not read")
         if not found:
             raise ArchiveError(message)
-        from ..errors import Notice
+        from ...errors import Notice
 
         if message.startswith(f"{name}: "):  # the notice names the archive already
             message = message[len(name) + 2:]

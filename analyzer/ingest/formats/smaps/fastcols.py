@@ -1,4 +1,4 @@
-"""The column readers of the vectorised smaps path (:mod:`analyzer.ingest.fast`).
+"""The column readers of the vectorised smaps path (:mod:`analyzer.ingest.formats.smaps.fast`).
 
 Each reads one kind of field for many records at once, straight from the
 text buffer with numpy and pyarrow, and raises :class:`Irregular` when
@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .. import schema
+from .... import schema
 
 HEAD_WINDOW = 96  # header bytes examined column-wise (addresses, perms, offset, dev, inode)
 _DELETED_HEAD = np.frombuffer(b" (delete", dtype="<u8")[0]  # " (deleted)" as two overlapping words

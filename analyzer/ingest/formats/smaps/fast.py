@@ -19,10 +19,10 @@ unaligned straight from the buffer), places the header fields from the edges
 between runs of spaces (one pass over a matrix of header bytes) and builds
 the text columns as Arrow strings from offsets into the buffer, with no
 Python object per line (those column readers are in
-:mod:`analyzer.ingest.fastcols`; this module drives them and builds the frame).
+:mod:`analyzer.ingest.formats.smaps.fastcols`; this module drives them and builds the frame).
 
 :func:`parse` returns the same :class:`~analyzer.ingest.base.Parsed` as
-:func:`analyzer.ingest.smaps.parse` on the same input, or ``None`` whenever
+:func:`analyzer.ingest.formats.smaps.parse` on the same input, or ``None`` whenever
 the input is not the regular case it handles (banners, ``grep -H`` prefixes,
 CRLF, control characters, a key sequence that varies, a truncated or
 irregular record, ``[rollup]``, non-UTF-8 bytes, ...): the exact general path
@@ -48,12 +48,12 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from .. import schema
-from ..schema import BY_NAME, KEY_TO_COLUMN, UNITLESS_KEYS, field_column, process_record
-from .base import Context, Parsed
+from .... import schema
+from ....schema import BY_NAME, KEY_TO_COLUMN, UNITLESS_KEYS, field_column, process_record
+from ...base import Context, Parsed
 from .fastcols import (Irregular, constant_strings, int_array, null_array,
                        read_headers, read_vmflags, read_windows, string_column, word_view)
-from .smaps import BANNER as _BANNER, NAME_PID as _NAME_PID, SELF_NAME as _SELF_NAME
+from .exact import BANNER as _BANNER, NAME_PID as _NAME_PID, SELF_NAME as _SELF_NAME
 
 SLICE_BYTES = 1 << 20  # work on ~1 MB at a time: small temporaries (cache-resident, no fresh pages) and bounded memory
 MAX_WIDE_FRACTION = 0.05  # records with a value wider than the template's, parsed one by one

@@ -16,7 +16,7 @@ import zlib
 from pathlib import Path
 from typing import BinaryIO
 
-from ..errors import InputError, UnknownFormatError
+from ...errors import InputError, UnknownFormatError
 
 # A text dump larger than this after decompression is refused (a bomb, or not a dump).
 MAX_TEXT_BYTES = 8 * 1024**3

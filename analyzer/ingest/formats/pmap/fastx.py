@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ...schema import UNITLESS_KEYS, process_record
-from ..base import Context, Parsed
+from ....schema import UNITLESS_KEYS, process_record
+from ...base import Context, Parsed
 from .blocks import Block
 from .extended import REREAD, _colname, _fmt, columns_of, is_extended_header
 from .footer import check_footer

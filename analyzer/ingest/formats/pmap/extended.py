@@ -19,7 +19,7 @@ converted by numpy in one call, not one Python int per cell.
 ...                                               ===== === === =========== 
 ...                                                 140  20  16           0 KB 
 ... '''
->>> from analyzer.ingest.pmap.blocks import scan
+>>> from analyzer.ingest.formats.pmap.blocks import scan
 >>> block = scan(text.split("\\n"))[0]
 >>> cols, fmt = parse_block(block, Context("x"), {})
 >>> fmt, cols["size"].tolist(), cols["rss"].tolist(), cols["thp_eligible"].tolist(), cols["vmflags"]
@@ -33,8 +33,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...schema import KEY_TO_COLUMN, UNITLESS_KEYS, field_column
-from ..base import Context
+from ....schema import KEY_TO_COLUMN, UNITLESS_KEYS, field_column
+from ...base import Context
 from .blocks import Block
 from .footer import check_footer, who
 from .layout import DELETED, HEADER_WORDS, mapping_name, normalize_header

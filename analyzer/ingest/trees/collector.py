@@ -3,13 +3,13 @@
 Copied ``/proc`` trees (``DIR/proc/PID/smaps`` or ``DIR/PID/smaps``, as
 sos and smem's ``smemcap`` lay them out) with ``cmdline``, ``status`` or
 ``stat`` beside them giving the command; sosreports (handed to
-:mod:`analyzer.ingest.sosreport` once the whole tree has been seen); and any
+:mod:`analyzer.ingest.trees.sosreport` once the whole tree has been seen); and any
 other file, sniffed by content like a file given on the command line.
 
 A :class:`Collector` takes :class:`Entry` objects one at a time, in any
 order, reading each at most once, so a directory walk and a streamed
 archive share it. Parsed smaps are kept; raw bytes only for the few small
-sosreport members named in :data:`analyzer.ingest.sosreport.SPECS`.
+sosreport members named in :data:`analyzer.ingest.trees.sosreport.SPECS`.
 """
 
 from __future__ import annotations
@@ -24,11 +24,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..errors import InputError, Notice, UnknownFormatError
-from . import batch, registry, smaps, sosreport
-from .base import Context, Parsed
+from ...errors import InputError, Notice, UnknownFormatError
+from ..base import Context, Parsed
+from ..formats import registry, smaps
+from ..formats.smaps import batch
+from . import sosreport
 from .procfiles import command_from_cmdline, facts_from_stat, facts_from_status, name_from_status, rows_with_facts
-from .reader import HEAD_BYTES, _Raw, decode, decompressing, looks_binary, peek, read_all
+from ..sources.reader import HEAD_BYTES, _Raw, decode, decompressing, looks_binary, peek, read_all
 
 PROC_FILE = re.compile(r"(?:^|.*/)(\d+)/(smaps|maps|smaps_rollup|cmdline|status|comm|stat)$")
 MAP_FILES = ("smaps", "maps", "smaps_rollup")

@@ -5,12 +5,12 @@ files and command outputs. What memmaps reads from it is kept as a data
 table, :data:`SPECS`: for each fact, the member paths that hold it across
 sos versions, the first one present winning (the way insights-core's
 ``first_file`` does). Memory maps themselves are ``proc/PID/smaps`` (read by
-:mod:`analyzer.ingest.smaps`), present **only** when sos ran with
+:mod:`analyzer.ingest.formats.smaps`), present **only** when sos ran with
 ``-k process.smaps=on``.
 
 Everything here is a pure function of member paths and member bytes; the
-walking of directories and archives is :mod:`analyzer.ingest.tree` and
-:mod:`analyzer.ingest.archive`; ps tables are read by :mod:`analyzer.ingest.ps`.
+walking of directories and archives is :mod:`analyzer.ingest.trees.collector` and
+:mod:`analyzer.ingest.sources.archive`; ps tables are read by :mod:`analyzer.ingest.formats.ps`.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from datetime import datetime, timezone
 
 import pandas as pd
 
-from ..errors import Notice
-from ..schema import host_record, process_record
-from .ps import parse_ps
+from ...errors import Notice
+from ...schema import host_record, process_record
+from ..formats.ps import parse_ps
 
 NAME = "sosreport"
 
@@ -351,7 +351,7 @@ def assemble(root: str, source: str, pieces: list, files: dict[str, bytes],
 
 def _merged(pieces: list) -> list:
     """One piece holding every process's mappings: one frame to finish, not thousands."""
-    from .base import Parsed
+    from ..base import Parsed
 
     frames = [p.mappings for p in pieces if len(p.mappings)]
     if len(pieces) < 2:
