@@ -15,16 +15,20 @@ In Jupyter, ``analyzer.register_accessor()`` adds ``frame.memmaps``
 (see :mod:`analyzer.accessor`).
 """
 
+from . import classify, select, summarize
 from .accessor import register_accessor
-from .classify import KINDS, classify
+from .classify import KINDS
 from .dataset import Dataset
 from .errors import InputError, MemmapsError, NoDataError, ParseError, UnknownFormatError
 from .ingest.load import load, load_dataset, load_text
-from .select import select, top
-from .summarize import by_host, by_kind, by_mapping, by_process, summarize, totals
+from .select import top
+from .summarize import by_host, by_kind, by_mapping, by_process, totals
 
 __version__ = "0.1.0"
 
+# ``analyzer.classify``, ``analyzer.select`` and ``analyzer.summarize`` are the modules
+# (``analyzer.select.select(frame, pid=1)``, ``analyzer.summarize.summarize(frame, "kind")``):
+# no function is re-exported over a module of the same name.
 __all__ = [
     "KINDS", "Dataset", "InputError", "MemmapsError", "NoDataError", "ParseError", "UnknownFormatError",
     "by_host", "by_kind", "by_mapping", "by_process", "classify", "load", "load_dataset", "summarize", "totals",

@@ -12,8 +12,8 @@ changes only how a frame is *shown*:
   ``frame["rss"].sum()`` is still bytes. :func:`analyzer.register_accessor`
   calls it for you; :func:`uninstall_formatter` undoes it.
 
-Which columns are sizes comes from :mod:`analyzer.schema` (unit ``bytes``) and
-the summary measures (``rss``, ``pss``, ``uss``, ``swap``, ``size``).
+Which columns are sizes comes from :mod:`analyzer.schema` (:func:`~analyzer.schema.is_size`:
+unit ``bytes``, file offsets excepted).
 
 >>> import pandas as pd
 >>> frame = pd.DataFrame({"kind": ["heap", "stack"], "rss": pd.array([40374272, None], dtype="Int64"),
@@ -30,12 +30,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .report.table import human_bytes
-from .schema import BYTE_COLUMNS
-from .summarize import MEASURES
-
-# Byte counts worth reading in human units (a file offset is a position, not an amount).
-SIZE_COLUMNS = frozenset(BYTE_COLUMNS) - {"offset"} | frozenset(MEASURES)
+from .schema import is_size
+from .values import human_bytes, is_na
 
 # Addresses read as the kernel writes them: hexadecimal.
 ADDRESS_COLUMNS = ("start", "end")
@@ -51,7 +47,7 @@ def _names(col) -> tuple:
 
 def size_columns(frame: pd.DataFrame) -> list:
     """The columns of *frame* that hold numbers of bytes."""
-    return [c for c in frame.columns if any(n in SIZE_COLUMNS for n in _names(c))
+    return [c for c in frame.columns if any(is_size(n) for n in _names(c))
             and pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])]
 
 
@@ -111,7 +107,7 @@ def _hex(value) -> str:
 
 
 def _text(show, value) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value) or value is pd.NaT:
+    if is_na(value):
         return "-"
     return show(value)
 

@@ -15,6 +15,7 @@ import pandas as pd
 
 from . import schema
 from .dataset import Dataset
+from .values import json_value
 
 FORMATS = ("csv", "parquet", "json", "jsonl")
 TABLES = ("mappings", "processes", "hosts", "notices")
@@ -57,9 +58,7 @@ def table(ds: Dataset, name: str) -> pd.DataFrame:
 def _records(frame: pd.DataFrame):
     cols = list(frame.columns)
     for row in frame.itertuples(index=False, name=None):
-        yield {c: (None if v is pd.NA or v is None or v is pd.NaT or (isinstance(v, float) and v != v)
-                   else v.isoformat() if isinstance(v, pd.Timestamp)
-                   else (v.item() if hasattr(v, "item") else v)) for c, v in zip(cols, row)}
+        yield {c: json_value(v) for c, v in zip(cols, row)}
 
 
 def write(frame: pd.DataFrame, path: str | Path, fmt: str | None = None) -> str:

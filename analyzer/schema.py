@@ -411,19 +411,35 @@ def validate_table(frame: pd.DataFrame, table: str) -> None:
             raise SchemaError(f"{table}: column {name}: dtype {frame[name].dtype}, expected {col.dtype}")
 
 
-def size_columns(columns) -> list[str]:
-    """The columns among *columns* that hold sizes in bytes, by their declared unit
-    (any table's, family members included): what displays show as KiB, MiB, ...
+# Measures the summaries compute (not read from a dump): declared for their unit.
+MEASURE_COLUMNS: list[Column] = [
+    Column("uss", "Int64", "bytes", "Unique set size: private clean + private dirty (summaries only).", "measure"),
+]
+MEASURE_BY_NAME: dict[str, Column] = {c.name: c for c in MEASURE_COLUMNS}
+POSITIONS = frozenset({"offset"})  # unit bytes, but a place in a file, not an amount of memory
 
-    >>> size_columns(["pid", "rss", "offset", "ps_rss", "rollup_pss", "start", "total"])
-    ['rss', 'offset', 'ps_rss', 'rollup_pss']
+
+def is_size(name: object) -> bool:
+    """True for a column that holds an amount of memory in bytes: declared with unit
+    ``bytes`` in any table (family members included), file positions excepted. The one
+    rule every display (terminal tables, Jupyter, reports) uses to show KiB, MiB, ...
+
+    >>> [n for n in ["pid", "rss", "offset", "ps_rss", "rollup_pss", "uss", "start", "total"] if is_size(n)]
+    ['rss', 'ps_rss', 'rollup_pss', 'uss']
     """
-    out = []
-    for name in columns:
-        col = BY_NAME.get(name) or process_column(name) or HOST_BY_NAME.get(name)
-        if col is not None and col.unit == "bytes":
-            out.append(name)
-    return out
+    if not isinstance(name, str) or name in POSITIONS:
+        return False
+    col = BY_NAME.get(name) or MEASURE_BY_NAME.get(name) or process_column(name) or HOST_BY_NAME.get(name)
+    return col is not None and col.unit == "bytes"
+
+
+def size_columns(columns) -> list[str]:
+    """The names among *columns* that hold sizes in bytes (:func:`is_size`).
+
+    >>> size_columns(["pid", "rss", "offset", "ps_rss", "start"])
+    ['rss', 'ps_rss']
+    """
+    return [name for name in columns if is_size(name)]
 
 
 def markdown_table(table: str = "mappings") -> str:

@@ -28,6 +28,7 @@ import pandas as pd
 
 from .classify import KINDS
 from .schema import conform_processes
+from .values import is_na
 
 MEASURES = ["size", "rss", "pss", "uss", "swap"]
 BY_CHOICES = ("kind", "process", "mapping", "host")
@@ -440,7 +441,7 @@ def process_mappings(frame: pd.DataFrame, host=None, pid=None, source=None) -> p
     """
     mask = pd.Series(True, index=frame.index)
     for col, value in (("host", host), ("pid", pid), ("source", source)):
-        if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        if is_na(value):
             mask &= frame[col].isna()
         else:
             mask &= frame[col].eq(value).fillna(False)

@@ -6,8 +6,8 @@ import click
 import pandas as pd
 
 from ..dataset import Dataset
-from ..report.table import human_bytes
 from ..summarize import totals
+from ..values import human_bytes
 from .options import inputs_argument, load, load_options
 
 SKIPPED = "skipped: not a memory map dump"

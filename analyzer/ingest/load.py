@@ -20,7 +20,7 @@ from .. import schema
 from ..classify import classify
 from ..dataset import Dataset, InputReport
 from ..errors import InputError, NoDataError, Notice, UnknownFormatError
-from .formats import registry, smaps
+from .formats import registry
 from .sources import archive
 from .trees import collector as tree
 from .base import Context, Parsed
@@ -38,10 +38,7 @@ def parse_bytes(data: bytes, name: str, on_bad_lines: str = "warn") -> tuple[Par
         raise UnknownFormatError(f"{name}: not a recognised memory map dump ({EXPECTED})")
     module, _ = found
     ctx = Context(name, on_bad_lines)
-    if module is smaps:
-        parsed = smaps.parse_data(data, ctx)  # decodes only when the vectorised path declines
-    else:
-        parsed = module.parse(decode(data, name), ctx)
+    parsed = module.parse(data, ctx)  # smaps decodes only when its vectorised path declines
     if undone:
         ctx.info(None, undone)
     return parsed, ctx.notices

@@ -50,6 +50,7 @@ import pandas as pd
 from matplotlib.collections import LineCollection, PolyCollection
 
 from ..classify import KINDS
+from .axes import legend_below, new_axes, no_data
 from .style import kind_color
 
 ROW_UNITS = 100.0  # width of one row of the map, in layout units
@@ -177,13 +178,11 @@ def plot_address_space(frame: pd.DataFrame, ax=None, title: str | None = None):
     thin dotted line, labelled with the address after it when there is room.
     A process with very many mappings is condensed into runs and mixed
     blocks, and the legend says so."""
-    from .charts import _axes, _legend_below, _no_data
-
     lay = address_layout(frame)
-    ax = _axes(ax, height=3.6)
+    ax = new_axes(ax, height=3.6)
     title = title or "Address space"
     if not len(lay):
-        return _no_data(ax, title, "no addresses in this dump")
+        return no_data(ax, title, "no addresses in this dump")
     total = float((lay["x"] + lay["width"]).max())
     rows = max(1, math.ceil(total / ROW_UNITS))
     # a process of a few mappings is not stretched into one giant block: at least MIN_UNITS across
@@ -229,7 +228,7 @@ def plot_address_space(frame: pd.DataFrame, ax=None, title: str | None = None):
     for side in ("left", "bottom", "top", "right"):
         ax.spines[side].set_visible(False)
     kinds = sorted(dict.fromkeys(lay["kind"]), key=lambda k: _KIND_ORDER.get(k, len(KINDS)))
-    _legend_below(ax, kinds, 2)
+    legend_below(ax, kinds, 2)
     n_maps, n_blocks = int(lay["mappings"].sum()), int(lay["block"].nunique())
     if n_blocks < n_maps:
         ax.get_legend().set_title(f"{n_maps:,} mappings drawn as {n_blocks:,} blocks: neighbours of one kind "

@@ -29,60 +29,19 @@ import math
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch
 
 from ..summarize import (by_kind, by_mapping, by_process_kind, by_process_ps_top, measured, process_key,
                          report_measure, size_distribution)
+from .address import address_layout, plot_address_space  # the address-space map: a layout of its own
+from .axes import bar_labels, legend_below, new_axes, no_data
 from .style import (MEASURE_LABEL, OTHER_COLOR, PS_COLOR, binary_tick, bytes_axis, ellipsize, kind_color,
                     process_label)
 
 LABEL_CHARS = 42  # y tick labels (commands, paths) are cut to this many characters
 
 
-def _axes(ax, height: float = 4.0, width: float = 8.0):
-    if ax is not None:
-        return ax
-    fig = Figure(figsize=(width, height), layout="constrained")
-    return fig.subplots()
-
-
 def _measure(frame: pd.DataFrame, measure: str | None) -> str:
     return measure or report_measure(frame)
-
-
-def _bar_labels(ax, ys, values, texts) -> None:
-    """Value labels at the end of each horizontal bar: just outside it, or
-    inside, dark on a light box (readable on every kind's colour), when the
-    bar is long enough that outside would run off."""
-    top = max([v for v in values if v == v] + [1])
-    ax.set_xlim(0, top * 1.25)
-    for y, v, t in zip(ys, values, texts):
-        if v > top * 0.7:
-            ax.text(v - top * 0.01, y, t, va="center", ha="right", fontsize=7, color="black",
-                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85},
-                    clip_on=True)
-        else:
-            ax.text(v + top * 0.01, y, t, va="center", ha="left", fontsize=7, clip_on=True)
-
-
-def _legend_below(ax, kinds, gap_pt: float = 16) -> None:
-    """A one- or two-line legend of kind colours *gap_pt* points under the
-    axes, below the tick labels (never over the bars)."""
-    from matplotlib.transforms import ScaledTranslation
-
-    where = ax.transAxes + ScaledTranslation(0, -gap_pt / 72, ax.figure.dpi_scale_trans)
-    ax.legend(handles=[Patch(color=kind_color(k), label=k) for k in kinds], loc="upper center",
-              bbox_to_anchor=(0.5, 0), bbox_transform=where, ncols=min(6, max(1, len(kinds))), frameon=False,
-              fontsize=7, handlelength=1.2, columnspacing=1.2)
-
-
-def _no_data(ax, title: str, why: str):
-    ax.set_title(title)
-    ax.text(0.5, 0.5, why, ha="center", va="center", transform=ax.transAxes, fontsize=9, color="#555555")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    return ax
 
 
 def plot_kinds(frame: pd.DataFrame, ax=None, measure: str | None = None):
@@ -90,17 +49,17 @@ def plot_kinds(frame: pd.DataFrame, ax=None, measure: str | None = None):
     :data:`~analyzer.classify.KINDS` order top to bottom."""
     m = _measure(frame, measure)
     data = by_kind(measured(frame, m))
-    ax = _axes(ax, height=max(2.5, 0.3 * len(data) + 1.2))
+    ax = new_axes(ax, height=max(2.5, 0.3 * len(data) + 1.2))
     title = f"Memory by mapping kind ({MEASURE_LABEL[m]})"
     if not len(data):
-        return _no_data(ax, title, "no mappings with a known size")
+        return no_data(ax, title, "no mappings with a known size")
     values = [int(v) for v in data[m].fillna(0)]
     ys = np.arange(len(data))
     ax.barh(ys, values, color=[kind_color(k) for k in data.index], height=0.7)
     ax.set_yticks(ys, [str(k) for k in data.index])
     ax.invert_yaxis()
     bytes_axis(ax.xaxis)
-    _bar_labels(ax, ys, values, [f"{binary_tick(v)} · {n} maps" for v, n in zip(values, data["mappings"])])
+    bar_labels(ax, ys, values, [f"{binary_tick(v)} · {n} maps" for v, n in zip(values, data["mappings"])])
     ax.set_title(title)
     ax.set_xlabel(MEASURE_LABEL[m])
     return ax
@@ -111,14 +70,14 @@ def plot_top_processes(frame: pd.DataFrame, ax=None, measure: str | None = None,
     folded into one ``other (N processes)`` bar at the bottom."""
     m = _measure(frame, measure)
     data = by_process_kind(measured(frame, m), m, top=top)
-    ax = _axes(ax, height=max(2.5, 0.26 * len(data) + 1.6))
+    ax = new_axes(ax, height=max(2.5, 0.26 * len(data) + 1.6))
     title = f"Top processes by {MEASURE_LABEL[m]}"
     if not len(data):
-        return _no_data(ax, title, "no processes with a known size")
+        return no_data(ax, title, "no processes with a known size")
     kinds = [c for c in data.columns if c not in ("host", "pid", "command", "source", "total")]
     kinds = [k for k in kinds if data[k].sum() > 0]
     _process_bars(ax, data, kinds, {k: kind_color(k) for k in kinds})
-    _legend_below(ax, kinds)
+    legend_below(ax, kinds)
     return _ranking_title(ax, data, title, int(process_key(measured(frame, m)).nunique()))
 
 
@@ -136,7 +95,7 @@ def _process_bars(ax, data: pd.DataFrame, kinds: list[str], colors: dict[str, st
                   fontfamily="DejaVu Sans Mono", fontsize=7)
     ax.invert_yaxis()
     bytes_axis(ax.xaxis)
-    _bar_labels(ax, ys, data["total"].tolist(), [binary_tick(v) for v in data["total"]])
+    bar_labels(ax, ys, data["total"].tolist(), [binary_tick(v) for v in data["total"]])
 
 
 def _ranking_title(ax, data: pd.DataFrame, title: str, n: int):
@@ -163,9 +122,9 @@ def plot_top_processes_ps(processes: pd.DataFrame, ax=None, top: int = 20):
     [8192.0, 4096.0, 1024.0]
     """
     data = by_process_ps_top(processes, top=top)
-    ax = _axes(ax, height=max(2.5, 0.26 * len(data) + 1.6))
+    ax = new_axes(ax, height=max(2.5, 0.26 * len(data) + 1.6))
     if not len(data):
-        return _no_data(ax, PS_TITLE, "no processes with an RSS in ps")
+        return no_data(ax, PS_TITLE, "no processes with an RSS in ps")
     _process_bars(ax, data, ["ps"], {"ps": PS_COLOR})
     ax.set_xlabel("RSS (ps)")
     return _ranking_title(ax, data, PS_TITLE, len(by_process_ps_top(processes)))
@@ -177,10 +136,10 @@ def plot_top_mappings(frame: pd.DataFrame, ax=None, measure: str | None = None, 
     m = _measure(frame, measure)
     data = by_mapping(measured(frame, m))
     data = data.sort_values(m, ascending=False, kind="stable", na_position="last").head(top)
-    ax = _axes(ax, height=max(2.5, 0.26 * len(data) + 1.4))
+    ax = new_axes(ax, height=max(2.5, 0.26 * len(data) + 1.4))
     title = f"Top mappings across processes by {MEASURE_LABEL[m]}"
     if not len(data):
-        return _no_data(ax, title, "no mappings with a known size")
+        return no_data(ax, title, "no mappings with a known size")
     values = [int(v) for v in data[m].fillna(0)]
     ys = np.arange(len(data))
     ax.barh(ys, values, color=[kind_color(k) for k in data["kind"].fillna("other")], height=0.72)
@@ -188,9 +147,9 @@ def plot_top_mappings(frame: pd.DataFrame, ax=None, measure: str | None = None, 
                   fontfamily="DejaVu Sans Mono", fontsize=7)
     ax.invert_yaxis()
     bytes_axis(ax.xaxis)
-    _bar_labels(ax, ys, values, [f"{binary_tick(v)} · {int(n)} proc" for v, n in zip(values, data["processes"])])
+    bar_labels(ax, ys, values, [f"{binary_tick(v)} · {int(n)} proc" for v, n in zip(values, data["processes"])])
     kinds = list(dict.fromkeys(data["kind"].fillna("other")))
-    _legend_below(ax, kinds)
+    legend_below(ax, kinds)
     ax.set_title(title)
     return ax
 
@@ -199,10 +158,10 @@ def plot_size_distribution(frame: pd.DataFrame, ax=None):
     """How many mappings there are of each virtual size (power-of-two
     buckets), each bar split by kind."""
     data = size_distribution(frame)
-    ax = _axes(ax, height=3.8)
+    ax = new_axes(ax, height=3.8)
     title = "Distribution of mapping sizes"
     if not len(data):
-        return _no_data(ax, title, "no mappings with a known size")
+        return no_data(ax, title, "no mappings with a known size")
     xs = np.arange(len(data))
     bottom = np.zeros(len(data))
     for k in data.columns:
@@ -214,13 +173,11 @@ def plot_size_distribution(frame: pd.DataFrame, ax=None):
                   rotation_mode="anchor")
     ax.set_xlabel("virtual size of the mapping (at least)")
     ax.set_ylabel("mappings")
-    _legend_below(ax, list(data.columns), 44)
+    legend_below(ax, list(data.columns), 44)
     ax.set_title(title)
     return ax
 
 
-# The address-space map lives in .address (it is a layout of its own).
-from .address import address_layout, plot_address_space  # noqa: E402
 
 __all__ = ["plot_kinds", "plot_top_processes", "plot_top_processes_ps", "plot_top_mappings", "plot_size_distribution",
            "plot_address_space", "address_layout", "OTHER_COLOR"]

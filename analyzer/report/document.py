@@ -21,9 +21,7 @@ from ..dataset import Dataset
 from ..summarize import (PS_NOTE, by_kind, by_mapping, by_process, largest_mappings, measured, process_mappings,
                          ps_processes, ps_totals, report_measure, totals, with_ps)
 from .style import MEASURE_LABEL
-from .table import human_bytes
-
-MEASURES = ["rss", "pss", "uss", "swap", "size"]
+from ..values import human_bytes, is_na
 
 
 @dataclass
@@ -38,7 +36,7 @@ class Col:
 
 
 def _fmt(value, fmt: str) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+    if is_na(value):
         return "-"
     if fmt == "bytes":
         return human_bytes(value)

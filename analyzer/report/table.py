@@ -1,10 +1,13 @@
 """Terminal, CSV, JSON and Markdown renderings of summary frames.
 
-Sizes are shown in binary human units (KiB, MiB, GiB) for people, and as
-exact bytes in machine formats (CSV, JSON).
+Sizes (:func:`analyzer.schema.is_size`) are shown in binary human units
+(KiB, MiB, GiB) for people, and as exact bytes in machine formats (CSV, JSON).
 
->>> human_bytes(0), human_bytes(1536), human_bytes(3 * 1024**3), human_bytes(None)
-('0 B', '1.5 KiB', '3.0 GiB', '-')
+>>> import pandas as pd
+>>> print(render_text(pd.DataFrame({"kind": ["heap"], "rss": [1536], "mappings": [2]})))
+kind      rss  mappings
+----  -------  --------
+heap  1.5 KiB         2
 """
 
 from __future__ import annotations
@@ -13,43 +16,19 @@ import json
 
 import pandas as pd
 
-from ..schema import BY_NAME
-
-SIZE_COLUMNS = {"size", "rss", "pss", "uss", "swap", "dirty", "anonymous", "locked", "swap_pss", "pss_dirty"}
-UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
-
-
-def human_bytes(value) -> str:
-    """Bytes as a short human string; NA as ``-``."""
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return "-"
-    value = int(value)
-    if abs(value) < 1024:
-        return f"{value} B"
-    size = float(value)
-    for unit in UNITS[1:]:
-        size /= 1024
-        if abs(size) < 1024 or unit == UNITS[-1]:
-            return f"{size:.1f} {unit}"
-    return f"{value} B"
-
-
-def _is_size(name: str) -> bool:
-    col = BY_NAME.get(name)
-    return name in SIZE_COLUMNS or (col is not None and col.unit == "bytes")
+from ..schema import is_size
+from ..values import human_bytes, is_na, json_value
 
 
 def _cell(value) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return "-"
-    return str(value)
+    return "-" if is_na(value) else str(value)
 
 
 def humanize(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of *frame* (index reset) with sizes as human strings, NA as ``-``."""
     out = frame.reset_index() if _has_named_index(frame) else frame.copy()
     for col in out.columns:
-        if _is_size(str(col)):
+        if is_size(str(col)):
             out[col] = [human_bytes(v) for v in out[col]]
         else:
             out[col] = [_cell(v) for v in out[col]]
@@ -106,16 +85,8 @@ def render_json(frame: pd.DataFrame) -> str:
     out = frame.reset_index() if _has_named_index(frame) else frame
     records = []
     for row in out.to_dict(orient="records"):
-        records.append({str(k): _json_value(v) for k, v in row.items()})
+        records.append({str(k): json_value(v) for k, v in row.items()})
     return json.dumps(records, indent=2)
-
-
-def _json_value(v):
-    if v is None or v is pd.NA or (isinstance(v, float) and v != v):
-        return None
-    if hasattr(v, "item"):
-        return v.item()
-    return v
 
 
 def render(frame: pd.DataFrame, fmt: str) -> str:

@@ -1,5 +1,5 @@
 """Text formats by content: each module offers ``detect(head) -> str | None``
-and ``parse(text, ctx, name=None) -> Parsed``. The first that recognises the
+and ``parse(data, ctx, name=None) -> Parsed`` (*data* bytes, or text). The first that recognises the
 head of a text wins; the order puts the strictest recognisers first."""
 
 from __future__ import annotations

@@ -73,6 +73,7 @@ import pandas as pd
 
 from ....schema import process_record
 from ...base import Context, Parsed, split_lines
+from ...sources.reader import decode
 from . import columnar, extended, fastx
 from .blocks import Block, is_footer, is_row, scan
 from .layout import PID_LINE
@@ -141,9 +142,11 @@ def _headerish(line: str) -> bool:
     return is_header(line.split(), line) or extended.is_extended_header(line)
 
 
-def parse(text: str, ctx: Context, name: str | None = None) -> Parsed:
-    """Parse every pmap block found in *text* (*name* is unused: pmap output
-    names its PIDs itself)."""
+def parse(text: str | bytes, ctx: Context, name: str | None = None) -> Parsed:
+    """Parse every pmap block found in *text* (bytes are decoded first; *name* is
+    unused: pmap output names its PIDs itself)."""
+    if isinstance(text, bytes):
+        text = decode(text, ctx.source)
     fast = fastx.parse(text, ctx)
     if fast is not None:
         return fast

@@ -15,7 +15,7 @@ import pandas as pd
 from ....errors import Notice, ParseError
 from ...base import Context, Parsed
 from ...sources.reader import looks_binary
-from .exact import parse_data
+from . import parse_data
 
 
 def parse_members(members: list[tuple[bytes, str, str]], on_bad_lines: str = "warn") -> tuple[Parsed, list[Notice]]:

@@ -143,16 +143,15 @@ def block_pid(name: str | None) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def parse_data(data: bytes, ctx: Context, name: str | None = None) -> Parsed:
-    """Parse kernel-format bytes: the vectorised fast path when it applies,
-    else the exact general path (:func:`parse`). Both give the same frame."""
-    from . import fast
-    from ...sources.reader import decode
+def self_notice(name: str) -> str:
+    """The note on a ``/proc/self`` block (both paths give it, in the same order)."""
+    return (f"{name} is the capturing process itself (`head`, `grep`): kept, "
+            "PID unknown; /proc/self and /proc/thread-self show the same memory twice")
 
-    parsed = fast.parse(data, ctx, name)
-    if parsed is not None:
-        return parsed
-    return parse(decode(data, ctx.source), ctx, name)
+
+def empty_notice(name: str | None) -> str:
+    """The note on a block with no mappings (both paths give it)."""
+    return f"{name or 'block'}: no mappings (a kernel thread or zombie)"
 
 
 def parse(text: str, ctx: Context, name: str | None = None) -> Parsed:
@@ -172,8 +171,7 @@ def parse(text: str, ctx: Context, name: str | None = None) -> Parsed:
                 block.name = name
     for i, block in enumerate(blocks):
         if block.name and SELF_NAME.search(block.name):
-            ctx.info(block.lineno, f"{block.name} is the capturing process itself (`head`, `grep`): kept, "
-                     "PID unknown; /proc/self and /proc/thread-self show the same memory twice")
+            ctx.info(block.lineno, self_notice(block.name))
         last = i == len(blocks) - 1
         for part in _split_restarts(block, ctx):
             procs, recs = _parse_block(part, ctx, cut_last_line and last)
@@ -303,7 +301,7 @@ def _parse_block(block: Block, ctx: Context, cut_last_line: bool) -> tuple[list[
                 continue
             proc[f"rollup_{key}"] = value
     if kind is None:
-        ctx.info(block.lineno, f"{block.name or 'block'}: no mappings (a kernel thread or zombie)")
+        ctx.info(block.lineno, empty_notice(block.name))
     return [proc], records
 
 

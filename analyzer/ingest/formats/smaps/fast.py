@@ -53,7 +53,7 @@ from ....schema import BY_NAME, KEY_TO_COLUMN, UNITLESS_KEYS, field_column, proc
 from ...base import Context, Parsed
 from .fastcols import (Irregular, constant_strings, int_array, null_array,
                        read_headers, read_vmflags, read_windows, string_column, word_view)
-from .exact import BANNER as _BANNER, NAME_PID as _NAME_PID, SELF_NAME as _SELF_NAME
+from .exact import BANNER as _BANNER, NAME_PID as _NAME_PID, SELF_NAME as _SELF_NAME, empty_notice, self_notice
 
 SLICE_BYTES = 1 << 20  # work on ~1 MB at a time: small temporaries (cache-resident, no fresh pages) and bounded memory
 MAX_WIDE_FRACTION = 0.05  # records with a value wider than the template's, parsed one by one
@@ -219,10 +219,9 @@ def _parse(data: bytes, ctx: Context, name: str | None) -> Parsed | None:
         processes.append(process_record(pid, ctx.source, "smaps" if count else None, block=bname, lineno=bline,
                                         mappings=int(count)))
         if bname and _SELF_NAME.search(bname):  # the same notice as smaps.parse, in the same order
-            ctx.info(bline, f"{bname} is the capturing process itself (`head`, `grep`): kept, "
-                     "PID unknown; /proc/self and /proc/thread-self show the same memory twice")
+            ctx.info(bline, self_notice(bname))
         if not count:
-            ctx.info(bline, f"{bname or 'block'}: no mappings (a kernel thread or zombie)")
+            ctx.info(bline, empty_notice(bname))
     pid_values = np.array([p if p is not None else 0 for p in pids], dtype=np.int64)[block_of]
     pid_mask = np.array([p is None for p in pids], dtype=bool)[block_of]
     frame = _frame(pieces, template, ctx.source, (pid_values, pid_mask), block_of, nrec)
