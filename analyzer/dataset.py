@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from . import schema
 from .errors import Notice
 
 
@@ -23,12 +24,14 @@ class InputReport:
 class Dataset:
     """Everything :func:`analyzer.load_dataset` found.
 
-    ``mappings``: one row per mapping (see :mod:`analyzer.schema`).
-    ``processes``: one row per process block: ``host``, ``pid``, ``command``,
-    ``source``, ``source_format``, ``mappings``, ``partial`` and the
-    process-level facts an input gave (``rollup_*`` from smaps_rollup,
-    ``footer_*`` from pmap, ``ps_*`` from ps, ``user``, ...).
-    ``hosts``: one row per host described (sosreport), possibly empty.
+    ``mappings``: one row per mapping (:data:`analyzer.schema.COLUMNS`).
+    ``processes``: one row per process block (:data:`analyzer.schema.PROCESS_COLUMNS`:
+    ``host``, ``pid``, ``command``, ``source``, ``source_format``, ``mappings``,
+    ``partial``, the facts an input gave - ``user``, ``ps_*`` from ps - and the
+    ``rollup_*`` and ``footer_*`` totals of smaps_rollup and pmap).
+    ``hosts``: one row per host described (sosreport), possibly none
+    (:data:`analyzer.schema.HOST_COLUMNS`). Both are conformed to the schema
+    when the dataset is made: every declared column is there, typed.
 
     >>> import analyzer
     >>> ds = analyzer.load_dataset("sample_dumps/smaps/multi_loop.smaps",
@@ -47,6 +50,10 @@ class Dataset:
     hosts: pd.DataFrame
     inputs: list[InputReport] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.processes = schema.conform_processes(self.processes)
+        self.hosts = schema.conform_hosts(self.hosts)
 
     @property
     def warnings(self) -> list[Notice]:

@@ -59,6 +59,15 @@ def test_export_vsyscall_address_survives_parquet(tmp_path):
     assert 0xFFFFFFFFFF600000 in set(frame["start"].tolist())
 
 
+def test_info_quiet_counts_notices_instead_of_listing_them():
+    loud = run("info", SMAPS / "single_threads_thp_truncated.smaps")
+    quiet = run("info", "-q", SMAPS / "single_threads_thp_truncated.smaps")
+    assert loud.exit_code == quiet.exit_code == 0
+    assert "last record cut short" in loud.output and "last record cut short" not in quiet.output
+    assert quiet.output.splitlines()[-1] == "notices: 1 warnings, 0 notes (not listed: -q)"
+    assert quiet.output.splitlines()[:-1] == loud.output.splitlines()[:-2]
+
+
 def test_export_unknown_extension_is_usage_error(tmp_path):
     result = CliRunner().invoke(cli, ["export", str(SINGLE), "-o", str(tmp_path / "x.xlsx")])
     assert result.exit_code == 2 and "--format" in result.output
@@ -350,8 +359,14 @@ def test_sosreport_encrypted_by_gpg_gets_the_decrypt_hint(tmp_path, armor):
     """`sos report --encrypt-pass` hands the archive to gpg --symmetric: the same, made here by gpg."""
     sos = next((ROOT / "sample_dumps" / "sosreport").glob("sosreport-*memmaps*.tar.xz"))
     out = tmp_path / (sos.name + ".gpg")
-    subprocess.run(["gpg", "--homedir", str(tmp_path), "--batch", "--pinentry-mode", "loopback", "--passphrase",
-                    "case-0123", *armor, "--symmetric", "-o", str(out), str(sos)], check=True, capture_output=True)
+    home = tmp_path / "gnupg"
+    home.mkdir(mode=0o700)
+    try:
+        subprocess.run(["gpg", "--homedir", str(home), "--batch", "--pinentry-mode", "loopback", "--passphrase",
+                        "case-0123", *armor, "--symmetric", "-o", str(out), str(sos)], check=True, capture_output=True)
+    finally:  # gpg starts an agent for its home: stop it, or it outlives the test
+        if shutil.which("gpgconf"):
+            subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "all"], capture_output=True)
     result = CliRunner().invoke(cli, ["info", str(out)])
     assert result.exit_code == 1
     assert result.output.startswith(f"memmaps: error: {out}: an OpenPGP-encrypted file")

@@ -7,7 +7,7 @@ import pandas as pd
 
 from ..dataset import Dataset
 from ..summarize import totals
-from ..values import human_bytes
+from ..values import human_bytes, is_na
 from .options import inputs_argument, load, load_options
 
 SKIPPED = "skipped: not a memory map dump"
@@ -20,14 +20,15 @@ _PROC_MEMBER = r"^(.*/|)\d+/(smaps|maps|smaps_rollup)$"
 @load_options
 def command(inputs, verbose, on_bad_lines, strict, quiet):
     """Show what each INPUT was recognised as, how many processes and mappings
-    it held, the hosts it describes, and every warning and note about it.
+    it held, the hosts it describes, and every warning and note about it
+    (with -q, only how many there are).
 
     \b
     Example:
         memmaps info sample_dumps/smaps/*.smaps*
         memmaps info -v sosreport-host-2026-01-01-abcdef.tar.xz
     """
-    ds = load(inputs, on_bad_lines)
+    ds = load(inputs, on_bad_lines, show_progress=not quiet)
     for rep in ds.inputs:
         formats = ", ".join(rep.formats) or "nothing recognised"
         click.echo(f"{rep.name}: {formats}; {rep.processes} processes, {rep.mappings} mappings")
@@ -48,7 +49,7 @@ def command(inputs, verbose, on_bad_lines, strict, quiet):
         partial = procs[procs["partial"].fillna(False).astype(bool)]
         if len(partial):
             click.echo(f"processes with partial data: {len(partial)} (see the warnings)")
-    _echo_notices(ds, verbose)
+    _echo_notices(ds, verbose, quiet)
     if strict and ds.warnings:
         raise click.exceptions.Exit(1)
 
@@ -65,18 +66,14 @@ def _of_input(sources: pd.Series, input_name: str) -> pd.Series:
 
 
 def _host_lines(ds: Dataset, input_name: str) -> list[str]:
-    hosts = ds.hosts
-    if not len(hosts) or "source" not in hosts:
-        return []
+    hosts = ds.hosts  # the hosts table (analyzer.schema.HOST_COLUMNS)
     lines = []
-    for _, h in hosts[_of_input(hosts["source"], input_name)].iterrows():
-        host = h.get("host")
-        facts = [f"host {host}" if host is not None and not pd.isna(host) else "host unknown"]
+    for h in hosts[_of_input(hosts["source"], input_name)].to_dict("records"):
+        facts = [f"host {h['host']}" if not is_na(h["host"]) else "host unknown"]
         for col, label in (("capture_time", "captured"), ("kernel", "kernel"), ("sos_version", "sos")):
-            value = h.get(col)
-            if value is not None and not pd.isna(value):
-                facts.append(f"{label} {value}")
-        if "maps_collected" in h and h.get("maps_collected") is False:
+            if not is_na(h[col]):
+                facts.append(f"{label} {h[col]}")
+        if h["maps_collected"] is False:
             facts.append("no memory maps (sos run without -k process.smaps=on)")
         lines.append(", ".join(facts))
     return lines
@@ -102,11 +99,14 @@ def _source_lines(ds: Dataset, input_name: str, verbose: bool) -> list[str]:
     return lines
 
 
-def _echo_notices(ds: Dataset, verbose: bool) -> None:
+def _echo_notices(ds: Dataset, verbose: bool, quiet: bool = False) -> None:
     notices = ds.notices
     skipped = [n for n in notices if n.level == "info" and n.message.startswith(SKIPPED)]
     shown = notices if verbose else [n for n in notices if n not in skipped]
     if not notices:
+        return
+    if quiet:
+        click.echo(f"notices: {len(ds.warnings)} warnings, {len(notices) - len(ds.warnings)} notes (not listed: -q)")
         return
     click.echo(f"notices ({len(ds.warnings)} warnings):")
     for notice in shown:

@@ -112,30 +112,18 @@ MEASURE_COLS = [Col("rss", "RSS", "bytes"), Col("pss", "PSS", "bytes"), Col("uss
 
 
 def _host_facts(ds: Dataset) -> list[tuple[str, str]]:
-    facts = []
-    hosts = ds.hosts if ds.hosts is not None else pd.DataFrame()
-    names = []
-    if len(hosts):
-        for col in ("host", "hostname", "name"):
-            if col in hosts.columns:
-                names = [str(v) for v in hosts[col].dropna().unique()]
-                break
-    if not names and "host" in ds.mappings.columns:
+    """Host names, capture times and kernels from the hosts table (sosreports), the
+    host names from the mappings when no host row gives one."""
+    hosts = ds.hosts  # the hosts table (analyzer.schema.HOST_COLUMNS)
+    names = [str(v) for v in hosts["host"].dropna().unique()]
+    if not names:
         names = [str(v) for v in ds.mappings["host"].dropna().unique()]
-    facts.append(("host" if len(names) <= 1 else "hosts", ", ".join(names) if names else "not stated in the input"))
-    times = []
-    for col in ("capture_time", "date", "time", "start_time", "captured"):
-        if len(hosts) and col in hosts.columns:
-            times = [str(v) for v in hosts[col].dropna().unique()]
-            if times:
-                break
+    facts = [("host" if len(names) <= 1 else "hosts", ", ".join(names) if names else "not stated in the input")]
+    times = [str(v) for v in hosts["capture_time"].dropna().unique()]
     facts.append(("captured", "; ".join(times) if times else "not stated in the input"))
-    for col, label in (("kernel", "kernel"), ("release", "release"), ("uname", "kernel")):
-        if len(hosts) and col in hosts.columns:
-            vals = [str(v) for v in hosts[col].dropna().unique()]
-            if vals:
-                facts.append((label, "; ".join(vals)))
-                break
+    kernels = [str(v) for v in hosts["kernel"].dropna().unique()]
+    if kernels:
+        facts.append(("kernel", "; ".join(kernels)))
     return facts
 
 
