@@ -17,7 +17,7 @@ not in the file; its dtype and place are in the manifest, with every other colum
 so a table reads back with the dtypes it was written with.
 
 >>> part_id("/data/sosreport-web1.tar.xz")
-'b4a0c5fd4a3cd6e3'
+'b4875fff3434c0e0'
 >>> host_dir("db/2"), host_dir(None)
 ('host=db%2F2', 'host=__HIVE_DEFAULT_PARTITION__')
 """
@@ -348,7 +348,7 @@ def load(path) -> Dataset:
     """The dataset at *path* as one :class:`~analyzer.dataset.Dataset` in memory, as if its
     inputs had been loaded directly; an input whose export failed is a warning notice.
 
-    >>> import tempfile, analyzer.fleet as fleet
+    >>> import tempfile, analyzer, analyzer.fleet as fleet
     >>> out = tempfile.mkdtemp() + "/ds"
     >>> _ = fleet.export(["sample_dumps/smaps/tree"], out)
     >>> ds = load(out)
