@@ -354,7 +354,7 @@ def load(path) -> Dataset:
     >>> ds = load(out)
     >>> [(r.name, r.processes, r.mappings) for r in ds.inputs]
     [('sample_dumps/smaps/tree', 4, 37)]
-    >>> ds.mappings["rss"].sum() == analyzer.load("sample_dumps/smaps/tree")["rss"].sum()
+    >>> int(ds.mappings["rss"].sum()) == int(analyzer.load("sample_dumps/smaps/tree")["rss"].sum())
     True
     """
     store = Store(path)
