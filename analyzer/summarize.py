@@ -32,6 +32,15 @@ MEASURES = ["size", "rss", "pss", "uss", "swap"]
 BY_CHOICES = ("kind", "process", "mapping", "host")
 
 
+def _out_of_core(frame):
+    """The out-of-core versions (:mod:`analyzer.fleet.frame`) for a Dask DataFrame, else None."""
+    if type(frame).__module__.split(".")[0] in ("dask", "dask_expr"):
+        from .fleet import frame as ooc
+
+        return ooc
+    return None
+
+
 def with_uss(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with a ``uss`` column: private clean + private dirty (NA if either is)."""
     out = frame.copy(deep=False)
@@ -63,6 +72,8 @@ def by_kind(frame: pd.DataFrame) -> pd.DataFrame:
     file             15          3  3751936  2392064  1040384
     kernel           12          3    12288        0        0
     """
+    if (ooc := _out_of_core(frame)) is not None:  # a Dask DataFrame (analyzer.fleet.read): out of core
+        return ooc.by_kind(frame)
     out = _measures(frame, ["kind"])
     order = [k for k in KINDS if k in out.index] + [k for k in out.index if k not in KINDS]
     out = out.loc[order]
@@ -92,6 +103,8 @@ def by_process(frame: pd.DataFrame) -> pd.DataFrame:
     1    6        13   864256   860160  860160
     2    3        12  1413120   729088   53248
     """
+    if (ooc := _out_of_core(frame)) is not None:  # a Dask DataFrame (analyzer.fleet.read): out of core
+        return ooc.by_process(frame)
     f = frame.copy(deep=False)
     for col in ("host", "command", "source"):
         f[col] = f[col].fillna("")
@@ -143,6 +156,8 @@ def by_host(frame: pd.DataFrame) -> pd.DataFrame:
     host
     <NA>        37          3  4022272  2650112
     """
+    if (ooc := _out_of_core(frame)) is not None:  # a Dask DataFrame (analyzer.fleet.read): out of core
+        return ooc.by_host(frame)
     f = frame.copy(deep=False)
     out = _measures(f, ["host"], dropna=False)
     key = process_key(f)
@@ -287,6 +302,8 @@ def totals(frame: pd.DataFrame) -> dict:
     >>> totals(analyzer.load("sample_dumps/pmap/pmap-x.txt"))["pss"]  # pmap -x has no PSS
     <NA>
     """
+    if (ooc := _out_of_core(frame)) is not None:  # a Dask DataFrame (analyzer.fleet.read): out of core
+        return ooc.totals(frame)
     f = with_uss(frame)
     out = {"processes": int(process_key(frame).nunique()) if len(frame) else 0, "mappings": len(frame)}
     for col in MEASURES:

@@ -85,6 +85,9 @@ def export(inputs, root, *, workers: int = 1, scheduler: str | None = None, resu
     root = str(root)
     manifest, todo, _skipped = plan(inputs, root, resume)
     store = st.Store(root)
+    for source, name in todo:  # rows in the order given, whatever order the tasks finish in
+        if not any(r["input"] == source for r in manifest["inputs"]):
+            manifest["inputs"].append({"id": st.part_id(source), "input": source, "name": name, "status": "pending"})
     st.write_manifest(store, manifest)  # marks the folder as a dataset from the start
     if workers == 1 and scheduler is None:
         for source, name in todo:

@@ -367,9 +367,13 @@ def load(path) -> Dataset:
         for src, line, message, level in frame[list(NOTICE_COLUMNS)].itertuples(index=False, name=None):
             notices.append(Notice(src, None if pd.isna(line) else int(line), message, level))
     for row in manifest["inputs"]:
-        if row.get("status") != "done":
+        if row.get("status") == "failed":
             notices.append(Notice(row.get("name") or row["input"], None,
                                   f"not in the dataset {store.root}: its export failed: {row.get('error')}"))
+        elif row.get("status") != "done":
+            notices.append(Notice(row.get("name") or row["input"], None,
+                                  f"not in the dataset {store.root}: its export did not finish "
+                                  "(export it again with --resume)"))
     fields = {f.name for f in dataclasses.fields(Dataset)}
     known = {k: v for k, v in tables.items() if k in fields}
     known.setdefault("processes", pd.DataFrame(columns=["host", "pid", "command", "source", "source_format",
