@@ -169,7 +169,7 @@ def is_dataset(path) -> bool:
 
 # --- one input: load it, write its parts, return its manifest row ---
 
-def _tables(ds: Dataset) -> dict[str, pd.DataFrame]:
+def tables(ds: Dataset) -> dict[str, pd.DataFrame]:
     """Every table of a Dataset by name: its DataFrame attributes, and the notices as a table."""
     out = {f.name: getattr(ds, f.name) for f in dataclasses.fields(ds)
            if isinstance(getattr(ds, f.name), pd.DataFrame)}
@@ -182,10 +182,15 @@ def _tables(ds: Dataset) -> dict[str, pd.DataFrame]:
 
 
 def write_parts(store: Store, ds: Dataset, ident: str) -> dict:
-    """Write every non-empty table of *ds* as this input's parts; the manifest entry of each table:
+    """Write every non-empty table of *ds* as this input's parts (see :func:`write_tables`)."""
+    return write_tables(store, tables(ds), ident)
+
+
+def write_tables(store: Store, frames: dict[str, pd.DataFrame], ident: str) -> dict:
+    """Write each non-empty table as this input's parts; the manifest entry of each table:
     its columns with their dtypes (in order) and its files (host, relative path, rows)."""
     entry = {}
-    for name, frame in _tables(ds).items():
+    for name, frame in frames.items():
         if not len(frame):
             continue
         columns = [[str(c), dtype_name(t)] for c, t in frame.dtypes.items()]
@@ -293,6 +298,9 @@ def read_part(store: Store, rel: str, host, columns: list[list[str]]) -> pd.Data
     """One part file as written: the host column put back in its place with its dtype."""
     frame = store.read_parquet(rel)
     names = [c for c, _ in columns]
+    for name, dtype in columns:  # Parquet has no second unit: datetime64[s] comes back as ms
+        if name in frame.columns and dtype_name(frame[name].dtype) != dtype:
+            frame[name] = frame[name].astype(dtype_of(dtype))
     if "host" in names:
         dtype = dtype_of(dict(columns)["host"])
         value = pd.NA if host is None else host
