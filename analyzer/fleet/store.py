@@ -240,7 +240,16 @@ def ingest(source: str, name: str, root: str, on_bad_lines: str = "warn", parse_
                    tables=tables)
     row["seconds"] = round(time.monotonic() - start, 3)
     row["worker_pid"] = os.getpid()
+    row["worker_peak_rss"] = _peak_rss()  # the process's peak so far: one input at a time bounds it
     return row
+
+
+def _peak_rss() -> int | None:
+    try:
+        import resource
+    except ImportError:
+        return None
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
 
 
 def _same_file(name: str, source: str) -> bool:
