@@ -1,8 +1,8 @@
 """Fleet export: does ``--workers 2`` pay on two cores, and does a dataset answer faster?
 
 Builds (once, cached in ``benchmarks/corpus/fleet/``) ``--hosts`` sosreports of generated
-smaps (``benchmarks/generate.py``: ``--size-mb`` of smaps each, ``--processes`` processes,
-a different seed and host name each, packed as ``sosreport-gen-NN-2026/proc/PID/smaps``
+smaps (``benchmarks/generate.py``: ``--size-mb`` of smaps each, ``--processes`` processes;
+eight generated proc trees, each sosreport a different four of them and its own host name, packed as ``sosreport-gen-NN-2026/proc/PID/smaps``
 plus ``sos_commands/host/hostname``, gzip as ``sos -z gzip`` writes), then times, as
 subprocesses of the real CLI, alternating the contenders in each round so that both see
 the same load:
@@ -16,7 +16,7 @@ the ratios. The outputs of each pair are compared (same manifest rows, same summ
 
 Usage::
 
-    .venv/bin/python benchmarks/fleet_speed.py [--hosts 24] [--size-mb 40] [--repeat 3]
+    .venv/bin/python benchmarks/fleet_speed.py [--hosts 24] [--size-mb 100] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -43,34 +43,52 @@ import generate  # noqa: E402
 MEMMAPS = str(Path(sys.executable).parent / "memmaps")
 
 
-def build(out: Path, hosts: int, size_mb: float, processes: int) -> list[Path]:
-    """The archives (built once per settings; deterministic)."""
+TREES = 8  # distinct generated proc trees; each sosreport packs PARTS of them
+
+
+def _tree(cache: Path, seed: int, size_mb: float, processes: int) -> list[tuple[int, bytes]]:
+    """(pid, smaps) of one generated proc tree, generated once and kept as a gzip tar."""
+    path = cache / f"tree-{seed}-{size_mb:g}mb-{processes}p.tar.gz"
+    if not path.exists():
+        with tempfile.TemporaryDirectory() as tmp:
+            generate.generate(Path(tmp), processes=processes, size_mb=size_mb, seed=seed)
+            with tarfile.open(path.with_suffix(".part"), "w:gz", compresslevel=1) as tf:
+                for smaps in sorted((Path(tmp) / "proc").glob("*/smaps"), key=lambda p: int(p.parent.name)):
+                    tf.add(smaps, arcname=smaps.parent.name)
+        path.with_suffix(".part").rename(path)
+    with tarfile.open(path) as tf:
+        return [(int(m.name), tf.extractfile(m).read()) for m in tf if m.isfile()]
+
+
+def build(out: Path, hosts: int, size_mb: float, processes: int, parts: int = 4) -> list[Path]:
+    """The archives (built once per settings; deterministic): host i packs the generated trees
+    i, i+1, ... (mod TREES), their PIDs moved apart, so that no two hosts hold the same smaps."""
     out.mkdir(parents=True, exist_ok=True)
     archives = []
+    part_mb = size_mb / parts
     for i in range(hosts):
         host = f"gen-{i:02d}"
-        path = out / f"sosreport-{host}-2026-{int(size_mb)}mb-{processes}p.tar.gz"
+        path = out / f"sosreport-{host}-2026-{size_mb:g}mb-{processes}p.tar.gz"
         archives.append(path)
         if path.exists():
             continue
-        with tempfile.TemporaryDirectory() as tmp:
-            generate.generate(Path(tmp), processes=processes, size_mb=size_mb, seed=100 + i)
-            top = f"sosreport-{host}-2026"
-            raw = io.BytesIO()
-            with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as dst:
-                hostname = f"{host}\n".encode()
-                info = tarfile.TarInfo(f"{top}/sos_commands/host/hostname")
-                info.size, info.mtime = len(hostname), 1795000000
-                dst.addfile(info, io.BytesIO(hostname))
-                for smaps in sorted((Path(tmp) / "proc").glob("*/smaps"), key=lambda p: int(p.parent.name)):
-                    data = smaps.read_bytes()
-                    info = tarfile.TarInfo(f"{top}/proc/{smaps.parent.name}/smaps")
+        top = f"sosreport-{host}-2026"
+        raw = io.BytesIO()
+        with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as dst:
+            hostname = f"{host}\n".encode()
+            info = tarfile.TarInfo(f"{top}/sos_commands/host/hostname")
+            info.size, info.mtime = len(hostname), 1795000000
+            dst.addfile(info, io.BytesIO(hostname))
+            for k in range(parts):
+                for pid, data in _tree(out, 100 + (i + k) % TREES, part_mb, processes // parts):
+                    info = tarfile.TarInfo(f"{top}/proc/{pid + 400000 * k}/smaps")
                     info.size, info.mode, info.mtime = len(data), 0o444, 1795000000
                     dst.addfile(info, io.BytesIO(data))
-            tmp_out = path.with_suffix(".part")
-            tmp_out.write_bytes(gzip.compress(raw.getvalue(), compresslevel=6, mtime=0))
-            tmp_out.rename(path)
-        print(f"built {path.name} ({path.stat().st_size >> 20} MiB)", file=sys.stderr)
+        tmp_out = path.with_suffix(".part")
+        tmp_out.write_bytes(gzip.compress(raw.getvalue(), compresslevel=6, mtime=0))
+        tmp_out.rename(path)
+        print(f"built {path.name} ({path.stat().st_size >> 20} MiB gzip, {len(raw.getvalue()) >> 20} MiB tar)",
+              file=sys.stderr)
     return archives
 
 
@@ -106,7 +124,7 @@ def report(label: str, a: list[tuple[float, float]], b: list[tuple[float, float]
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--hosts", type=int, default=24)
-    ap.add_argument("--size-mb", type=float, default=40, help="smaps per sosreport, MB (default 40)")
+    ap.add_argument("--size-mb", type=float, default=100, help="smaps per sosreport, MB (default 100)")
     ap.add_argument("--processes", type=int, default=120)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--corpus", type=Path, default=ROOT / "benchmarks" / "corpus" / "fleet")

@@ -154,6 +154,20 @@ def test_summary_of_a_dataset_equals_the_direct_one(tmp_path, inputs):
     assert report.exit_code == 0 and "fleet-db-2" in (tmp_path / "r.html").read_text()
 
 
+def test_summary_of_a_large_dataset_is_computed_out_of_core(tmp_path, inputs, monkeypatch):
+    from analyzer.cli import summary
+
+    good = [i for i in inputs if "broken" not in i.name]
+    fleet.export(good, tmp_path / "ds")
+    monkeypatch.setattr(summary, "OUT_OF_CORE_ROWS", 0)
+    assert summary._load_out_of_core((str(tmp_path / "ds"),), "host").mappings.__class__.__module__.startswith("dask")
+    for by in ("host", "kind", "process"):
+        direct = run("summary", *good, "--by", by, "--format", "csv", "-q")
+        dataset = run("summary", tmp_path / "ds", tmp_path / "ds", "--by", by, "--format", "csv", "-q")
+        twice = run("summary", *good, *good, "--by", by, "--format", "csv", "-q")
+        assert dataset.output == twice.output and direct.output != twice.output, by
+
+
 def test_resume_adds_nothing_and_skips_what_is_in(tmp_path, inputs):
     out = tmp_path / "ds"
     run("export", *inputs, "-o", out, "--format", "parquet")

@@ -107,8 +107,11 @@ def _on_dask(todo, root, manifest, store, workers, scheduler, on_bad_lines, prog
     if scheduler:
         client = Client(scheduler, timeout="30s")
     else:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                               dashboard_address=":0", memory_limit=0)
+        import dask
+
+        with dask.config.set({"distributed.worker.profile.enabled": False}):  # a sampling thread per worker
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                   dashboard_address=":0", memory_limit=0)
         client = Client(cluster)
     try:
         futures = client.map(st.ingest, [s for s, _ in todo], [n for _, n in todo],

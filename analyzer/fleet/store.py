@@ -361,7 +361,12 @@ def concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
     return out
 
 
-def load(path) -> Dataset:
+def mapping_rows(path) -> int:
+    """How many mappings the dataset at *path* holds (from its manifest: nothing else is read)."""
+    return sum(int(r.get("mappings", 0)) for r in done_rows(read_manifest(Store(path))))
+
+
+def load(path, mappings: bool = True) -> Dataset:
     """The dataset at *path* as one :class:`~analyzer.dataset.Dataset` in memory, as if its
     inputs had been loaded directly; an input whose export failed is a warning notice.
 
@@ -376,7 +381,8 @@ def load(path) -> Dataset:
     """
     store = Store(path)
     manifest = read_manifest(store)
-    tables = {name: read_table(store, manifest, name) for name in table_names(manifest)}
+    tables = {name: read_table(store, manifest, name) for name in table_names(manifest)
+              if mappings or name != "mappings"}
     tables.setdefault("mappings", schema.empty())
     notices = []
     frame = tables.pop("notices", None)
