@@ -11,6 +11,8 @@ anonymous         4   159744   159744
 file             15  3751936  2392064
 kernel           12    12288        0
 
+Many inputs into one Parquet dataset, on Dask when asked: :mod:`analyzer.fleet`.
+
 In Jupyter, ``analyzer.register_accessor()`` adds ``frame.memmaps``
 (see :mod:`analyzer.accessor`).
 """
@@ -20,13 +22,14 @@ from .classify import KINDS, classify
 from .dataset import Dataset
 from .errors import InputError, MemmapsError, NoDataError, ParseError, UnknownFormatError
 from .ingest import load, load_dataset, load_text
+from . import fleet  # noqa: E402  (imports no Dask: only its Dask paths do)
 from .select import select, top
 from .summarize import by_host, by_kind, by_mapping, by_process, summarize, totals
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "KINDS", "Dataset", "InputError", "MemmapsError", "NoDataError", "ParseError", "UnknownFormatError",
+    "KINDS", "Dataset", "fleet", "InputError", "MemmapsError", "NoDataError", "ParseError", "UnknownFormatError",
     "by_host", "by_kind", "by_mapping", "by_process", "classify", "load", "load_dataset", "summarize", "totals",
     "load_text", "register_accessor", "select", "top",
 ]
