@@ -148,6 +148,11 @@ def main(argv=None) -> int:
         if rows(work / "ds-1") != rows(work / "ds-2"):
             raise SystemExit("the two datasets differ")
         report("export to a dataset", one, two, ("--workers 1 (default)", "--workers 2"))
+        for workers in ("1", "2"):
+            manifest = json.loads((work / f"ds-{workers}" / "memmaps-dataset.json").read_text())
+            peaks = {r["worker_pid"]: r["worker_peak_rss"] for r in manifest["inputs"]}
+            print(f"  --workers {workers}: peak RSS per process {', '.join(f'{v / 2**20:.0f} MiB' for v in peaks.values())}"
+                  f" (one input: {max(r['mappings'] for r in manifest['inputs'])} mappings at most)")
         direct, dataset = [], []
         texts = set()
         for r in range(args.repeat):

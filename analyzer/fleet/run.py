@@ -82,7 +82,7 @@ def export(inputs, root, *, workers: int = 1, scheduler: str | None = None, resu
     """
     if workers < 1:
         raise ValueError("workers must be at least 1")
-    root = str(root)
+    root = str(root) if st.is_url(root) else os.path.abspath(root)  # workers may run elsewhere
     manifest, todo, _skipped = plan(inputs, root, resume)
     store = st.Store(root)
     for source, name in todo:  # rows in the order given, whatever order the tasks finish in
