@@ -350,3 +350,17 @@ def test_dask_frame_summaries_equal_the_in_memory_ones(tmp_path, inputs):
         pd.testing.assert_frame_equal(fn(frame), fn(mem))
     assert analyzer.totals(frame) == analyzer.totals(mem)
     pd.testing.assert_frame_equal(_sorted(frame.compute()), _sorted(mem))
+
+
+def test_a_dataset_exported_again_is_read_as_its_rows(tmp_path):
+    fleet.export([HOSTS[0], HOSTS[1]], tmp_path / "a")
+    res = run("export", tmp_path / "a", HOSTS[2], "-o", tmp_path / "b", "--format", "parquet")
+    assert res.exit_code == 0, res.output
+    csv = run("export", tmp_path / "b", "-o", tmp_path / "b.csv")
+    assert csv.exit_code == 0
+    direct = analyzer.load_dataset(*HOSTS)
+    back = fleet.load(tmp_path / "b")
+    pd.testing.assert_frame_equal(analyzer.by_host(back.mappings).sort_index(),
+                                  analyzer.by_host(direct.mappings).sort_index())
+    assert len(pd.read_csv(tmp_path / "b.csv")) == len(direct.mappings)
+

@@ -225,7 +225,12 @@ def ingest(source: str, name: str, root: str, on_bad_lines: str = "warn", parse_
         row["bytes"] = None
     path = name if _same_file(name, source) else source
     try:
-        ds = load_dataset(path, on_bad_lines=on_bad_lines, parse_ahead=parse_ahead)
+        if is_dataset(path):  # a dataset given as an input: its rows, not its Parquet files walked
+            ds = load(path)
+            ds.inputs = [InputReport(name, sorted({f for r in ds.inputs for f in r.formats}),
+                                     sum(r.processes for r in ds.inputs), sum(r.mappings for r in ds.inputs))]
+        else:
+            ds = load_dataset(path, on_bad_lines=on_bad_lines, parse_ahead=parse_ahead)
         tables = write_parts(Store(root), ds, row["id"])
     except MemmapsError as exc:
         row["error"] = str(exc)
