@@ -364,3 +364,19 @@ def test_a_dataset_exported_again_is_read_as_its_rows(tmp_path):
                                   analyzer.by_host(direct.mappings).sort_index())
     assert len(pd.read_csv(tmp_path / "b.csv")) == len(direct.mappings)
 
+
+
+def test_export_shows_progress_over_inputs_on_a_terminal(tmp_path, monkeypatch):
+    import io
+
+    from analyzer.cli import export as export_cli
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    err = Terminal()
+    monkeypatch.setattr(export_cli.sys, "stderr", err)
+    export_cli._export_dataset((str(HOSTS[0]), str(TREE)), str(tmp_path / "ds"), 1, None, False, "warn", False, False)
+    text = err.getvalue()
+    assert "Inputs" in text and "1/2" in text and "2/2" in text
