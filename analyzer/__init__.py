@@ -11,6 +11,8 @@ anonymous         4   159744   159744
 file             15  3751936  2392064
 kernel           12    12288        0
 
+Many inputs into one Parquet dataset, on Dask when asked: :mod:`analyzer.fleet`.
+
 In Jupyter, ``analyzer.register_accessor()`` adds ``frame.memmaps``
 (see :mod:`analyzer.accessor`).
 """
@@ -23,6 +25,7 @@ from .errors import InputError, MemmapsError, NoDataError, ParseError, UnknownFo
 from .ingest.load import load, load_dataset, load_text
 from .select import top
 from .summarize import by_host, by_kind, by_mapping, by_process, totals
+from . import fleet  # noqa: E402  (imports no Dask: only its Dask paths do)
 
 __version__ = "0.1.0"
 
@@ -30,7 +33,7 @@ __version__ = "0.1.0"
 # (``analyzer.select.select(frame, pid=1)``, ``analyzer.summarize.summarize(frame, "kind")``):
 # no function is re-exported over a module of the same name.
 __all__ = [
-    "KINDS", "Dataset", "InputError", "MemmapsError", "NoDataError", "ParseError", "UnknownFormatError",
+    "KINDS", "Dataset", "fleet", "InputError", "MemmapsError", "NoDataError", "ParseError", "UnknownFormatError",
     "by_host", "by_kind", "by_mapping", "by_process", "classify", "load", "load_dataset", "summarize", "totals",
     "load_text", "register_accessor", "select", "top",
 ]

@@ -138,6 +138,8 @@ BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
 KEY_TO_COLUMN: dict[str, str] = {c.key: c.name for c in _SMAPS if c.key}
 UNITLESS_KEYS = frozenset(key for key, unit, _ in SMAPS_FIELDS if unit == "count")
 BYTE_COLUMNS = [c.name for c in COLUMNS if c.unit == "bytes"]
+# What every summary adds up per group (uss = private clean + private dirty).
+MEASURES = ["size", "rss", "pss", "uss", "swap"]
 
 
 _NAMES = [c.name for c in COLUMNS]

@@ -27,11 +27,21 @@ from __future__ import annotations
 import pandas as pd
 
 from .classify import KINDS
+from . import schema
 from .schema import conform_processes
 from .values import is_na
 
-MEASURES = ["size", "rss", "pss", "uss", "swap"]
+MEASURES = schema.MEASURES
 BY_CHOICES = ("kind", "process", "mapping", "host")
+
+
+def _out_of_core(frame):
+    """The out-of-core versions (:mod:`analyzer.fleet.frame`) for a Dask DataFrame, else None."""
+    if type(frame).__module__.split(".")[0] in ("dask", "dask_expr"):
+        from .fleet import frame as ooc
+
+        return ooc
+    return None
 
 
 def with_uss(frame: pd.DataFrame) -> pd.DataFrame:
@@ -65,6 +75,8 @@ def by_kind(frame: pd.DataFrame) -> pd.DataFrame:
     file             15          3  3751936  2392064  1040384
     kernel           12          3    12288        0        0
     """
+    if (ooc := _out_of_core(frame)) is not None:  # a Dask DataFrame (analyzer.fleet.read): out of core
+        return ooc.by_kind(frame)
     out = _measures(frame, ["kind"])
     order = [k for k in KINDS if k in out.index] + [k for k in out.index if k not in KINDS]
     out = out.loc[order]
@@ -94,6 +106,8 @@ def by_process(frame: pd.DataFrame) -> pd.DataFrame:
     1    6        13   864256   860160  860160
     2    3        12  1413120   729088   53248
     """
+    if (ooc := _out_of_core(frame)) is not None:  # a Dask DataFrame (analyzer.fleet.read): out of core
+        return ooc.by_process(frame)
     f = frame.copy(deep=False)
     for col in ("host", "command", "source"):
         f[col] = f[col].fillna("")
@@ -145,6 +159,8 @@ def by_host(frame: pd.DataFrame) -> pd.DataFrame:
     host
     <NA>        37          3  4022272  2650112
     """
+    if (ooc := _out_of_core(frame)) is not None:  # a Dask DataFrame (analyzer.fleet.read): out of core
+        return ooc.by_host(frame)
     f = frame.copy(deep=False)
     out = _measures(f, ["host"], dropna=False)
     key = process_key(f)
@@ -288,6 +304,8 @@ def totals(frame: pd.DataFrame) -> dict:
     >>> totals(analyzer.load("sample_dumps/pmap/pmap-x.txt"))["pss"]  # pmap -x has no PSS
     <NA>
     """
+    if (ooc := _out_of_core(frame)) is not None:  # a Dask DataFrame (analyzer.fleet.read): out of core
+        return ooc.totals(frame)
     f = with_uss(frame)
     out = {"processes": int(process_key(frame).nunique()) if len(frame) else 0, "mappings": len(frame)}
     for col in MEASURES:

@@ -1,6 +1,10 @@
-"""``memmaps export``: a whole table (mappings, processes, hosts, notices) to a file."""
+"""``memmaps export``: a whole table (mappings, processes, hosts, notices) to a file, or every table
+to a dataset folder."""
 
 from __future__ import annotations
+
+import sys
+from pathlib import PurePosixPath
 
 import click
 
@@ -9,32 +13,64 @@ from ..errors import MemmapsError
 from .options import inputs_argument, load, load_options, report_notices
 
 
+def _is_dataset_output(output: str, fmt: str | None) -> bool:
+    """A dataset folder: an existing dataset, or a name without a suffix with --format parquet."""
+    from ..fleet.store import is_dataset
+
+    if output == "-":
+        return False
+    if is_dataset(output):
+        return True
+    return fmt == "parquet" and not PurePosixPath(output.split("://", 1)[-1].rstrip("/")).suffix
+
+
 @click.command("export")
 @inputs_argument
 @click.option("-o", "--output", required=True, metavar="OUT",
-              help="File to write (`-` for standard output, text formats only).")
+              help="File to write (`-` for standard output, text formats only); with --format parquet, "
+                   "a name without a suffix (or an existing dataset) is a dataset folder, or any fsspec URL.")
 @click.option("--format", "fmt", type=click.Choice(exporter.FORMATS),
               help="Output format; default: from OUT's extension.")
 @click.option("--table", "table", type=click.Choice(exporter.TABLES), default="mappings", show_default=True,
               help="Which table: one row per mapping, process, host (sosreport) or notice.")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Dataset only: read the inputs on a local Dask cluster of N worker processes "
+                   "(1: in this process, without Dask).")
+@click.option("--scheduler", metavar="tcp://HOST:PORT",
+              help="Dataset only: read the inputs on this existing Dask cluster (OUT must be writable by its workers).")
+@click.option("--resume", is_flag=True,
+              help="Dataset only: skip the inputs already in it (without: read them again, replacing their rows).")
 @load_options
-def command(inputs, output, fmt, table, on_bad_lines, strict, quiet):
+def command(inputs, output, fmt, table, workers, scheduler, resume, on_bad_lines, strict, quiet):
     """Write every mapping of every INPUT as one table (CSV, Parquet, JSON, JSON Lines),
-    or with --table the processes, the hosts or the notices.
+    or with --table the processes, the hosts or the notices, or every table of every INPUT
+    into a Parquet dataset folder.
 
     Sizes are in bytes; a value the dump did not give is empty (CSV) or null (JSON).
     The columns of every table are listed in the README.
+
+    A dataset (`-o DIR --format parquet`) holds the mappings, processes, hosts and
+    notices, partitioned by host (`DIR/mappings/host=NAME/...`), and a manifest of the
+    inputs in it: an input that cannot be read is recorded with its error while the
+    others land (exit status 1). Every command reads DIR as the inputs it holds.
 
     \b
     Example:
         memmaps export sample_dumps/smaps/ -o mappings.csv
         memmaps export dump.smaps.gz -o - --format jsonl | head
         memmaps export sosreport-*.tar.xz --table processes -o processes.parquet
+        memmaps export sosreports/*.tar.xz -o fleet --format parquet --workers 2
+        memmaps summary fleet --by host
     """
+    if _is_dataset_output(output, fmt):
+        _export_dataset(inputs, output, workers, scheduler, resume, on_bad_lines, strict, quiet)
+        return
+    if workers > 1 or scheduler or resume:
+        raise click.UsageError("--workers, --scheduler and --resume write a dataset: give -o DIR --format parquet")
     try:
         fmt = exporter.format_for(output, fmt)
     except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise click.UsageError(f"{exc} (or -o DIR --format parquet for a dataset folder)") from None
     ds = load(inputs, on_bad_lines)
     try:
         frame = exporter.table(ds, table)
@@ -50,3 +86,46 @@ def command(inputs, output, fmt, table, on_bad_lines, strict, quiet):
         else:
             click.echo(f"wrote {len(frame)} rows of the {table} table to {output} ({fmt})", err=True)
     report_notices(ds, quiet, strict)
+
+
+def _export_dataset(inputs, output, workers, scheduler, resume, on_bad_lines, strict, quiet):
+    from ..fleet import run
+
+    counts = {"done": 0, "failed": 0}
+    bar = None
+    total = len(inputs)
+    if sys.stderr.isatty() and not quiet:
+        bar = click.progressbar(length=total, label="Inputs", file=sys.stderr, show_pos=True)
+        bar.__enter__()
+
+    def progress(row):
+        counts[row["status"]] += 1
+        if row["status"] == "failed" and not quiet:
+            click.echo(f"\nmemmaps: {row['error']}" if bar else f"memmaps: {row['error']}", err=True)
+        if bar is not None:
+            bar.update(1)
+
+    try:
+        manifest = run.export(inputs, output, workers=workers, scheduler=scheduler, resume=resume,
+                              on_bad_lines=on_bad_lines, progress=progress)
+    except OSError as exc:
+        raise MemmapsError(f"{output}: cannot write: {exc.strerror or exc}") from None
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    skipped = total - counts["done"] - counts["failed"]
+    rows = [r for r in manifest["inputs"] if r.get("status") == "done"]
+    warned = sum(r.get("warnings", 0) for r in rows)
+    if not quiet:
+        click.echo(f"wrote {counts['done']} inputs to {output} ({counts['failed']} failed, {skipped} skipped "
+                   f"as already in it); it holds {len(rows)} inputs, "
+                   f"{sum(r.get('mappings', 0) for r in rows)} mappings", err=True)
+        if warned:
+            click.echo(f"memmaps: {warned} warning(s) in the inputs written: `memmaps info {output}` lists them",
+                       err=True)
+    if counts["failed"]:
+        raise MemmapsError(f"{counts['failed']} of {total} inputs could not be read (recorded in "
+                           f"{output}; the others were written)")
+    if strict and warned:
+        click.echo(f"memmaps: error: {warned} warning(s) and --strict given", err=True)
+        raise click.exceptions.Exit(1)

@@ -54,7 +54,15 @@ class _Progress:
 
 
 def load(inputs: tuple[str, ...], on_bad_lines: str, show_progress: bool = True) -> Dataset:
-    """Load the inputs, with a progress bar (bytes read, as stored) on a terminal when it takes a while."""
+    """Load the inputs, with a progress bar (bytes read, as stored) on a terminal when it takes a while.
+
+    A dataset folder (``memmaps export -o DIR --format parquet``) is read as the inputs it holds."""
+    from ..fleet.store import is_dataset
+
+    if any(is_dataset(i) for i in inputs):
+        from ..fleet.merge import load_mixed
+
+        return load_mixed(inputs, lambda group: load(group, on_bad_lines, show_progress))
     if show_progress and sys.stderr.isatty():
         progress = _Progress(input_bytes(inputs))
         try:

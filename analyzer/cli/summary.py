@@ -33,7 +33,7 @@ def command(inputs, by, fmt, top, on_bad_lines, strict, quiet):
         memmaps summary proc-tree/ --by process --top 10 --format markdown
         memmaps summary sosreport-*.tar.xz --by host
     """
-    ds = load(inputs, on_bad_lines)
+    ds = _load_out_of_core(inputs, by) or load(inputs, on_bad_lines)
     from_ps = len(ps_processes(ds.processes)) > 0  # sosreports without maps: ps's RSS/VSZ
     if from_ps and by in ("process", "host"):
         frame = with_ps(ds.mappings, ds.processes, by)
@@ -50,6 +50,31 @@ def command(inputs, by, fmt, top, on_bad_lines, strict, quiet):
         click.echo(f"Rows marked `ps`: {PS_NOTE}.")
     click.echo(render(frame, fmt).rstrip("\n"))
     report_notices(ds, quiet, strict)
+
+
+# Datasets holding more mappings than this are summarized out of core (Dask), --by host, kind or process.
+OUT_OF_CORE_ROWS = 5_000_000
+
+
+def _load_out_of_core(inputs, by):
+    """The inputs, all datasets, with their mappings as a Dask DataFrame when they are large; else None."""
+    from ..fleet import store
+
+    if by not in ("host", "kind", "process") or not all(store.is_dataset(i) for i in inputs):
+        return None
+    if sum(store.mapping_rows(i) for i in inputs) <= OUT_OF_CORE_ROWS:
+        return None
+    try:
+        import dask.dataframe as dd
+    except ImportError:  # summarized in memory then
+        return None
+    from ..fleet import read
+    from ..fleet.merge import merge
+
+    ds = merge([store.load(i, mappings=False) for i in inputs])
+    frames = [read(i) for i in inputs]
+    ds.mappings = frames[0] if len(frames) == 1 else dd.concat(frames)
+    return ds
 
 
 def _for_people(frame):

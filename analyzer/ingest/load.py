@@ -44,8 +44,8 @@ def parse_bytes(data: bytes, name: str, on_bad_lines: str = "warn") -> tuple[Par
     return parsed, ctx.notices
 
 
-def _read_path(item: str | Path, on_bad_lines: str,
-               read_bytes: Callable[[int], None] | None = None) -> tuple[list[Parsed], list[Notice]]:
+def _read_path(item: str | Path, on_bad_lines: str, read_bytes: Callable[[int], None] | None = None,
+               parse_ahead: bool = True) -> tuple[list[Parsed], list[Notice]]:
     """Every parsed piece of one input (a file, ``-``, a directory or an archive).
 
     *read_bytes(n)* is told of a directory's files and an archive's compressed bytes as they are
@@ -57,12 +57,13 @@ def _read_path(item: str | Path, on_bad_lines: str,
     with stream:
         head = peek(stream, name, 1024)
         if archive.is_archive(head):
+            in_flight = tree.BATCHES_IN_FLIGHT if parse_ahead else 0
             if str(item) == "-" or head.startswith(b"PK"):
-                return archive.read(stream, name, on_bad_lines, _parse_for_tree)
+                return archive.read(stream, name, on_bad_lines, _parse_for_tree, in_flight=in_flight)
             stream.close()
             counted, counter = archive.open_counted(p, read_bytes)  # counts compressed bytes: the bomb check
             with counted:
-                return archive.read(counted, name, on_bad_lines, _parse_for_tree, lambda: counter.count)
+                return archive.read(counted, name, on_bad_lines, _parse_for_tree, lambda: counter.count, in_flight)
         cut: list[str] = []
         data = read_all(stream, name, cut=cut)
     if is_checksum(data):
@@ -169,12 +170,14 @@ def input_bytes(inputs) -> int:
 
 def load_dataset(*inputs: str | Path, on_bad_lines: str = "warn",
                  progress: Callable[[str], None] | None = None,
-                 read_bytes: Callable[[int], None] | None = None) -> Dataset:
+                 read_bytes: Callable[[int], None] | None = None, parse_ahead: bool = True) -> Dataset:
     """Load every input into one :class:`~analyzer.dataset.Dataset`.
 
     *progress(name)* is called as each input is started; *read_bytes(n)* as
     its bytes are read (``n`` more bytes of the files as stored: compressed
     bytes for an archive), for a progress bar over :func:`input_bytes`.
+    *parse_ahead*: parse an archive's smaps on a second thread while it is
+    decompressed (False: one thread, for a worker process that has one core).
 
     >>> ds = load_dataset("sample_dumps/smaps/tree")
     >>> ds.processes.sort_values("pid")[["pid", "mappings"]].to_dict("list")
@@ -194,7 +197,7 @@ def load_dataset(*inputs: str | Path, on_bad_lines: str = "warn",
             told[0] += n
             read_bytes(n)
 
-        pieces, found_notices = _read_path(item, on_bad_lines, tell if read_bytes else None)
+        pieces, found_notices = _read_path(item, on_bad_lines, tell if read_bytes else None, parse_ahead)
         if read_bytes is not None and str(item) != "-" and Path(item).is_file():
             rest = Path(item).stat().st_size - told[0]  # a plain file; an archive's tail (xz index, padding)
             if rest > 0:

@@ -255,15 +255,17 @@ DECOMPRESS_ERRORS = (tarstream.TarError, tarfile.TarError, EOFError, OSError, lz
 
 
 def read(stream, name: str, on_bad_lines: str, parse_text: Callable,
-         consumed: Callable[[], int] | None = None) -> tuple[list, list]:
+         consumed: Callable[[], int] | None = None, in_flight: int = tree.BATCHES_IN_FLIGHT) -> tuple[list, list]:
     """Every parsed piece of an archive stream, and the notices.
 
-    *consumed* reports the compressed bytes read so far (for the bomb check).
+    *consumed* reports the compressed bytes read so far (for the bomb check); *in_flight*
+    smaps batches may be parsed on a worker thread while the next members are decompressed
+    (0: parsed in place, one thread: what a Dask worker wants).
     """
     reader: _Reader | None = None
     collector = tree.Collector(on_bad_lines, lambda data, n: parse_text(data, n, on_bad_lines),
                                lambda root: reader.display(root), lambda e, s, h: reader.expand(e, s, h),
-                               in_flight=tree.BATCHES_IN_FLIGHT)
+                               in_flight=in_flight)
     reader = _Reader(name, collector)
     head = stream.peek(1024)[:1024]
     if not head.startswith(b"PK\x03\x04"):
