@@ -28,7 +28,11 @@ class Dataset:
     ``source``, ``source_format``, ``mappings``, ``partial`` and the
     process-level facts an input gave (``rollup_*`` from smaps_rollup,
     ``footer_*`` from pmap, ``ps_*`` from ps, ``user``, ...).
-    ``hosts``: one row per host described (sosreport), possibly empty.
+    ``hosts``: one row per host described (sosreport), possibly empty; with
+    ``/proc/meminfo`` every field in bytes (see :mod:`analyzer.systables`).
+    ``shm``: SysV shared memory segments; ``oom_kills``: one row per OOM kill
+    in a kernel log; ``oom_tasks``: the OOM killer's task tables (one row per
+    listed process and event). Their columns: :mod:`analyzer.systables`.
 
     >>> import analyzer
     >>> ds = analyzer.load_dataset("sample_dumps/smaps/multi_loop.smaps",
@@ -47,6 +51,9 @@ class Dataset:
     hosts: pd.DataFrame
     inputs: list[InputReport] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
+    shm: pd.DataFrame = field(default_factory=pd.DataFrame)
+    oom_kills: pd.DataFrame = field(default_factory=pd.DataFrame)
+    oom_tasks: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def warnings(self) -> list[Notice]:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import schema
+from .. import schema, systables
 from ..classify import classify
 from ..dataset import Dataset, InputReport
 from ..errors import InputError, NoDataError, Notice, UnknownFormatError
@@ -186,6 +186,7 @@ def load_dataset(*inputs: str | Path, on_bad_lines: str = "warn",
     if not inputs:
         raise InputError("no input given")
     frames, processes, hosts, reports, notices = [], [], [], [], []
+    tables: dict[str, list[dict]] = {name: [] for name in systables.TABLES}
     for item in inputs:
         if progress:
             progress(str(item))
@@ -214,6 +215,8 @@ def load_dataset(*inputs: str | Path, on_bad_lines: str = "warn",
             n_proc += len(parsed.processes)
             processes.extend(parsed.processes)
             hosts.extend(parsed.hosts)
+            for name, rows in parsed.tables.items():
+                tables.setdefault(name, []).extend(rows)
         reports.append(InputReport(str(item), sorted(formats), n_proc, n_map))
     mappings = _assemble(frames, processes)
     procs = pd.DataFrame(processes) if processes else pd.DataFrame(
@@ -226,9 +229,12 @@ def load_dataset(*inputs: str | Path, on_bad_lines: str = "warn",
         for col in ("ppid", "ps_rss", "ps_vsz", "mappings"):  # ints with gaps: keep them ints
             if col in procs.columns:
                 procs[col] = pd.to_numeric(procs[col]).astype("Int64")
-    host_frame = pd.DataFrame(hosts)
+    procs = systables.conform_processes(procs)
+    host_frame = systables.conform_hosts(pd.DataFrame(hosts))
     notices.extend(_same_report_twice(host_frame))
-    ds = Dataset(mappings, procs, host_frame, reports, notices)
+    extra = {name: systables.conform(pd.DataFrame(rows), systables.TABLES[name]) if rows
+             else systables.empty(systables.TABLES[name]) for name, rows in tables.items()}
+    ds = Dataset(mappings, procs, host_frame, reports, notices, **extra)
     return ds
 
 
