@@ -11,7 +11,7 @@ from ..summarize import totals
 from .options import inputs_argument, load, load_options
 
 SKIPPED = "skipped: not a memory map dump"
-_PROC_MEMBER = r"^(.*/|)\d+/(smaps|maps|smaps_rollup)$"
+_PROC_MEMBER = r"^(.*/|)\d+/(smaps|maps|smaps_rollup|status)$"
 
 
 @click.command("info")
