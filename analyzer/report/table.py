@@ -16,6 +16,11 @@ import pandas as pd
 from ..schema import BY_NAME
 
 SIZE_COLUMNS = {"size", "rss", "pss", "uss", "swap", "dirty", "anonymous", "locked", "swap_pss", "pss_dirty"}
+# summary --by system / oom and the status views (analyzer.summarize): bytes too
+SIZE_COLUMNS |= {"mem_total", "mem_free", "mem_available", "used", "page_cache", "shmem", "swap_cached",
+                 "slab_reclaimable", "slab_unreclaimable", "kernel_stack", "page_tables", "hugetlb", "percpu",
+                 "vmalloc", "unexplained", "processes_pss", "processes_rss", "anon", "file", "anon_rss", "file_rss",
+                 "shmem_rss", "total_vm", "tasks_rss", "bytes"}
 UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
 
 
