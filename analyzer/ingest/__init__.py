@@ -20,7 +20,7 @@ from .. import schema, systables
 from ..classify import classify
 from ..dataset import Dataset, InputReport
 from ..errors import InputError, NoDataError, Notice, UnknownFormatError
-from . import archive, registry, smaps, tree
+from . import archive, registry, smaps, sysfacts, tree
 from .base import Context, Parsed
 from .reader import EXPECTED, HEAD_BYTES, as_utf8, compression_of, decode, decompressing, open_input, peek, read_all
 
@@ -232,6 +232,7 @@ def load_dataset(*inputs: str | Path, on_bad_lines: str = "warn",
     procs = systables.conform_processes(procs)
     host_frame = systables.conform_hosts(pd.DataFrame(hosts))
     notices.extend(_same_report_twice(host_frame))
+    notices.extend(sysfacts.status_vs_smaps(mappings, procs))
     extra = {name: systables.conform(pd.DataFrame(rows), systables.TABLES[name]) if rows
              else systables.empty(systables.TABLES[name]) for name, rows in tables.items()}
     ds = Dataset(mappings, procs, host_frame, reports, notices, **extra)

@@ -331,6 +331,8 @@ def assemble(root: str, source: str, pieces: list, files: dict[str, bytes],
             proc["sosreport"] = source
             if row.get("command"):
                 proc["command"] = row["command"]
+            if row.get("user"):
+                proc["user"] = row["user"]  # ps's name, not status's uid
             for key, value in row.items():
                 if key not in ("pid", "command"):
                     proc.setdefault(key, value)

@@ -188,3 +188,39 @@ def smaps_sysv(frame, shm_rows: list[dict]) -> None:
     for row in shm_rows:
         pids = by_key.get(row.get("key"))
         row["mapped_by"] = ", ".join(str(p) for p in sorted(pids)) if pids else None
+
+
+# status and smaps are read at different moments (sos copies one file after the other): a process's
+# RSS moves a little between them. More than this is worth a warning.
+SKEW_BYTES = 1 << 20
+SKEW_SHARE = 0.05
+
+
+def status_vs_smaps(mappings, processes) -> list[Notice]:
+    """A warning per input when a process's status ``VmRSS`` and the sum of its smaps ``Rss``
+    differ by more than capture skew (1 MiB and 5%)."""
+    if not len(mappings) or not len(processes) or "vm_rss" not in processes.columns:
+        return []
+    both = processes[processes["vm_rss"].notna() & (processes["mappings"].fillna(0) > 0)]
+    if not len(both):
+        return []
+    sums = mappings.groupby("source", sort=False)["rss"].sum(min_count=1)
+    off: dict[str, list[str]] = {}
+    for _, p in both.iterrows():
+        maps_rss = sums.get(p["source"])
+        if maps_rss is None or pd_isna(maps_rss):
+            continue
+        diff = abs(int(maps_rss) - int(p["vm_rss"]))
+        if diff > SKEW_BYTES and diff > SKEW_SHARE * max(int(p["vm_rss"]), 1):
+            where = str(p.get("sosreport") or p["source"])
+            off.setdefault(where, []).append(f"{p['pid']} (status {int(p['vm_rss']) >> 10} kB, smaps "
+                                             f"{int(maps_rss) >> 10} kB)")
+    return [Notice(where, None, f"status and smaps disagree on RSS by more than capture skew (1 MiB and 5%) for "
+                   f"{len(pids)} processes: {', '.join(pids[:10])}{' ...' if len(pids) > 10 else ''}")
+            for where, pids in off.items()]
+
+
+def pd_isna(value) -> bool:
+    import pandas as pd
+
+    return bool(pd.isna(value))
