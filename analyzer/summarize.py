@@ -452,9 +452,9 @@ def process_mappings(frame: pd.DataFrame, host=None, pid=None, source=None) -> p
 STATUS_NOTE = ("from /proc/PID/status, not from memory maps: RSS split into anonymous, file and shmem, and swap "
                "(the kernel's counters); PSS and USS need smaps (`sos report -k process.smaps=on`)")
 SYSTEM_PARTS = ["anonymous", "page_cache", "shmem", "swap_cached", "slab_reclaimable", "slab_unreclaimable",
-                "kernel_stack", "page_tables", "hugetlb", "percpu", "vmalloc"]
+                "kernel_stack", "page_tables", "hugetlb", "percpu"]
 SYSTEM_COLUMNS = ["host", "capture_time", "source", "mem_total", "mem_free", "mem_available", "used",
-                  *SYSTEM_PARTS, "unexplained", "processes_pss", "processes_rss", "processes_source"]
+                  *SYSTEM_PARTS, "unexplained", "vmalloc", "processes_pss", "processes_rss", "processes_source"]
 
 
 def status_processes(processes: pd.DataFrame) -> pd.DataFrame:
@@ -548,10 +548,11 @@ def by_system(dataset) -> pd.DataFrame:
     ``anonymous`` (AnonPages), ``page_cache`` (Buffers + Cached - Shmem), ``shmem``,
     ``swap_cached``, ``slab_reclaimable`` (SReclaimable), ``slab_unreclaimable``
     (SUnreclaim), ``kernel_stack``, ``page_tables``, ``hugetlb`` (``Hugetlb``, or
-    HugePages_Total x Hugepagesize), ``percpu``, ``vmalloc`` (VmallocUsed). A part the
-    kernel did not print is NA and is left inside ``unexplained`` (memory no field names).
-    Beside them, not a part (it overlaps anonymous, shmem and page cache):
-    ``processes_pss`` (sum of the host's PSS from smaps) or ``processes_rss`` (VmRSS from
+    HugePages_Total x Hugepagesize), ``percpu``. A part the kernel did not print is NA
+    and is left inside ``unexplained`` (memory no field names). Beside them, not parts:
+    ``vmalloc`` (VmallocUsed: it overlaps ``kernel_stack`` where stacks are vmapped and
+    ``percpu`` where its chunks are vmalloc'd; adding it would count them twice), and,
+    since it overlaps anonymous, shmem and page cache, ``processes_pss`` (sum of the host's PSS from smaps) or ``processes_rss`` (VmRSS from
     status, else ps's RSS), with ``processes_source`` saying which.
 
     >>> import analyzer
@@ -578,12 +579,12 @@ def by_system(dataset) -> pd.DataFrame:
         parts = {"anonymous": _num(h, "anon_pages"), "page_cache": cache, "shmem": _num(h, "shmem"),
                  "swap_cached": _num(h, "swap_cached"), "slab_reclaimable": _num(h, "s_reclaimable"),
                  "slab_unreclaimable": _num(h, "s_unreclaim"), "kernel_stack": _num(h, "kernel_stack"),
-                 "page_tables": _num(h, "page_tables"), "hugetlb": hugetlb, "percpu": _num(h, "percpu"),
-                 "vmalloc": _num(h, "vmalloc_used")}
+                 "page_tables": _num(h, "page_tables"), "hugetlb": hugetlb, "percpu": _num(h, "percpu")}
         known = sum(v for v in parts.values() if v is not pd.NA)
         row = {"host": h.get("host"), "capture_time": h.get("capture_time"), "source": h.get("source"),
                "mem_total": total, "mem_free": free, "mem_available": _num(h, "mem_available"), "used": used,
-               **parts, "unexplained": used - known if used is not pd.NA else pd.NA}
+               **parts, "unexplained": used - known if used is not pd.NA else pd.NA,
+               "vmalloc": _num(h, "vmalloc_used")}
         row.update(_process_sums(dataset, h))
         rows.append(row)
     out = pd.DataFrame(rows, columns=SYSTEM_COLUMNS)
