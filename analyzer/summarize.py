@@ -637,7 +637,7 @@ def by_oom(dataset) -> pd.DataFrame:
     1      2  21984  memhog  28835840      3
     """
     kills, tasks = dataset.oom_kills, dataset.oom_tasks
-    cols = ["host", "source", "event", "time", "pid", "name", "uid", "anon_rss", "file_rss", "shmem_rss", "total_vm",
+    cols = ["host", "source", "event", "time", "uptime", "pid", "name", "uid", "anon_rss", "file_rss", "shmem_rss", "total_vm",
             "oom_score_adj", "scope", "constraint", "memcg"]
     if not len(kills):
         return pd.DataFrame(columns=cols + ["tasks", "tasks_rss"])

@@ -242,7 +242,14 @@ def build(ds: Dataset, top: int = 20, details: int = 3) -> Report:
     return Report(title=title, facts=_host_facts(ds), inputs=inputs, totals=tot, notes=notes, warnings=warnings,
                   info_count=info_count, measure=measure, frame=frame, measured=known, kinds=kinds,
                   top_mappings=top_mappings, details=detail_list, processes=processes, top=top,
-                  remarks=remarks, ps=ps_only)
+                  remarks=remarks, ps=ps_only, extra=_system_extra(ds))
+
+
+def _system_extra(ds: Dataset) -> dict:
+    """What the system pages draw: ``by_system``, ``by_oom``, the SysV segments and the status processes."""
+    from ..summarize import by_oom, by_system, status_processes
+
+    return {"system": by_system(ds), "oom": by_oom(ds), "shm": ds.shm, "status": status_processes(ds.processes)}
 
 
 def _totals(frame: pd.DataFrame, ps_only: pd.DataFrame) -> list[tuple[str, str]]:

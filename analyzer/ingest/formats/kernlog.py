@@ -63,7 +63,7 @@ _PREFIXES = [
     re.compile(rf"^(?P<ts>{_ISO}) (?P<host>\S+) kernel: (?:{_UPTIME})?"),
     re.compile(rf"^{_UPTIME}(?P<host>\S+) kernel: "),  # journalctl -o short-monotonic
     re.compile(rf"^\[(?P<ts>(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) {_MON} [ \d]\d \d\d:\d\d:\d\d \d{{4}})\] "),
-    re.compile(rf"^(?P<ts>\d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\d,\d+[+-]\d\d:\d\d) "),  # dmesg --time-format iso
+    re.compile(r"^(?P<ts>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d,\d+[+-]\d\d:\d\d) "),  # dmesg --time-format iso
     re.compile(rf"^(?:(?:kern|user|daemon|syslog)\s*:\s*[a-z]+\s*: )?{_UPTIME}"),  # dmesg (-x)
 ]
 # a syslog line of another program: not the kernel's
