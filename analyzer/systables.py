@@ -219,3 +219,16 @@ def conform_hosts(hosts: pd.DataFrame) -> pd.DataFrame:
                                                      for v in values)):
             hosts[name] = pd.to_numeric(hosts[name], errors="coerce").astype("Int64")
     return hosts
+
+
+def markdown_table(columns: list[Column]) -> str:
+    """The README table of *columns* (tests/test_system_memory.py checks the README against it)."""
+    lines = ["| column | dtype | unit | meaning |", "| --- | --- | --- | --- |"]
+    for c in columns:
+        dtype = "string" if c.dtype == STRING else c.dtype
+        lines.append(f"| `{c.name}` | {dtype} | {c.unit} | {c.doc} |")
+    return "\n".join(lines)
+
+
+README_TABLES = {"status": STATUS_COLUMNS, "meminfo": HOST_COLUMNS, "shm": SHM_COLUMNS,
+                 "oom_kills": OOM_KILL_COLUMNS, "oom_tasks": OOM_TASK_COLUMNS}

@@ -401,3 +401,23 @@ def test_cli_info_lines_per_oom_event():
     lines = [x for x in result.output.splitlines() if "OOM kill" in x]
     first = next(x for x in (SYSTEM / "dmesg_-T.txt").read_text().splitlines() if "invoked oom-killer" in x)
     assert len(lines) == 2 and "pid 21973 (memhog)" in lines[0] and first[1:first.index("]")] in lines[0]
+
+
+# --- README --------------------------------------------------------------------
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+
+
+@pytest.mark.parametrize("name", ["status", "meminfo", "shm", "oom_kills", "oom_tasks"])
+def test_readme_tables_are_the_declared_columns(name):
+    from analyzer import systables
+
+    m = re.search(rf"<!-- systables:{name}:start -->\n(.*?)\n<!-- systables:{name}:end -->", README, re.S)
+    assert m and m.group(1) == systables.markdown_table(systables.README_TABLES[name])
+
+
+def test_readme_oom_example_is_real(monkeypatch):
+    monkeypatch.chdir(SYSTEM.parent.parent)
+    block = re.search(r"```text\n\$ (memmaps summary sample_dumps/system/kern.log [^\n]*)\n(.*?)\n```", README, re.S)
+    result = CliRunner().invoke(cli, block.group(1).split()[1:])  # drop `memmaps`
+    assert result.exit_code == 0 and result.output.rstrip("\n") == block.group(2)

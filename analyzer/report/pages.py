@@ -244,7 +244,7 @@ def system_pages(report: Report) -> list[Page]:
     if "system" in tables:
         def where(fig, y, t=tables["system"]):
             h = min(0.9 * len(frame) + 0.9, 3.2)
-            system.plot_system(frame, ax=_axes(fig, y + 0.3, h, left=1.6))
+            system.draw_system(frame, ax=_axes(fig, y + 0.3, h, left=1.6))
             y += 0.3 + h + 0.85
             y = _text(fig, y, system.SYSTEM_CAPTION, size=7.5, color="#444444") + 0.1
             rows = t.cells()
@@ -270,7 +270,7 @@ def status_page(report: Report) -> Page:
     def draw(fig, y):
         n = min(report.top, len(report.extra["status"])) + 1
         h = min(0.27 * n + 0.3, H - y - BOTTOM - 1.9)
-        system.plot_top_processes_status(report.extra["status"], ax=_axes(fig, y + 0.3, h, left=LABEL_ROOM),
+        system.draw_top_processes_status(report.extra["status"], ax=_axes(fig, y + 0.3, h, left=LABEL_ROOM),
                                          top=report.top)
         y += 0.3 + h + 0.55
         y = _text(fig, y, STATUS_CAPTION, size=8, color="#444444") + 0.08

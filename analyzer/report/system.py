@@ -2,11 +2,12 @@
 found in kernel logs, SysV shared memory segments, and the top processes from
 ``/proc/PID/status`` when there are no maps. Numbers come from
 :mod:`analyzer.summarize` (``by_system``, ``by_oom``, ``by_process_status``);
-this module only draws them.
+this module only draws them. Its charts are ``draw_*``, not ``plot_*``: they take these
+dataset-level tables, not the mappings frame the ``.memmaps`` accessor's ``plot_*`` methods take.
 
 >>> import analyzer
 >>> from analyzer.summarize import by_system
->>> ax = plot_system(by_system(analyzer.load_dataset("sample_dumps/system/meminfo")))
+>>> ax = draw_system(by_system(analyzer.load_dataset("sample_dumps/system/meminfo")))
 >>> total = sum(p.get_width() for p in ax.patches if p.get_y() < 0.5 and p.get_label() != "processes")
 >>> total == by_system(analyzer.load_dataset("sample_dumps/system/meminfo"))["mem_total"].iloc[0]
 True
@@ -43,10 +44,10 @@ SYSTEM_CAPTION = ("One bar per host: MemTotal split into what /proc/meminfo name
 def _host_label(row) -> str:
     host = row["host"] if not pd.isna(row["host"]) else "host unknown"
     cap = row.get("capture_time")
-    return f"{host}" + (f" {str(cap)[:16]}" if cap is not None and not pd.isna(cap) else "")
+    return f"{host}" + (f" {str(cap)[:19]}" if cap is not None and not pd.isna(cap) else "")
 
 
-def plot_system(frame: pd.DataFrame, ax=None):
+def draw_system(frame: pd.DataFrame, ax=None):
     """A stacked horizontal bar per host of ``by_system`` rows (adding up to MemTotal), and a thin
     bar below each for the processes' PSS (or RSS)."""
     if ax is None:
@@ -77,7 +78,7 @@ def plot_system(frame: pd.DataFrame, ax=None):
     return ax
 
 
-def plot_top_processes_status(processes: pd.DataFrame, ax=None, top: int = 20):
+def draw_top_processes_status(processes: pd.DataFrame, ax=None, top: int = 20):
     """The *top* processes by VmRSS from status, each bar split into anonymous, file and shmem."""
     data = by_process_status(processes).head(top)
     if ax is None:
@@ -101,7 +102,9 @@ def tables(system: pd.DataFrame, oom: pd.DataFrame, shm: pd.DataFrame) -> dict[s
     """The tables of the system pages (empty frames give no table)."""
     out = {}
     if len(system):
-        long = system.set_index(system.apply(_host_label, axis=1))[
+        labels = [_host_label(r) for _, r in system.iterrows()]
+        labels = [f"{lab} ({i + 1})" if labels.count(lab) > 1 else lab for i, lab in enumerate(labels)]
+        long = system.set_index(pd.Index(labels))[
             ["mem_total", "mem_free", "mem_available", "used", *SYSTEM_PARTS, "unexplained", "vmalloc",
              "processes_pss", "processes_rss"]].T
         long = long.reset_index().rename(columns={"index": "figure"})

@@ -59,10 +59,10 @@ def chart_figures(report: Report):
 
     extra = report.extra or {}
     if len(extra.get("system", ())):
-        yield "system", "Where the memory is", system.plot_system(extra["system"]).figure
+        yield "system", "Where the memory is", system.draw_system(extra["system"]).figure
     if not report.has_maps and len(extra.get("status", ())):
         yield ("top-processes-status", "Top processes, from /proc/PID/status",
-               system.plot_top_processes_status(extra["status"], top=report.top).figure)
+               system.draw_top_processes_status(extra["status"], top=report.top).figure)
     ps = ("top-processes-ps", "Top processes by RSS, from ps", charts.plot_top_processes_ps)
     if not report.has_maps:  # ps figures only: the charts of maps would be empty
         if len(report.ps):
