@@ -421,3 +421,53 @@ def test_readme_oom_example_is_real(monkeypatch):
     block = re.search(r"```text\n\$ (memmaps summary sample_dumps/system/kern.log [^\n]*)\n(.*?)\n```", README, re.S)
     result = CliRunner().invoke(cli, block.group(1).split()[1:])  # drop `memmaps`
     assert result.exit_code == 0 and result.output.rstrip("\n") == block.group(2)
+
+
+# --- bad input, cross-check, hints ---------------------------------------------
+
+def test_bad_lines_name_file_and_line_and_keep_the_rest(tmp_path):
+    status_text = (SYSTEM / "status").read_text().replace("VmLck:", "this is not a status line\nVmLck:", 1)
+    meminfo_text = (SYSTEM / "meminfo").read_text().replace("Buffers:", "Buffers: lots\nCached2:", 1)
+    shm_text = (SYSTEM / "sysvipc_shm").read_text() + "garbage row\n"
+    for name, text, check in (("status", status_text, lambda ds: ds.processes["vm_rss"].iloc[0] > 0),
+                              ("meminfo", meminfo_text, lambda ds: ds.hosts["mem_total"].iloc[0] > 0),
+                              ("sysvipc_shm", shm_text, lambda ds: len(ds.shm) == 2)):
+        f = tmp_path / name
+        f.write_text(text)
+        ds = analyzer.load_dataset(f)
+        assert check(ds), name
+        lines = [n for n in ds.warnings if n.source == str(f) and n.lineno]
+        assert lines, name
+        bad = text.splitlines()[lines[0].lineno - 1]
+        assert "not" in lines[0].message and bad[:20] in lines[0].message, name
+        result = CliRunner().invoke(cli, ["info", str(f), "--on-bad-lines", "error"])
+        assert result.exit_code != 0 and f"{f}:{lines[0].lineno}" in result.output and "Traceback" not in result.output
+
+
+def test_status_and_smaps_disagreeing_beyond_skew_is_a_warning():
+    from analyzer.ingest.sysfacts import status_vs_smaps
+
+    ds = analyzer.load_dataset(SOS412_SMAPS)
+    assert status_vs_smaps(ds.mappings, ds.processes) == []  # sos read them moments apart: within skew
+    procs = ds.processes.copy()
+    victim = procs.index[procs["pid"] == 24][0]
+    procs.loc[victim, "vm_rss"] += 8 << 20
+    notices = status_vs_smaps(ds.mappings, procs)
+    assert len(notices) == 1 and "24 (status" in notices[0].message and notices[0].level == "warning"
+
+
+@pytest.mark.parametrize("name,hint", [("meminfo", "--by system"), ("dmesg.txt", "--by oom"),
+                                       ("ipcs", "--table shm"), ("status", "--by process")])
+def test_summary_of_a_mapless_input_says_what_it_holds(name, hint):
+    result = CliRunner().invoke(cli, ["summary", str(SYSTEM / name), "--by", "mapping"])
+    assert result.exit_code == 1 and hint in result.output and "Traceback" not in result.output
+
+
+def test_sos40_without_smaps_has_no_status_and_says_ps_only():
+    sos40 = next(p for p in SOS if "-sos40-" in p.name)
+    ds = analyzer.load_dataset(sos40)
+    assert (ds.processes["source_format"] == "ps").all()  # sos 4.0 does not copy proc/PID/status
+    assert any("available from ps only" in n.message for n in ds.warnings)
+    sos412 = analyzer.load_dataset(SOS412)
+    assert not any("from ps only" in n.message for n in sos412.notices)
+    assert any("from proc/PID/status" in n.message for n in sos412.notices)

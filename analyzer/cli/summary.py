@@ -64,6 +64,8 @@ def command(inputs, by, fmt, top, on_bad_lines, strict, quiet):
     elif from_ps and not len(ds.mappings):
         raise NoDataError(f"no memory maps to summarize by {by}: {SMAPS_HINT}. Meanwhile `--by process` "
                           "and `--by host` show ps's RSS and VSZ")
+    elif not len(ds.mappings) and (from_status or _has_system_facts(ds)):
+        raise NoDataError(f"no memory maps to summarize by {by}: the input holds " + _what_it_holds(ds))
     else:
         frame = summarize(ds.mappings, by)
     if top:
@@ -76,6 +78,25 @@ def command(inputs, by, fmt, top, on_bad_lines, strict, quiet):
         click.echo(note)
     click.echo(render(frame, fmt).rstrip("\n"))
     report_notices(ds, quiet, strict)
+
+
+def _has_system_facts(ds) -> bool:
+    hosts = ds.hosts
+    return bool(len(ds.oom_kills) or len(ds.shm) or (len(hosts) and "mem_total" in hosts.columns))
+
+
+def _what_it_holds(ds) -> str:
+    """What a map-less input offers instead, as the options that show it."""
+    offers = []
+    if len(status_processes(ds.processes)):
+        offers.append("/proc/PID/status (`--by process`, `--by host`, `--by kind`)")
+    if len(ds.hosts) and "mem_total" in ds.hosts.columns and ds.hosts["mem_total"].notna().any():
+        offers.append("/proc/meminfo (`--by system`)")
+    if len(ds.oom_kills):
+        offers.append("OOM kills (`--by oom`)")
+    if len(ds.shm):
+        offers.append("SysV segments (`memmaps export --table shm`)")
+    return ", ".join(offers) or "nothing to summarize"
 
 
 def _with_status(ds, by):
