@@ -471,3 +471,16 @@ def test_sos40_without_smaps_has_no_status_and_says_ps_only():
     sos412 = analyzer.load_dataset(SOS412)
     assert not any("from ps only" in n.message for n in sos412.notices)
     assert any("from proc/PID/status" in n.message for n in sos412.notices)
+
+
+def test_free_is_the_fallback_when_meminfo_is_missing():
+    from analyzer.ingest import sosreport, sysfacts
+
+    files = members(SOS412)
+    meminfo_total = oracle_meminfo(files["proc/meminfo"].decode())["MemTotal"]
+    without = {k: v for k, v in files.items() if k != "proc/meminfo"}
+    host, notices = sysfacts.host_memory(without, {}, sosreport.SPEC_BY_NAME)
+    free_row = next(x.split() for x in files["sos_commands/memory/free"].decode().splitlines() if x.startswith("Mem:"))
+    assert host["mem_total"] == int(free_row[1]) * 1024 == meminfo_total  # free prints KiB: MemTotal exactly
+    assert host["meminfo_source"] == "sos_commands/memory/free" and "no proc/meminfo" in notices[0].message
+    assert "s_reclaimable" not in host  # free has no split of the kernel's memory: NA, not 0
