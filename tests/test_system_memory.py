@@ -484,3 +484,23 @@ def test_free_is_the_fallback_when_meminfo_is_missing():
     assert host["mem_total"] == int(free_row[1]) * 1024 == meminfo_total  # free prints KiB: MemTotal exactly
     assert host["meminfo_source"] == "sos_commands/memory/free" and "no proc/meminfo" in notices[0].message
     assert "s_reclaimable" not in host  # free has no split of the kernel's memory: NA, not 0
+
+
+def test_copied_tree_with_meminfo_sysvipc_and_kern_log(tmp_path):
+    """A copied tree that is no sosreport: its proc/meminfo, proc/sysvipc/shm and var/log/kern.log are read."""
+    import shutil
+
+    (tmp_path / "proc" / "sysvipc").mkdir(parents=True)
+    (tmp_path / "var" / "log").mkdir(parents=True)
+    shutil.copytree(SYSTEM / "proc" / "16", tmp_path / "proc" / "16")
+    shutil.copy(SYSTEM / "meminfo", tmp_path / "proc" / "meminfo")
+    shutil.copy(SYSTEM / "sysvipc_shm", tmp_path / "proc" / "sysvipc" / "shm")
+    shutil.copy(SYSTEM / "kern.log", tmp_path / "var" / "log" / "kern.log")
+    ds = analyzer.load_dataset(tmp_path)
+    assert ds.hosts["mem_total"].iloc[0] == oracle_meminfo((SYSTEM / "meminfo").read_text())["MemTotal"]
+    assert len(ds.shm) == 2 and len(ds.oom_kills) == 2
+    assert ds.processes.set_index("pid").loc[16, "rss_shmem"] == oracle_status((SYSTEM / "proc/16/status").read_text())["rss_shmem"]
+    only = tmp_path / "only"
+    (only / "proc").mkdir(parents=True)
+    shutil.copy(SYSTEM / "meminfo", only / "proc" / "meminfo")
+    assert len(by_system(analyzer.load_dataset(only))) == 1  # a folder of meminfo alone is no error

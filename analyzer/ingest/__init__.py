@@ -110,7 +110,7 @@ def _read_directory(root: Path, on_bad_lines: str,
         collector.abandon()
         raise
     pieces, notices = collector.finish()
-    if not any(len(p.mappings) or p.processes for p in pieces):
+    if not any(p.has_data() for p in pieces):
         if collector.sos_roots:
             raise archive.no_data(str(root), collector)
         raise NoDataError(f"{root}: no memory map dumps found in this directory ({EXPECTED})")

@@ -60,6 +60,11 @@ class Parsed:
     formats: set[str] = field(default_factory=set)
     tables: dict[str, list[dict]] = field(default_factory=dict)
 
+    def has_data(self) -> bool:
+        """Mappings, processes, a table's rows, or a host's memory figures (meminfo): anything to show."""
+        return bool(len(self.mappings) or self.processes or any(self.tables.values())
+                    or any(h.get("mem_total") is not None for h in self.hosts))
+
 
 def records_frame(records: list[dict]) -> pd.DataFrame:
     """A frame from row dicts; keys missing from a row become NA."""

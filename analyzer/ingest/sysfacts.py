@@ -27,6 +27,8 @@ _LIMITS = {"Max address space": "limit_as", "Max locked memory": "limit_memlock"
 
 # Kernel logs a sosreport may hold, by spec name (see sosreport.SPECS), best first.
 LOG_SPECS = ("dmesg", "journal_kernel", "kern_log", "messages", "journal_all")
+# What a copied tree that is no sosreport may hold at these paths: read by content (tree.py).
+TREE_SPECS = ("meminfo", "sysvipc_shm", "kern_log", "messages")
 
 
 def status_facts(data: bytes, source: str) -> dict:

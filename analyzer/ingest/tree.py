@@ -503,7 +503,26 @@ class Collector:
             out.extend(pieces)
             out.append(Parsed(pd.DataFrame(), extra, [host], formats, tables))
         out.extend(parsed for path, parsed in self.other if sos_root_of(path) is None)
+        out.extend(self._system_files_outside(sos_root_of, notices))
         return out, notices
+
+    def _system_files_outside(self, sos_root_of, notices: list[Notice]) -> list[Parsed]:
+        """``proc/meminfo``, ``proc/sysvipc/shm`` and kernel logs of a copied tree that is no sosreport:
+        read by content, as a file given alone would be."""
+        wanted = {p for name in sysfacts.TREE_SPECS for p in sosreport.SPEC_BY_NAME[name].paths}
+        out = []
+        for path, data in self.meta.items():
+            if sos_root_of(path) is not None or not any(rel in wanted for _, rel in sosreport.match_spec(path)):
+                continue
+            display = self.meta_display.get(path, path)
+            try:
+                parsed, found = self.parse_text(data, display)
+            except (UnknownFormatError, InputError) as exc:
+                notices.append(Notice(display, None, f"skipped: {exc}", "info"))
+                continue
+            notices.extend(found)
+            out.append(parsed)
+        return out
 
     def _kernel_near(self, procdir: str) -> str | None:
         """The kernel release from a ``version`` (``/proc/version``) file at the tree's root (smemcap)."""
