@@ -504,3 +504,15 @@ def test_copied_tree_with_meminfo_sysvipc_and_kern_log(tmp_path):
     (only / "proc").mkdir(parents=True)
     shutil.copy(SYSTEM / "meminfo", only / "proc" / "meminfo")
     assert len(by_system(analyzer.load_dataset(only))) == 1  # a folder of meminfo alone is no error
+
+
+def test_report_cover_totals_from_status_when_there_are_no_maps():
+    from analyzer.report.document import build
+    from analyzer.report.table import human_bytes
+
+    files = members(SOS412)
+    rss = sum(oracle_status(d.decode())["vm_rss"] for p, d in files.items() if re.fullmatch(r"proc/\d+/status", p))
+    report = build(analyzer.load_dataset(SOS412))
+    totals = dict(report.totals)
+    assert totals["RSS"].startswith(f"{human_bytes(rss)}  (from /proc/PID/status")
+    assert report.extra["system"]["mem_total"].iloc[0] == oracle_meminfo(files["proc/meminfo"].decode())["MemTotal"]
