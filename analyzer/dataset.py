@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import schema
+from . import schema, systables
 from .errors import Notice
 
 
@@ -32,6 +32,9 @@ class Dataset:
     ``hosts``: one row per host described (sosreport), possibly none
     (:data:`analyzer.schema.HOST_COLUMNS`). Both are conformed to the schema
     when the dataset is made: every declared column is there, typed.
+    ``shm``: SysV shared memory segments; ``oom_kills``: one row per OOM kill
+    in a kernel log; ``oom_tasks``: the OOM killer's task tables (one row per
+    listed process and event). Their columns: :mod:`analyzer.systables`.
 
     >>> import analyzer
     >>> ds = analyzer.load_dataset("sample_dumps/smaps/multi_loop.smaps",
@@ -50,10 +53,15 @@ class Dataset:
     hosts: pd.DataFrame
     inputs: list[InputReport] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
+    shm: pd.DataFrame = field(default_factory=pd.DataFrame)
+    oom_kills: pd.DataFrame = field(default_factory=pd.DataFrame)
+    oom_tasks: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def __post_init__(self) -> None:
         self.processes = schema.conform_processes(self.processes)
         self.hosts = schema.conform_hosts(self.hosts)
+        for name, columns in systables.TABLES.items():  # shm, oom_kills, oom_tasks
+            setattr(self, name, systables.conform(getattr(self, name), columns))
 
     @property
     def warnings(self) -> list[Notice]:

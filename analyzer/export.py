@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import schema
+from . import schema, systables
 from .dataset import Dataset
 from .values import json_value
 
 FORMATS = ("csv", "parquet", "json", "jsonl")
-TABLES = ("mappings", "processes", "hosts", "notices")
+TABLES = ("mappings", "processes", "hosts", "notices", *systables.TABLES)
 
 
 def format_for(path: str | Path, fmt: str | None = None) -> str:
@@ -52,6 +52,8 @@ def table(ds: Dataset, name: str) -> pd.DataFrame:
     if name == "notices":
         rows = [{"source": n.source, "lineno": n.lineno, "level": n.level, "message": n.message} for n in ds.notices]
         return schema.conform_notices(pd.DataFrame.from_records(rows) if rows else pd.DataFrame())
+    if name in systables.TABLES:  # shm, oom_kills, oom_tasks
+        return systables.conform(getattr(ds, name), systables.TABLES[name])
     raise ValueError(f"unknown table {name!r}: one of {', '.join(TABLES)}")
 
 

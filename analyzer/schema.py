@@ -33,21 +33,8 @@ import pandas as pd
 from .errors import SchemaError
 
 
-@dataclass(frozen=True)
-class Column:
-    """One column of a table: name, pandas dtype, unit (``bytes``, ``count``,
-    ``address``, ``time`` or empty), meaning."""
-
-    name: str
-    dtype: str
-    unit: str
-    doc: str
-    group: str
-    key: str | None = None  # the kernel's smaps key, for smaps fields
-
-
-STRING = "string[pyarrow]"
-TIME = "datetime64[ms, UTC]"  # Parquet stores milliseconds: the dtype round-trips exactly
+from .columns import STRING, TIME, Column  # noqa: F401  (re-exported: schema.Column, schema.STRING)
+from . import systables
 
 _IDENTITY = [
     Column("host", STRING, "", "Host name, when the dump says it (sosreport, supportconfig); NA otherwise.", "identity"),
@@ -253,6 +240,8 @@ PROCESS_COLUMNS: list[Column] = [
     Column("ps_vsz", "Int64", "bytes", "ps's `VSZ` (KiB x 1024).", "ps"),
     Column("ps_stat", STRING, "", "ps's process state (`STAT` or `S`), e.g. `Ss`, `Z`.", "ps"),
 ]
+# /proc/PID/status, oom_score, limits and sos's pids_to_packages.json (analyzer.systables)
+PROCESS_COLUMNS += [c for c in systables.STATUS_COLUMNS if c.name not in {p.name for p in PROCESS_COLUMNS}]
 
 
 @dataclass(frozen=True)
@@ -288,6 +277,10 @@ HOST_COLUMNS: list[Column] = [
     Column("processes_in_ps", "Int64", "count", "Processes in the report's ps output.", "sos"),
     Column("ps_files", STRING, "", "The ps outputs read, comma-separated.", "sos"),
 ]
+
+# every /proc/meminfo field, vm.max_map_count, the THP mode (analyzer.systables); a meminfo field
+# this list does not name keeps its snake-cased name as an Int64 column (:func:`host_column`)
+HOST_COLUMNS += systables.MEMINFO_COLUMNS
 
 NOTICE_COLUMNS: list[Column] = [
     Column("source", STRING, "", "The file or `archive!member` the notice is about.", "notice"),
@@ -343,9 +336,22 @@ def process_record(pid: int | None, source: str, source_format: str | None, *, c
 def host_record(source: str, **facts: object) -> dict:
     """One row of the hosts table; every key must be in :data:`HOST_COLUMNS`."""
     for key in facts:
-        if key not in HOST_BY_NAME:
+        if host_column(key) is None:
             raise SchemaError(f"{key} is not a column of the hosts table (see analyzer.schema)")
     return {"source": source, **facts}
+
+
+def host_column(name: str) -> Column | None:
+    """The declaration of a hosts column; a meminfo field the schema does not name
+    (``active_anon``, ``direct_map2m``, ...) is an Int64 column of bytes.
+
+    >>> host_column("mem_total").unit, host_column("direct_map2m").dtype, host_column("Bad") is None
+    ('bytes', 'Int64', True)
+    """
+    col = HOST_BY_NAME.get(name)
+    if col is None and _FAMILY_NAME.fullmatch(name) and name[0].isalpha():
+        col = Column(name, "Int64", "bytes", "A /proc/meminfo field (kB x 1024).", "meminfo")
+    return col
 
 
 def _cast(values: pd.Series, dtype: str) -> pd.Series:
@@ -394,7 +400,8 @@ def conform_hosts(frame: pd.DataFrame) -> pd.DataFrame:
     >>> conform_hosts(pd.DataFrame()).columns[:3].tolist()
     ['source', 'host', 'capture_time']
     """
-    return _conform_table(frame, HOST_COLUMNS, [])
+    extra = [c for c in (host_column(n) for n in frame.columns if n not in HOST_BY_NAME) if c is not None]
+    return _conform_table(frame, HOST_COLUMNS, extra)
 
 
 def conform_notices(frame: pd.DataFrame) -> pd.DataFrame:
@@ -406,7 +413,7 @@ def validate_table(frame: pd.DataFrame, table: str) -> None:
     """Raise :class:`SchemaError` unless *frame* is a conformed ``processes`` or ``hosts`` table
     with no undeclared column."""
     for name in frame.columns:
-        col = process_column(name) if table == "processes" else HOST_BY_NAME.get(name)
+        col = process_column(name) if table == "processes" else host_column(name)
         if col is None:
             raise SchemaError(f"{table}: unexpected column {name!r}")
         if str(frame[name].dtype) != str(pd.api.types.pandas_dtype(col.dtype)):
@@ -416,7 +423,7 @@ def validate_table(frame: pd.DataFrame, table: str) -> None:
 # Measures the summaries compute (not read from a dump): declared for their unit.
 MEASURE_COLUMNS: list[Column] = [
     Column("uss", "Int64", "bytes", "Unique set size: private clean + private dirty (summaries only).", "measure"),
-]
+] + systables.VIEW_COLUMNS
 MEASURE_BY_NAME: dict[str, Column] = {c.name: c for c in MEASURE_COLUMNS}
 POSITIONS = frozenset({"offset"})  # unit bytes, but a place in a file, not an amount of memory
 
@@ -431,8 +438,13 @@ def is_size(name: object) -> bool:
     """
     if not isinstance(name, str) or name in POSITIONS:
         return False
-    col = BY_NAME.get(name) or MEASURE_BY_NAME.get(name) or process_column(name) or HOST_BY_NAME.get(name)
+    col = (BY_NAME.get(name) or MEASURE_BY_NAME.get(name) or process_column(name) or HOST_BY_NAME.get(name)
+           or _SYSTEM_BY_NAME.get(name))
     return col is not None and col.unit == "bytes"
+
+
+# the shm, oom_kills and oom_tasks tables' columns (analyzer.systables), for their units
+_SYSTEM_BY_NAME: dict[str, Column] = {c.name: c for cols in systables.TABLES.values() for c in cols}
 
 
 def size_columns(columns) -> list[str]:

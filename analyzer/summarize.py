@@ -464,3 +464,210 @@ def process_mappings(frame: pd.DataFrame, host=None, pid=None, source=None) -> p
         else:
             mask &= frame[col].eq(value).fillna(False)
     return frame[mask]
+
+
+# --- status, meminfo and OOM views (no maps needed) ---
+
+STATUS_NOTE = ("from /proc/PID/status, not from memory maps: RSS split into anonymous, file and shmem, and swap "
+               "(the kernel's counters); PSS and USS need smaps (`sos report -k process.smaps=on`)")
+SYSTEM_PARTS = ["anonymous", "page_cache", "shmem", "swap_cached", "slab_reclaimable", "slab_unreclaimable",
+                "kernel_stack", "page_tables", "hugetlb", "percpu"]
+SYSTEM_COLUMNS = ["host", "capture_time", "source", "mem_total", "mem_free", "mem_available", "used",
+                  *SYSTEM_PARTS, "unexplained", "vmalloc", "processes_pss", "processes_rss", "processes_source"]
+
+
+def status_processes(processes: pd.DataFrame) -> pd.DataFrame:
+    """Process rows with status figures (``vm_rss``) and no maps: source ``status``."""
+    if not len(processes) or "vm_rss" not in processes.columns:
+        return processes.iloc[0:0]
+    no_maps = processes["mappings"].isna() if "mappings" in processes.columns else True
+    return processes[processes["vm_rss"].notna() & no_maps & (processes["source_format"] == "status").fillna(False)]
+
+
+def by_process_status(processes: pd.DataFrame) -> pd.DataFrame:
+    """Memory per process from status: ``rss`` (VmRSS) split into ``anon``, ``file`` and
+    ``shmem`` (RssAnon, RssFile, RssShmem), ``swap`` (VmSwap), ``size`` (VmSize); largest RSS first.
+
+    >>> procs = pd.DataFrame({"host": ["h", "h"], "pid": [1, 2], "command": ["init", "db"], "mappings": [None, None],
+    ...     "source": ["proc/1/status", "proc/2/status"], "source_format": ["status"] * 2,
+    ...     "vm_rss": [4096, 12288], "rss_anon": [0, 8192], "rss_file": [4096, 0], "rss_shmem": [0, 4096],
+    ...     "vm_swap": [0, 0], "vm_size": [10240, 20480]})
+    >>> by_process_status(procs)[["pid", "source_format", "rss", "anon", "file", "shmem", "pss"]]
+       pid source_format    rss  anon  file  shmem   pss
+    0    2        status  12288  8192     0   4096  <NA>
+    1    1        status   4096     0  4096      0  <NA>
+    """
+    p = status_processes(processes)
+    na = pd.array([pd.NA] * len(p), dtype="Int64")
+
+    def col(name: str):
+        return pd.to_numeric(p[name]).astype("Int64") if name in p.columns else na
+
+    out = pd.DataFrame({
+        "host": p["host"].astype("string") if "host" in p.columns else pd.array([pd.NA] * len(p), dtype="string"),
+        "pid": p["pid"].astype("Int64"), "command": p["command"].astype("string"),
+        "source": p["source"].astype("string"), "source_format": "status", "mappings": na,
+        "size": col("vm_size"), "rss": col("vm_rss"), "anon": col("rss_anon"), "file": col("rss_file"),
+        "shmem": col("rss_shmem"), "pss": na, "uss": na, "swap": col("vm_swap")})
+    out = out.assign(_k=out["rss"].fillna(-1)).sort_values(["_k", "pid"], ascending=[False, True], kind="stable")
+    return out.drop(columns="_k").reset_index(drop=True)
+
+
+def by_host_status(processes: pd.DataFrame) -> pd.DataFrame:
+    """Per host, sums of the status figures of :func:`by_process_status` (shared pages counted once per process)."""
+    p = by_process_status(processes)
+    grouped = p.groupby("host", dropna=False, sort=False)
+    out = grouped[["size", "rss", "anon", "file", "shmem", "swap"]].sum(min_count=1).astype("Int64")
+    out.insert(0, "processes", grouped.size().astype("Int64"))
+    out.insert(0, "mappings", pd.array([pd.NA] * len(out), dtype="Int64"))
+    for col in ("pss", "uss"):
+        out[col] = pd.array([pd.NA] * len(out), dtype="Int64")
+    out["source_format"] = "status"
+    return out[["mappings", "processes", "size", "rss", "anon", "file", "shmem", "pss", "uss", "swap", "source_format"]]
+
+
+def by_kind_status(processes: pd.DataFrame) -> pd.DataFrame:
+    """The coarse split status gives, summed over processes: ``anonymous`` (RssAnon),
+    ``file`` (RssFile), ``shm`` (RssShmem), each with its process count; ``swap`` is
+    VmSwap (anonymous memory swapped out). Labelled ``source_format`` ``status``.
+
+    >>> procs = pd.DataFrame({"host": ["h"], "pid": [1], "command": ["db"], "mappings": [None],
+    ...     "source": ["s"], "source_format": ["status"], "vm_rss": [12288], "rss_anon": [8192],
+    ...     "rss_file": [0], "rss_shmem": [4096], "vm_swap": [4096], "vm_size": [20480]})
+    >>> by_kind_status(procs)[["processes", "rss", "swap"]]
+               processes    rss  swap
+    kind
+    anonymous          1   8192  4096
+    file               1      0     0
+    shm                1   4096     0
+    """
+    p = by_process_status(processes)
+    rows = []
+    for kind, col in (("anonymous", "anon"), ("file", "file"), ("shm", "shmem")):
+        values = p[col]
+        rows.append({"kind": kind, "processes": int(values.notna().sum()),
+                     "rss": values.sum(min_count=1) if values.notna().any() else pd.NA,
+                     "swap": (p["swap"].sum(min_count=1) if p["swap"].notna().any() else pd.NA) if kind == "anonymous"
+                     else 0, "source_format": "status"})
+    out = pd.DataFrame(rows).set_index("kind")
+    for col in ("processes", "rss", "swap"):
+        out[col] = pd.to_numeric(out[col]).astype("Int64")
+    return out
+
+
+def _num(row: pd.Series, name: str):
+    value = row.get(name) if name in row.index else pd.NA
+    return pd.NA if value is None or pd.isna(value) else int(value)
+
+
+def by_system(dataset) -> pd.DataFrame:
+    """Where a host's memory is, from ``/proc/meminfo``: one row per host (and capture), bytes.
+
+    ``used`` = MemTotal - MemFree = the parts + ``unexplained``. The parts:
+    ``anonymous`` (AnonPages), ``page_cache`` (Buffers + Cached - Shmem), ``shmem``,
+    ``swap_cached``, ``slab_reclaimable`` (SReclaimable), ``slab_unreclaimable``
+    (SUnreclaim), ``kernel_stack``, ``page_tables``, ``hugetlb`` (``Hugetlb``, or
+    HugePages_Total x Hugepagesize), ``percpu``. A part the kernel did not print is NA
+    and is left inside ``unexplained`` (memory no field names). Beside them, not parts:
+    ``vmalloc`` (VmallocUsed: it overlaps ``kernel_stack`` where stacks are vmapped and
+    ``percpu`` where its chunks are vmalloc'd; adding it would count them twice), and,
+    since it overlaps anonymous, shmem and page cache, ``processes_pss`` (sum of the host's PSS from smaps) or ``processes_rss`` (VmRSS from
+    status, else ps's RSS), with ``processes_source`` saying which.
+
+    >>> import analyzer
+    >>> ds = analyzer.load_dataset("sample_dumps/system/meminfo")
+    >>> row = by_system(ds).iloc[0]
+    >>> int(row["used"]) == int(row["mem_total"]) - int(row["mem_free"])
+    True
+    >>> int(row["used"]) == sum(int(row[p]) for p in SYSTEM_PARTS) + int(row["unexplained"])
+    True
+    """
+    hosts = dataset.hosts
+    if not len(hosts) or "mem_total" not in hosts.columns:
+        return pd.DataFrame(columns=SYSTEM_COLUMNS)
+    rows = []
+    for _, h in hosts[hosts["mem_total"].notna()].iterrows():
+        total, free = _num(h, "mem_total"), _num(h, "mem_free")
+        used = total - free if free is not pd.NA else pd.NA
+        cache = pd.NA
+        if all(_num(h, k) is not pd.NA for k in ("buffers", "cached", "shmem")):
+            cache = _num(h, "buffers") + _num(h, "cached") - _num(h, "shmem")
+        hugetlb = _num(h, "hugetlb")
+        if hugetlb is pd.NA and _num(h, "hugepages_total") is not pd.NA and _num(h, "hugepagesize") is not pd.NA:
+            hugetlb = _num(h, "hugepages_total") * _num(h, "hugepagesize")
+        parts = {"anonymous": _num(h, "anon_pages"), "page_cache": cache, "shmem": _num(h, "shmem"),
+                 "swap_cached": _num(h, "swap_cached"), "slab_reclaimable": _num(h, "s_reclaimable"),
+                 "slab_unreclaimable": _num(h, "s_unreclaim"), "kernel_stack": _num(h, "kernel_stack"),
+                 "page_tables": _num(h, "page_tables"), "hugetlb": hugetlb, "percpu": _num(h, "percpu")}
+        known = sum(v for v in parts.values() if v is not pd.NA)
+        row = {"host": h.get("host"), "capture_time": h.get("capture_time"), "source": h.get("source"),
+               "mem_total": total, "mem_free": free, "mem_available": _num(h, "mem_available"), "used": used,
+               **parts, "unexplained": used - known if used is not pd.NA else pd.NA,
+               "vmalloc": _num(h, "vmalloc_used")}
+        row.update(_process_sums(dataset, h))
+        rows.append(row)
+    out = pd.DataFrame(rows, columns=SYSTEM_COLUMNS)
+    for col in SYSTEM_COLUMNS:
+        if col not in ("host", "capture_time", "source", "processes_source"):
+            out[col] = pd.to_numeric(out[col]).astype("Int64")
+    return out
+
+
+def _same_host(frame: pd.DataFrame, h: pd.Series) -> pd.Series:
+    """Rows of *frame* that belong to host record *h* (its sosreport, or its host name and capture)."""
+    if "sosreport" in frame.columns and h.get("source") is not None and frame["sosreport"].notna().any():
+        return (frame["sosreport"] == h.get("source")).fillna(False)
+    host = h.get("host")
+    if host is None or pd.isna(host) or "host" not in frame.columns:
+        return pd.Series(False, index=frame.index)
+    mask = (frame["host"] == host).fillna(False)
+    cap = h.get("capture_time")
+    if "capture_time" in frame.columns and cap is not None and not pd.isna(cap):
+        mask &= (frame["capture_time"] == cap).fillna(False)
+    return mask
+
+
+def _process_sums(dataset, h: pd.Series) -> dict:
+    out = {"processes_pss": pd.NA, "processes_rss": pd.NA, "processes_source": None}
+    maps = dataset.mappings
+    if len(maps):
+        mine = maps[_same_host(maps, h)]
+        if len(mine) and mine["pss"].notna().all():
+            out.update(processes_pss=int(mine["pss"].sum()), processes_source="smaps")
+            return out
+    procs = dataset.processes
+    if len(procs):
+        mine = procs[_same_host(procs, h)]
+        for col, label in (("vm_rss", "status"), ("ps_rss", "ps")):
+            if col in mine.columns and mine[col].notna().any():
+                out.update(processes_rss=int(pd.to_numeric(mine[col]).sum()), processes_source=label)
+                break
+    return out
+
+
+def by_oom(dataset) -> pd.DataFrame:
+    """One row per OOM kill: the victim, why (scope, constraint, cgroup), and its task table's
+    size (``tasks``, and ``tasks_rss``: the sum of the listed processes' RSS at that moment).
+
+    >>> import analyzer
+    >>> by_oom(analyzer.load_dataset("sample_dumps/system/dmesg.txt"))[["event", "pid", "name", "anon_rss", "tasks"]]
+       event    pid    name  anon_rss  tasks
+    0      1  21973  memhog  28835840      3
+    1      2  21984  memhog  28835840      3
+    """
+    kills, tasks = dataset.oom_kills, dataset.oom_tasks
+    cols = ["host", "source", "event", "time", "uptime", "pid", "name", "uid", "anon_rss", "file_rss", "shmem_rss", "total_vm",
+            "oom_score_adj", "scope", "constraint", "memcg"]
+    if not len(kills):
+        return pd.DataFrame(columns=cols + ["tasks", "tasks_rss"])
+    out = kills[cols].copy()
+    if len(tasks):
+        g = tasks.groupby(["source", "event"], dropna=False)
+        counts = g.size().rename("tasks")
+        rss = g["rss"].sum(min_count=1).rename("tasks_rss")
+        out = out.join(counts, on=["source", "event"]).join(rss, on=["source", "event"])
+    else:
+        out["tasks"], out["tasks_rss"] = 0, pd.NA
+    out["tasks"] = out["tasks"].fillna(0).astype("Int64")
+    out["tasks_rss"] = pd.to_numeric(out["tasks_rss"]).astype("Int64")
+    return out.reset_index(drop=True)

@@ -83,7 +83,7 @@ def test_export_round_trips_every_table_with_its_dtypes(tmp_path):
     assert list(back.mappings.dtypes) == list(direct.mappings.dtypes)
     assert back.notices == direct.notices
     assert [(r.name, r.formats, r.processes, r.mappings) for r in back.inputs] == \
-        [(str(SAMPLE_XZ), ["smaps", "sosreport"], direct.inputs[0].processes, direct.inputs[0].mappings)]
+        [(str(SAMPLE_XZ), direct.inputs[0].formats, direct.inputs[0].processes, direct.inputs[0].mappings)]
 
 
 def test_any_table_of_a_dataset_is_written_and_read_back(tmp_path):
@@ -147,7 +147,7 @@ def test_summary_of_a_dataset_equals_the_direct_one(tmp_path, inputs):
             assert direct.exit_code == dataset.exit_code == 0
             assert dataset.output == direct.output, (by, fmt)
     info = run("info", tmp_path / "ds")
-    assert info.exit_code == 0 and f"{HOSTS[1]}: smaps, sosreport" in info.output
+    assert info.exit_code == 0 and f"{HOSTS[1]}: meminfo, smaps, sosreport" in info.output
     assert "memmaps-dataset.json" not in info.output  # read as a dataset, not walked as a folder
     report = run("report", tmp_path / "ds", "-o", tmp_path / "r.html", "-q")
     assert report.exit_code == 0 and "fleet-db-2" in (tmp_path / "r.html").read_text()

@@ -104,7 +104,7 @@ def test_report_html_is_self_contained(tmp_path):
     out = tmp_path / "r.html"
     assert run("report", SOS, "-o", out).exit_code == 0
     html = out.read_text()
-    assert html.count('src="data:image/png;base64,') == 4 + 3
+    assert html.count('src="data:image/png;base64,') == 4 + 3 + 1  # + "Where the memory is" (proc/meminfo)
     assert "http://" not in html and "https://" not in html and "<script" not in html
     assert SOS_EXPECTED["hostname"] in html
     for pid, p in SOS_EXPECTED["processes"].items():
@@ -344,12 +344,13 @@ def test_report_ps_only_cover_totals_are_ps_sums(ps_pdf):
 
 def test_report_ps_only_has_the_ps_chart_and_no_empty_pages(ps_pdf):
     pages = [p.replace("\n", " ") for p in pdf_text(ps_pdf)]
-    assert [_section(p) for p in pdf_text(ps_pdf)] == ["Summary", "Top processes (from ps)", "Appendix: every process"]
+    assert [_section(p) for p in pdf_text(ps_pdf)] == ["Summary", "Where the memory is", "Top processes (from ps)",
+                                                       "Appendix: every process"]
     text = "\n".join(pages)
-    assert len(pages) == 3  # cover, top processes from ps, appendix (12 rows fit on one page)
-    assert "Top processes (from ps)" in pages[1] and "Top processes by RSS, from ps" in pages[1]
-    assert "no split by kind is possible" in pages[1]
-    assert "the input holds no memory maps" in pages[1] and "-k process.smaps=on" in pages[1]
+    assert len(pages) == 4  # cover, meminfo, top processes from ps, appendix (12 rows fit on one page)
+    assert "Top processes (from ps)" in pages[2] and "Top processes by RSS, from ps" in pages[2]
+    assert "no split by kind is possible" in pages[2]
+    assert "the input holds no memory maps" in pages[2] and "-k process.smaps=on" in pages[2]
     for empty in ("Address space of", "no processes with a known size", "no mappings with a known size",
                   "Distribution of mapping sizes", "Top mappings by"):
         assert empty not in text, empty
@@ -401,8 +402,8 @@ def test_report_mixed_maps_and_ps_keeps_them_apart(tmp_path):
     vsz_ps = human_bytes(sum(int(r[4]) for r in rows) * 1024)
     assert f"ps adds {vsz_ps} of VSZ" in cover
     sections = [_section(p) for p in pages]
-    assert sections[:5] == ["Summary", "Memory by mapping kind", "Top processes", "Top processes by RSS, from ps",
-                            "Top mappings across processes"]
+    assert sections[:6] == ["Summary", "Where the memory is", "Memory by mapping kind", "Top processes",
+                            "Top processes by RSS, from ps", "Top mappings across processes"]
     assert sections[-2:] == ["Mapping sizes", "Appendix: every process"]
     import re
 
@@ -487,8 +488,8 @@ def test_report_ps_only_html_and_pngs_are_the_ps_chart_only_and_reproducible(tmp
         assert run("report", NOSMAPS, "-o", tmp_path / f"r{n}.html", "--png-dir", tmp_path / f"png{n}",
                    ).exit_code == 0
         assert run("report", NOSMAPS, "-o", tmp_path / f"r{n}.pdf").exit_code == 0
-    assert sorted(p.name for p in (tmp_path / "png1").iterdir()) == ["top-processes-ps.png"]
-    for name in ("r1.html", "r1.pdf", "png1/top-processes-ps.png"):
+    assert sorted(p.name for p in (tmp_path / "png1").iterdir()) == ["system.png", "top-processes-ps.png"]
+    for name in ("r1.html", "r1.pdf", "png1/top-processes-ps.png", "png1/system.png"):
         assert (tmp_path / name).read_bytes() == (tmp_path / name.replace("1", "2")).read_bytes(), name
     html = (tmp_path / "r1.html").read_text()
     assert "<h2>Top processes by RSS, from ps</h2>" in html and "<h2>Memory by mapping kind</h2>" not in html

@@ -60,7 +60,7 @@ def test_sample_sosreport_matches_oracle(archive):
     expected = json.loads((EXPECTED / f"{archive.name}.expected.json").read_text())
     ds = load_dataset(archive)
     check_against_oracle(ds, expected)
-    assert ds.inputs[0].formats == ["smaps", "sosreport"]
+    assert ds.inputs[0].formats == ["meminfo", "smaps", "sosreport"]  # sos's memory plugin copies proc/meminfo
 
 
 def test_extracted_directory_reads_like_the_archive(tmp_path):

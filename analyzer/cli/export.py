@@ -32,7 +32,8 @@ def _is_dataset_output(output: str, fmt: str | None) -> bool:
 @click.option("--format", "fmt", type=click.Choice(exporter.FORMATS),
               help="Output format; default: from OUT's extension.")
 @click.option("--table", "table", type=click.Choice(exporter.TABLES), default="mappings", show_default=True,
-              help="Which table: one row per mapping, process, host (sosreport) or notice.")
+              help="Which table: one row per mapping, process, host (sosreport) or notice; SysV segments "
+                   "(shm), OOM kills (one row per kill) or the OOM killer's task tables (oom_tasks).")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Dataset only: read the inputs on a local Dask cluster of N worker processes "
                    "(1: in this process, without Dask).")
@@ -61,6 +62,7 @@ def command(inputs, output, fmt, table, workers, scheduler, resume, on_bad_lines
         memmaps export sosreport-*.tar.xz --table processes -o processes.parquet
         memmaps export sosreports/*.tar.xz -o fleet --format parquet --workers 2
         memmaps summary fleet --by host
+        memmaps export sosreport-*.tar.xz --table oom_kills -o kills.csv
     """
     if _is_dataset_output(output, fmt):
         _export_dataset(inputs, output, workers, scheduler, resume, on_bad_lines, strict, quiet)

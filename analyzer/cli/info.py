@@ -11,7 +11,7 @@ from ..values import human_bytes, is_na
 from .options import inputs_argument, load, load_options
 
 SKIPPED = "skipped: not a memory map dump"
-_PROC_MEMBER = r"^(.*/|)\d+/(smaps|maps|smaps_rollup)$"
+_PROC_MEMBER = r"^(.*/|)\d+/(smaps|maps|smaps_rollup|status)$"
 
 
 @click.command("info")
@@ -32,7 +32,7 @@ def command(inputs, verbose, on_bad_lines, strict, quiet):
     for rep in ds.inputs:
         formats = ", ".join(rep.formats) or "nothing recognised"
         click.echo(f"{rep.name}: {formats}; {rep.processes} processes, {rep.mappings} mappings")
-        for line in _host_lines(ds, rep.name):
+        for line in _host_lines(ds, rep.name) + _system_lines(ds, rep.name):
             click.echo(f"  {line}")
         for line in _source_lines(ds, rep.name, verbose):
             click.echo(f"  {line}")
@@ -76,6 +76,34 @@ def _host_lines(ds: Dataset, input_name: str) -> list[str]:
         if h["maps_collected"] is False:
             facts.append("no memory maps (sos run without -k process.smaps=on)")
         lines.append(", ".join(facts))
+    return lines
+
+
+def _system_lines(ds: Dataset, input_name: str) -> list[str]:
+    """Memory (meminfo), SysV segments and one line per OOM kill of this input."""
+    lines = []
+    hosts = ds.hosts
+    if len(hosts) and "mem_total" in hosts.columns:
+        for _, h in hosts[_of_input(hosts["source"], input_name) & hosts["mem_total"].notna()].iterrows():
+            parts = [f"memory {human_bytes(h['mem_total'])}", f"free {human_bytes(h.get('mem_free'))}"]
+            if "mem_available" in h and not pd.isna(h["mem_available"]):
+                parts.append(f"available {human_bytes(h['mem_available'])}")
+            lines.append(", ".join(parts) + " (meminfo; `summary --by system` splits it)")
+    shm = ds.shm
+    if len(shm):
+        mine = shm[_of_input(shm["source"], input_name)]
+        if len(mine):
+            lines.append(f"SysV shared memory: {len(mine)} segments, {human_bytes(int(mine['bytes'].sum()))}"
+                         f" (`export --table shm`)")
+    kills = ds.oom_kills
+    if len(kills):
+        for _, k in kills[_of_input(kills["source"], input_name)].iterrows():
+            when = k["time"] if not pd.isna(k["time"]) else (f"{k['uptime']:.3f} s after boot"
+                                                             if not pd.isna(k["uptime"]) else "time unknown")
+            why = ", ".join(str(k[c]) for c in ("scope", "memcg") if not pd.isna(k[c]))
+            lines.append(f"OOM kill {k['event']}: {when}: pid {k['pid']} ({k['name']}) anon-rss "
+                         f"{human_bytes(k['anon_rss'])}, file-rss {human_bytes(k['file_rss'])}, shmem-rss "
+                         f"{human_bytes(k['shmem_rss'])}" + (f" [{why}]" if why else ""))
     return lines
 
 

@@ -7,14 +7,16 @@ import click
 from ..report.table import render
 from ..errors import NoDataError
 from ..ingest.trees.sosreport import SMAPS_HINT
-from ..summarize import BY_CHOICES, PS_NOTE, ps_processes, summarize, with_ps
+from ..summarize import (BY_CHOICES, PS_NOTE, STATUS_NOTE, by_host_status, by_kind_status, by_oom,
+                         by_process_status, by_system, ps_processes, status_processes, summarize, with_ps)
 from .options import inputs_argument, load, load_options, report_notices
 
 
 @click.command("summary")
 @inputs_argument
-@click.option("--by", type=click.Choice(BY_CHOICES), default="kind", show_default=True,
-              help="What to group the mappings by.")
+@click.option("--by", type=click.Choice(BY_CHOICES + ("system", "oom")), default="kind", show_default=True,
+              help="What to group the mappings by; `system`: each host's memory from /proc/meminfo; "
+                   "`oom`: the OOM killer's kills in kernel logs.")
 @click.option("--format", "fmt", type=click.Choice(["text", "csv", "json", "markdown"]), default="text",
               show_default=True, help="text and markdown show human sizes; csv and json exact bytes.")
 @click.option("-n", "--top", type=click.IntRange(min=1), default=None,
@@ -25,29 +27,55 @@ def command(inputs, by, fmt, top, on_bad_lines, strict, quiet):
 
     A dash (or empty/null in csv/json) means the dump did not say: pmap -x,
     for instance, has no PSS. For a sosreport without memory maps, `--by process`
-    and `--by host` show ps's RSS and VSZ instead, in rows marked `ps`.
+    and `--by host` show /proc/PID/status's RSS split into anonymous, file and
+    shmem, and swap (rows marked `status`), or ps's RSS and VSZ (rows marked `ps`);
+    `--by kind` gives status's coarse anonymous / file / shm split.
+    `--by system`: per host, used = MemTotal - MemFree split into its parts
+    (anonymous, page cache, shmem, slab, ...) and what no field names
+    (`unexplained`), with the processes' PSS (or RSS) beside it.
+    `--by oom`: one row per OOM kill found in kernel logs.
 
     \b
     Example:
         memmaps summary sample_dumps/ --by kind
         memmaps summary proc-tree/ --by process --top 10 --format markdown
         memmaps summary sosreport-*.tar.xz --by host
+        memmaps summary sosreport-*.tar.xz --by system
+        memmaps summary /var/log/kern.log --by oom
     """
     ds = _load_out_of_core(inputs, by) or load(inputs, on_bad_lines)
     from_ps = len(ps_processes(ds.processes)) > 0  # sosreports without maps: ps's RSS/VSZ
-    if from_ps and by in ("process", "host"):
+    from_status = len(status_processes(ds.processes)) > 0
+    note = None
+    if by == "system":
+        frame = by_system(ds)
+        if not len(frame):
+            raise NoDataError("no /proc/meminfo in the input (a sosreport's proc/meminfo, a copied "
+                              "/proc/meminfo, or the file itself): nothing to summarize by system")
+    elif by == "oom":
+        frame = by_oom(ds)
+        if not len(frame):
+            click.echo("no OOM kills found (kernel logs: dmesg, journalctl -k, /var/log/messages, kern.log)", err=True)
+    elif from_status and by in ("process", "host", "kind"):
+        frame = _with_status(ds, by)
+        note = f"Rows marked `status`: {STATUS_NOTE}."
+    elif from_ps and by in ("process", "host"):
         frame = with_ps(ds.mappings, ds.processes, by)
     elif from_ps and not len(ds.mappings):
         raise NoDataError(f"no memory maps to summarize by {by}: {SMAPS_HINT}. Meanwhile `--by process` "
                           "and `--by host` show ps's RSS and VSZ")
+    elif not len(ds.mappings) and (from_status or _has_system_facts(ds)):
+        raise NoDataError(f"no memory maps to summarize by {by}: the input holds " + _what_it_holds(ds))
     else:
         frame = summarize(ds.mappings, by)
     if top:
         frame = frame.head(top)
     if fmt in ("text", "markdown"):
         frame = _for_people(frame)
-    if from_ps and by in ("process", "host") and fmt in ("text", "markdown"):
+    if from_ps and by in ("process", "host") and fmt in ("text", "markdown") and not note:
         click.echo(f"Rows marked `ps`: {PS_NOTE}.")
+    if note and fmt in ("text", "markdown"):
+        click.echo(note)
     click.echo(render(frame, fmt).rstrip("\n"))
     report_notices(ds, quiet, strict)
 
@@ -75,6 +103,44 @@ def _load_out_of_core(inputs, by):
     frames = [read(i) for i in inputs]
     ds.mappings = frames[0] if len(frames) == 1 else dd.concat(frames)
     return ds
+
+
+def _has_system_facts(ds) -> bool:
+    hosts = ds.hosts
+    return bool(len(ds.oom_kills) or len(ds.shm) or (len(hosts) and "mem_total" in hosts.columns))
+
+
+def _what_it_holds(ds) -> str:
+    """What a map-less input offers instead, as the options that show it."""
+    offers = []
+    if len(status_processes(ds.processes)):
+        offers.append("/proc/PID/status (`--by process`, `--by host`, `--by kind`)")
+    if len(ds.hosts) and "mem_total" in ds.hosts.columns and ds.hosts["mem_total"].notna().any():
+        offers.append("/proc/meminfo (`--by system`)")
+    if len(ds.oom_kills):
+        offers.append("OOM kills (`--by oom`)")
+    if len(ds.shm):
+        offers.append("SysV segments (`memmaps export --table shm`)")
+    return ", ".join(offers) or "nothing to summarize"
+
+
+def _with_status(ds, by):
+    """Status rows for the processes without maps, beside the maps' own view (and ps-only rows)."""
+    import pandas as pd
+
+    if by == "kind":
+        status = by_kind_status(ds.processes)
+        if not len(ds.mappings):
+            return status
+        maps = summarize(ds.mappings, "kind")
+        maps["source_format"] = "maps"
+        return pd.concat([maps, status])
+    status = by_process_status(ds.processes) if by == "process" else by_host_status(ds.processes)
+    rest = ds.processes[~ds.processes.index.isin(status_processes(ds.processes).index)]
+    others = with_ps(ds.mappings, rest, by) if len(ps_processes(rest)) or len(ds.mappings) else None
+    if others is None or not len(others):
+        return status
+    return pd.concat([others, status], ignore_index=by == "process")
 
 
 def _for_people(frame):

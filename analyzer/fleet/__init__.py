@@ -8,6 +8,12 @@
   ``by_kind``, ``by_process`` and ``totals`` accept one.
 
 Importing this package does not import Dask; only the Dask paths do.
+
+>>> import tempfile, analyzer
+>>> out = tempfile.mkdtemp() + "/fleet"
+>>> _ = analyzer.fleet.export(["sample_dumps/smaps/tree"], out)
+>>> analyzer.fleet.is_dataset(out), len(analyzer.fleet.load(out).mappings)
+(True, 37)
 """
 
 from __future__ import annotations

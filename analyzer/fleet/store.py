@@ -35,7 +35,7 @@ from urllib.parse import quote, unquote
 
 import pandas as pd
 
-from .. import schema
+from .. import schema, systables
 from ..dataset import Dataset, InputReport
 from ..errors import InputError, MemmapsError, Notice
 
@@ -344,10 +344,25 @@ def read_table(store: Store, manifest: dict, name: str) -> pd.DataFrame:
             for host, rel, _n in entry["files"]:
                 parts.append(read_part(store, rel, host, columns_of(manifest, entry)))
     if not parts:
-        return schema.empty() if name == "mappings" else pd.DataFrame()
+        return _empty(name)
     if name == "mappings":
         return schema.conform(pd.concat([schema.conform(p) for p in parts], ignore_index=True))
     return concat(parts)
+
+
+def _empty(name: str) -> pd.DataFrame:
+    """A table of no rows with its declared columns (an input that had none of them)."""
+    if name == "mappings":
+        return schema.empty()
+    if name == "processes":
+        return schema.conform_processes(pd.DataFrame())
+    if name == "hosts":
+        return schema.conform_hosts(pd.DataFrame())
+    if name == "notices":
+        return schema.conform_notices(pd.DataFrame())
+    if name in systables.TABLES:
+        return systables.empty(systables.TABLES[name])
+    return pd.DataFrame()
 
 
 def concat(parts: list[pd.DataFrame]) -> pd.DataFrame:

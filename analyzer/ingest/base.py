@@ -50,13 +50,20 @@ class Parsed:
     ``processes`` one dict per process block (``pid``, ``command``,
     ``source``, ``source_format``, ``mappings``, ``partial`` and any
     process-level facts such as ``rollup_rss`` or ``footer_size``);
-    ``hosts`` one dict per host the source describes.
+    ``hosts`` one dict per host the source describes;
+    ``tables`` rows of the other tables (``shm``, ``oom_kills``, ``oom_tasks``), by table name.
     """
 
     mappings: pd.DataFrame
     processes: list[dict] = field(default_factory=list)
     hosts: list[dict] = field(default_factory=list)
     formats: set[str] = field(default_factory=set)
+    tables: dict[str, list[dict]] = field(default_factory=dict)
+
+    def has_data(self) -> bool:
+        """Mappings, processes, a table's rows, or a host's memory figures (meminfo): anything to show."""
+        return bool(len(self.mappings) or self.processes or any(self.tables.values())
+                    or any(h.get("mem_total") is not None for h in self.hosts))
 
 
 def records_frame(records: list[dict]) -> pd.DataFrame:

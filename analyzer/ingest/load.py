@@ -16,13 +16,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import schema
+from .. import schema, systables
 from ..classify import classify
 from ..dataset import Dataset, InputReport
 from ..errors import InputError, NoDataError, Notice, UnknownFormatError
 from .formats import registry
 from .sources import archive
 from .trees import collector as tree
+from .trees import sysfacts
 from .base import Context, Parsed
 from .sources.reader import EXPECTED, HEAD_BYTES, as_utf8, compression_of, decode, decompressing, open_input, peek, read_all
 
@@ -110,7 +111,7 @@ def _read_directory(root: Path, on_bad_lines: str,
         collector.abandon()
         raise
     pieces, notices = collector.finish()
-    if not any(len(p.mappings) or p.processes for p in pieces):
+    if not any(p.has_data() for p in pieces):
         if collector.sos_roots:
             raise archive.no_data(str(root), collector)
         raise NoDataError(f"{root}: no memory map dumps found in this directory ({EXPECTED})")
@@ -188,6 +189,7 @@ def load_dataset(*inputs: str | Path, on_bad_lines: str = "warn",
     if not inputs:
         raise InputError("no input given")
     frames, processes, hosts, reports, notices = [], [], [], [], []
+    tables: dict[str, list[dict]] = {name: [] for name in systables.TABLES}
     for item in inputs:
         if progress:
             progress(str(item))
@@ -216,13 +218,17 @@ def load_dataset(*inputs: str | Path, on_bad_lines: str = "warn",
             n_proc += len(parsed.processes)
             processes.extend(parsed.processes)
             hosts.extend(parsed.hosts)
+            for name, rows in parsed.tables.items():
+                tables.setdefault(name, []).extend(rows)
         reports.append(InputReport(str(item), sorted(formats), n_proc, n_map))
     mappings = _assemble(frames, processes)
     procs = schema.conform_processes(pd.DataFrame.from_records(processes) if processes else pd.DataFrame())
     host_frame = schema.conform_hosts(pd.DataFrame.from_records(hosts) if hosts else pd.DataFrame())
     notices.extend(_same_report_twice(host_frame))
-    ds = Dataset(mappings, procs, host_frame, reports, notices)
-    return ds
+    notices.extend(sysfacts.status_vs_smaps(mappings, procs))
+    extra = {name: systables.conform(pd.DataFrame(rows), systables.TABLES[name]) if rows
+             else systables.empty(systables.TABLES[name]) for name, rows in tables.items()}
+    return Dataset(mappings, procs, host_frame, reports, notices, **extra)
 
 
 def _same_report_twice(hosts: pd.DataFrame) -> list[Notice]:

@@ -170,6 +170,11 @@ def build(ds: Dataset, top: int = 20, details: int = 3) -> Report:
                      f"output without it): they are left out of the {label} charts and counted in virtual size only.")
 
     tot = _totals(frame, ps_only)
+    status_only = _status_rows(ds)
+    if len(status_only) and not len(frame):
+        tot = _status_totals(status_only, ps_only)
+        notes.insert(0, "Process sizes come from /proc/PID/status (the kernel's counters: VmRSS split into "
+                        "anonymous, file and shmem, VmSwap, VmSize), not from memory maps; PSS and USS need smaps.")
 
     warnings = [str(n) for n in ds.warnings]
     remarks = []
@@ -228,7 +233,43 @@ def build(ds: Dataset, top: int = 20, details: int = 3) -> Report:
     return Report(title=title, facts=_host_facts(ds), inputs=inputs, totals=tot, notes=notes, warnings=warnings,
                   info_count=info_count, measure=measure, frame=frame, measured=known, kinds=kinds,
                   top_mappings=top_mappings, details=detail_list, processes=processes, top=top,
-                  remarks=remarks, ps=ps_only)
+                  remarks=remarks, ps=ps_only, extra=_system_extra(ds))
+
+
+def _system_extra(ds: Dataset) -> dict:
+    """What the system pages draw: ``by_system``, ``by_oom``, the SysV segments and the status processes."""
+    from ..summarize import by_oom, by_system, status_processes
+
+    return {"system": by_system(ds), "oom": by_oom(ds), "shm": ds.shm, "status": status_processes(ds.processes)}
+
+
+def _status_rows(ds: Dataset) -> pd.DataFrame:
+    from ..summarize import status_processes
+
+    return status_processes(ds.processes)
+
+
+def _status_totals(status: pd.DataFrame, ps_only: pd.DataFrame) -> list[tuple[str, str]]:
+    """The cover's totals for processes known from /proc/PID/status (no maps), ps-only ones apart."""
+    n = len(status)
+    ps = ps_totals(ps_only) if len(ps_only) else None
+
+    def total(col: str) -> str:
+        values = pd.to_numeric(status[col]) if col in status.columns else pd.Series(dtype="Int64")
+        if not values.notna().any():
+            return "unknown (not in the status files)"
+        return f"{human_bytes(int(values.sum()))}  (from /proc/PID/status, summed over {int(values.notna().sum()):,} processes)"
+
+    split = ", ".join(f"{label} {human_bytes(int(pd.to_numeric(status[c]).sum()))}"
+                      for c, label in (("rss_anon", "anonymous"), ("rss_file", "file"), ("rss_shmem", "shmem"))
+                      if c in status.columns and status[c].notna().any())
+    more = f"; {ps['processes']:,} more from ps only" if ps else ""
+    rss = total("vm_rss") + (f"; {split}" if split else "")
+    if ps and ps["rss"] is not pd.NA:
+        rss += f"; ps adds {human_bytes(ps['rss'])} for the {ps['processes']:,} processes without status"
+    return [("processes", f"{n:,}  (from /proc/PID/status{more})"), ("mappings", "none: the input holds no memory maps"),
+            ("RSS", rss), ("PSS", "unknown (needs memory maps)"), ("USS (private)", "unknown (needs memory maps)"),
+            ("swap", total("vm_swap")), ("virtual", total("vm_size"))]
 
 
 def _totals(frame: pd.DataFrame, ps_only: pd.DataFrame) -> list[tuple[str, str]]:

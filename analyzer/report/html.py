@@ -15,9 +15,11 @@ from __future__ import annotations
 
 from html import escape
 
+import pandas as pd
+
 from .. import __version__
 from .document import Report, Table
-from .pages import NO_MAPS, PS_CAPTION
+from .pages import NO_MAPS, PS_CAPTION, STATUS_CAPTION
 
 CSS = """
 body{font-family:"DejaVu Sans",Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#111}
@@ -75,6 +77,21 @@ def render_html(report: Report, images: dict[str, tuple[str, str]]) -> str:
             out.append(f'<li class="note">{report.info_count} informational notes from reading the inputs are not '
                        "shown: run <code>memmaps info</code> to see them.</li>")
         out.append("</ul>")
+    from . import system
+
+    extra = report.extra or {}
+    tables = system.tables(extra.get("system", pd.DataFrame()), extra.get("oom", pd.DataFrame()),
+                           extra.get("shm", pd.DataFrame()))
+    if "system" in tables:
+        out += ["<h2>Where the memory is</h2>", _img(images, "system"),
+                f'<p class="note">{escape(system.SYSTEM_CAPTION)}</p>', table_html(tables["system"])]
+    for name in ("oom", "shm"):
+        if name in tables:
+            out += [f"<h2>{escape(tables[name].title)}</h2>", f'<p class="note">{escape(tables[name].note)}</p>',
+                    table_html(tables[name])]
+    if "top-processes-status" in images:
+        out += ["<h2>Top processes (from /proc/PID/status)</h2>", _img(images, "top-processes-status"),
+                f'<p class="note">{escape(STATUS_CAPTION)}</p>']
     ps = ["<h2>Top processes by RSS, from ps</h2>", _img(images, "top-processes-ps"),
           f'<p class="note">{escape(PS_CAPTION.format(top=report.top))}</p>'] if len(report.ps) else []
     if report.has_maps:

@@ -17,6 +17,7 @@ import textwrap
 from collections.abc import Callable
 
 import numpy as np
+import pandas as pd
 from matplotlib.figure import Figure
 
 from .. import __version__
@@ -232,15 +233,66 @@ def ps_page(report: Report) -> Page:
     return Page("Top processes by RSS, from ps" if report.has_maps else "Top processes (from ps)", draw)
 
 
+def system_pages(report: Report) -> list[Page]:
+    """"Where the memory is" (meminfo per host), the OOM kills and the SysV segments, when the input has them."""
+    from . import system
+
+    extra = report.extra or {}
+    frame = extra.get("system", pd.DataFrame())
+    tables = system.tables(frame, extra.get("oom", pd.DataFrame()), extra.get("shm", pd.DataFrame()))
+    out = []
+    if "system" in tables:
+        def where(fig, y, t=tables["system"]):
+            h = min(0.9 * len(frame) + 0.9, 3.2)
+            system.draw_system(frame, ax=_axes(fig, y + 0.3, h, left=1.6))
+            y += 0.3 + h + 0.85
+            y = _text(fig, y, system.SYSTEM_CAPTION, size=7.5, color="#444444") + 0.1
+            rows = t.cells()
+            draw_table(fig, t, y, rows[:rows_fitting(H - y - BOTTOM)], column_widths(t, rows))
+
+        out.append(Page("Where the memory is", where))
+    for name in ("oom", "shm"):
+        if name in tables:
+            out += table_pages(tables[name].title, tables[name])
+    return out
+
+
+STATUS_CAPTION = ("Each bar is one process's resident memory as the kernel counts it in /proc/PID/status (VmRSS), "
+                  "split into anonymous (RssAnon), file (RssFile) and shmem (RssShmem); not measured from memory "
+                  "maps, so shared pages count in full in every process. The appendix lists every process, marked "
+                  "`status`.")
+
+
+def status_page(report: Report) -> Page:
+    """Top processes by status's RSS, split three ways, for processes without maps."""
+    from . import system
+
+    def draw(fig, y):
+        n = min(report.top, len(report.extra["status"])) + 1
+        h = min(0.27 * n + 0.3, H - y - BOTTOM - 1.9)
+        system.draw_top_processes_status(report.extra["status"], ax=_axes(fig, y + 0.3, h, left=LABEL_ROOM),
+                                         top=report.top)
+        y += 0.3 + h + 0.55
+        y = _text(fig, y, STATUS_CAPTION, size=8, color="#444444") + 0.08
+        _text(fig, y, NO_MAPS, size=8, color="#444444")
+
+    return Page("Top processes (from /proc/PID/status)", draw)
+
+
 def plan(report: Report) -> list[Page]:
     """Every page of the report, in reading order. An input without memory
     maps (a sosreport with ps figures only) gets the cover, the ps chart and
     the appendix: pages of kinds, mappings and address spaces would be empty."""
-    pages = cover_pages(report)
-    if not report.has_maps and len(report.ps):
-        pages.append(ps_page(report))
+    pages = cover_pages(report) + system_pages(report)
+    if not report.has_maps and (len(report.ps) or len(report.extra.get("status", ()))):
+        if len(report.extra.get("status", ())):
+            pages.append(status_page(report))
+        if len(report.ps):
+            pages.append(ps_page(report))
         pages += table_pages("Appendix: every process", report.processes)
         return pages
+    if not report.has_maps and len(pages) > len(cover_pages(report)):
+        return pages  # meminfo, kernel logs or SysV tables alone: no process pages to draw
 
     def kinds(fig, y):
         n = len(report.kinds.frame)

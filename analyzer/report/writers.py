@@ -55,6 +55,14 @@ def _save_png(fig, target, dpi: int = PNG_DPI) -> None:
 def chart_figures(report: Report):
     """Every chart of the report as (file stem, title, Figure), each on its own figure."""
     m = report.measure
+    from . import system
+
+    extra = report.extra or {}
+    if len(extra.get("system", ())):
+        yield "system", "Where the memory is", system.draw_system(extra["system"]).figure
+    if not report.has_maps and len(extra.get("status", ())):
+        yield ("top-processes-status", "Top processes, from /proc/PID/status",
+               system.draw_top_processes_status(extra["status"], top=report.top).figure)
     ps = ("top-processes-ps", "Top processes by RSS, from ps", charts.plot_top_processes_ps)
     if not report.has_maps:  # ps figures only: the charts of maps would be empty
         if len(report.ps):

@@ -8,14 +8,19 @@ import re
 from types import ModuleType
 
 from . import pmap, smaps
+from . import kernlog, meminfo, status, sysvipc
 
-TEXT_FORMATS: list[ModuleType] = [smaps, pmap]
+# The maps first; then the formats that hold no mappings (status, meminfo, SysV, kernel logs).
+TEXT_FORMATS: list[ModuleType] = [smaps, pmap, status, meminfo, sysvipc, kernlog]
 
 # What every format above needs somewhere in its head, searched first (one regex in C) so that
 # the thousands of other files in a sosreport or a folder are turned away cheaply: an address
 # (the kernel and pmap print at least 8 hex digits), an `a-b perms` range (smaps' header
 # allows shorter ones), or pmap's `PID:` line. A format added above must keep this true.
-_MAYBE = re.compile(r"[0-9A-Fa-f]{8}|[0-9A-Fa-f]-[0-9A-Fa-f]+[ \t]+[-rwxsp]{4}|\d:[ \t]")
+_MAYBE = re.compile(r"[0-9A-Fa-f]{8}|[0-9A-Fa-f]-[0-9A-Fa-f]+[ \t]+[-rwxsp]{4}|\d:[ \t]"
+                    # status, meminfo, /proc/sysvipc/shm and ipcs, kernel logs (stamps, OOM lines)
+                    r"|^Name:|status:Name:|^MemTotal:|\bshmid\b|Shared Memory Segments|^\[\s*\d+\.\d+\]|kernel: "
+                    r"|invoked oom-killer|Killed process|^\[(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) ", re.M)
 
 
 def detect(head: str) -> tuple[ModuleType, str] | None:

@@ -286,7 +286,7 @@ def read(stream, name: str, on_bad_lines: str, parse_text: Callable,
         raise
     collector.cut_short = stopped is not None
     pieces, notices = collector.finish()
-    found = any(len(p.mappings) or p.processes for p in pieces)
+    found = any(p.has_data() for p in pieces)
     if stopped is not None:
         where = f"after {reader.last}" if reader.last else "before the first member"
         message = (f"{stopped}; stopped {where} ({collector.members} members read); "

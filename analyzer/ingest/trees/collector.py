@@ -28,11 +28,11 @@ from ...errors import InputError, Notice, UnknownFormatError
 from ..base import Context, Parsed
 from ..formats import registry, smaps
 from ..formats.smaps import batch
-from . import sosreport
+from . import sosreport, sysfacts
 from .procfiles import command_from_cmdline, facts_from_stat, facts_from_status, name_from_status, rows_with_facts
 from ..sources.reader import HEAD_BYTES, _Raw, decode, decompressing, looks_binary, peek, read_all
 
-PROC_FILE = re.compile(r"(?:^|.*/)(\d+)/(smaps|maps|smaps_rollup|cmdline|status|comm|stat)$")
+PROC_FILE = re.compile(r"(?:^|.*/)(\d+)/(smaps|maps|smaps_rollup|cmdline|status|comm|stat|oom_score|oom_score_adj|limits)$")
 MAP_FILES = ("smaps", "maps", "smaps_rollup")
 # A single proc file larger than this is refused (one process has at most ~65,530 mappings: ~70 MB of smaps).
 MAX_PROC_FILE_BYTES = 1024**3
@@ -196,6 +196,10 @@ class Collector:
                 facts.setdefault("name", name)
             for key, value in facts_from_status(data).items():
                 facts.setdefault(key, value)
+            facts.setdefault("status", {}).update(sysfacts.status_facts(data, entry.display))
+            return
+        if kind in sysfacts.PROC_FACT_FILES:
+            facts.setdefault("status", {}).update(sysfacts.proc_fact(kind, data))
             return
         if kind == "stat":
             for key, value in facts_from_stat(data).items():
@@ -378,10 +382,29 @@ class Collector:
             extra["command"] = command
         for proc in chosen:
             proc.update(extra)
+            for key, value in facts.get("status", {}).items():
+                proc.setdefault(key, value)
             if "zombie" in facts:
                 proc["zombie"] = facts["zombie"]
             row_facts[proc["source"]] = extra
         return chosen
+
+    def _status_only(self, procdir: str) -> dict | None:
+        """A process record for a proc dir with a status file but no maps (source `status`)."""
+        facts = self.facts.get(procdir, {})
+        found = facts.get("status")
+        if not found or not found.get("status_source"):
+            return None
+        pid = int(procdir.rstrip("/").rsplit("/", 1)[-1])
+        proc = {"pid": pid, "command": facts.get("command") or facts.get("name"), "source": found["status_source"],
+                "source_format": "status", "mappings": None, "partial": False}
+        proc.update({k: v for k, v in found.items() if k != "pid"})
+        if "user" not in proc and found.get("uid") is not None:
+            proc["user"] = str(found["uid"])
+        kernel = self._kernel_near(procdir)
+        if kernel:
+            proc["kernel"] = kernel
+        return proc
 
     def finish(self) -> tuple[list[Parsed], list[Notice]]:
         """Every parsed piece, sosreports assembled, and the notices."""
@@ -419,6 +442,18 @@ class Collector:
             procs_by_root.setdefault(root, []).extend(chosen)
             for proc in chosen:
                 root_of_source[proc["source"]] = NO_ROOT if root is None else root
+        status_by_root: dict[str | None, list[dict]] = {}
+        for procdir in self.facts:
+            if self.procs.get(procdir):
+                continue  # has maps: its status joined the process above
+            root = sos_root_of(procdir)
+            if root is not None and not re.fullmatch(r"proc/\d+/", procdir[len(root):]):
+                continue
+            if not re.search(r"(?:^|/)\d+/$", procdir):
+                continue
+            proc = self._status_only(procdir)
+            if proc is not None:
+                status_by_root.setdefault(root, []).append(proc)
         frame = rows_with_facts(self.frames, drop, row_facts)
         self.frames = []
         if len(frame) and roots:
@@ -434,6 +469,9 @@ class Collector:
                                                 formats=_formats(procs_by_root[root])))
         if len(frame) or procs_by_root.get(None):
             out.append(Parsed(frame, procs_by_root.get(None, []), formats=_formats(procs_by_root.get(None))))
+        if status_by_root.get(None):
+            procs = sorted(status_by_root[None], key=lambda p: (p["source"].rsplit("/", 2)[0], p["pid"]))
+            out.append(Parsed(pd.DataFrame(), procs, formats={"status"}))
         notices = [n for path, n in self.notices if sos_root_of(path) is None or PROC_FILE.match(path)]
         for root in sorted(roots):
             files, display = {}, {}
@@ -450,13 +488,43 @@ class Collector:
                     notices.append(Notice(self.root_display(root), None,
                                           f"symlink {path} -> {target}: target not in the archive", "info"))
             pieces, extra, sos_notices, host = sosreport.assemble(root, self.root_display(root), by_root[root],
-                                                                  files, display, cut_short=root in named)
+                                                                  files, display, cut_short=root in named,
+                                                                  status=status_by_root.get(root, []))
             notices.extend(sos_notices)
             formats = {"sosreport"} | ({"ps"} if extra else set())
+            memory, mem_notices = sysfacts.host_memory(files, display, sosreport.SPEC_BY_NAME)
+            host.update(memory)
+            tables, table_notices = sysfacts.tables(files, display, sosreport.SPEC_BY_NAME, host.get("host"),
+                                                    self.on_bad_lines)
+            sysfacts.smaps_sysv(pieces[0].mappings if pieces else None, tables["shm"])
+            notices.extend(mem_notices + table_notices)
+            formats |= {name for name, rows in (("meminfo", "meminfo_source" in memory), ("sysvipc", tables["shm"]),
+                                                ("kernlog", tables["oom_kills"])) if rows}
+            if any(p.get("source_format") == "status" for p in extra):
+                formats.add("status")
             out.extend(pieces)
-            out.append(Parsed(pd.DataFrame(), extra, [host], formats))
+            out.append(Parsed(pd.DataFrame(), extra, [host], formats, tables))
         out.extend(parsed for path, parsed in self.other if sos_root_of(path) is None)
+        out.extend(self._system_files_outside(sos_root_of, notices))
         return out, notices
+
+    def _system_files_outside(self, sos_root_of, notices: list[Notice]) -> list[Parsed]:
+        """``proc/meminfo``, ``proc/sysvipc/shm`` and kernel logs of a copied tree that is no sosreport:
+        read by content, as a file given alone would be."""
+        wanted = {p for name in sysfacts.TREE_SPECS for p in sosreport.SPEC_BY_NAME[name].paths}
+        out = []
+        for path, data in self.meta.items():
+            if sos_root_of(path) is not None or not any(rel in wanted for _, rel in sosreport.match_spec(path)):
+                continue
+            display = self.meta_display.get(path, path)
+            try:
+                parsed, found = self.parse_text(data, display)
+            except (UnknownFormatError, InputError) as exc:
+                notices.append(Notice(display, None, f"skipped: {exc}", "info"))
+                continue
+            notices.extend(found)
+            out.append(parsed)
+        return out
 
     def _kernel_near(self, procdir: str) -> str | None:
         """The kernel release from a ``version`` (``/proc/version``) file at the tree's root (smemcap)."""

@@ -25,6 +25,7 @@ import pandas as pd
 from ...errors import Notice
 from ...schema import host_record, process_record
 from ..formats.ps import parse_ps
+from . import sysfacts
 
 NAME = "sosreport"
 
@@ -66,6 +67,26 @@ SPECS: tuple[Spec, ...] = (
     Spec("proc_version", ("proc/version",), "the kernel banner"),
     Spec("version", ("version.txt", "sos_reports/sos.txt"), "`sosreport: 4.0`: the sos version"),
     Spec("manifest", ("sos_reports/manifest.json",), "sos 4.x manifest: version, cmdline, start_time"),
+    # memory beside the maps (read by analyzer.ingest.sysfacts)
+    Spec("pids_to_packages", (_P + "pids_to_packages.json",), "sos 4.x: PID -> executable and its package"),
+    Spec("meminfo", ("proc/meminfo",), "/proc/meminfo: every field on the host table, in bytes"),
+    Spec("free", ("sos_commands/memory/free", "sos_commands/memory/free_-m", "sos_commands/general/free"),
+         "free (KiB) / free -m (MiB): host memory where proc/meminfo is missing"),
+    Spec("max_map_count", ("proc/sys/vm/max_map_count",), "vm.max_map_count"),
+    Spec("sysctl", ("sos_commands/kernel/sysctl_-a",), "sysctl -a: vm.max_map_count where proc/sys/vm is not copied"),
+    Spec("thp_enabled", ("sys/kernel/mm/transparent_hugepage/enabled",), "THP mode: `always [madvise] never`"),
+    Spec("sysvipc_shm", ("proc/sysvipc/shm",), "SysV shared memory segments: sizes, nattch, cpid, rss, swap"),
+    Spec("ipcs", ("sos_commands/sysvipc/ipcs", "sos_commands/sysvipc/ipcs_-m", "sos_commands/ipc/ipcs"),
+         "ipcs: the segments' owner names"),
+    Spec("dmesg", ("sos_commands/kernel/dmesg", "sos_commands/general/dmesg", "sos_commands/kernel/dmesg_-T",
+                   "sos_commands/logs/dmesg"), "the kernel ring buffer: OOM reports"),
+    Spec("journal_kernel", ("sos_commands/logs/journalctl_--no-pager_--catalog_--boot_-k",
+                            "sos_commands/logs/journalctl_--no-pager_-k", "sos_commands/logs/journalctl_-k"),
+         "journalctl -k: OOM reports"),
+    Spec("kern_log", ("var/log/kern.log",), "syslog's kernel facility: OOM reports"),
+    Spec("messages", ("var/log/messages", "var/log/syslog"), "syslog: OOM reports among other programs' lines"),
+    Spec("journal_all", ("sos_commands/logs/journalctl_--no-pager_--catalog_--boot",
+                         "sos_commands/logs/journalctl_--no-pager"), "the whole journal (this boot): OOM reports"),
 )
 SPEC_BY_NAME = {s.name: s for s in SPECS}
 ALL_PATHS: tuple[str, ...] = tuple(dict.fromkeys(p for s in SPECS for p in s.paths))
@@ -269,7 +290,8 @@ HOST_COLUMNS = ("host", "capture_time", "kernel", "sos_version")
 
 
 def assemble(root: str, source: str, pieces: list, files: dict[str, bytes],
-             display: dict[str, str], cut_short: bool = False) -> tuple[list, list[dict], list[Notice], list[dict]]:
+             display: dict[str, str], cut_short: bool = False,
+             status: list[dict] | None = None) -> tuple[list, list[dict], list[Notice], list[dict]]:
     """Tie one sosreport's smaps pieces to its ps rows and host facts.
 
     *pieces* are :class:`~analyzer.ingest.base.Parsed` per ``proc/PID/``;
@@ -277,6 +299,8 @@ def assemble(root: str, source: str, pieces: list, files: dict[str, bytes],
     their mappings and processes filled in), ps-only process dicts (when the
     report has no maps), notices, and the host record. *cut_short*: the
     archive ended before sos's own directories (known as a sosreport by its name).
+    *status*: process records of ``proc/PID/status`` without maps (sos 4.x collects them by
+    default): joined to the ps rows (source ``status``), or rows of their own without ps.
     """
     facts = host_facts(files)
     ps, used = ps_table(files, display)
@@ -308,6 +332,8 @@ def assemble(root: str, source: str, pieces: list, files: dict[str, bytes],
             proc["sosreport"] = source
             if row.get("command"):
                 proc["command"] = row["command"]
+            if row.get("user"):
+                proc["user"] = row["user"]  # ps's name, not status's uid
             for key, value in row.items():
                 if key not in ("pid", "command"):
                     proc.setdefault(key, value)
@@ -335,15 +361,32 @@ def assemble(root: str, source: str, pieces: list, files: dict[str, bytes],
         if no_ps and used:
             notices.append(Notice(source, None, f"{len(no_ps)} processes with smaps have no ps row "
                                   f"(ended before ps ran): {_pids(no_ps)}; command, user unknown", "info"))
-    elif ps:
-        notices.append(Notice(source, None, f"no memory maps in this sosreport: {SMAPS_HINT}. "
-                              f"Process memory (RSS, VSZ) is available from ps only ({used[0]})"))
-        for pid in sorted(ps):
-            row = ps[pid]
-            extra.append(process_record(
-                pid, row["ps_source"], "ps", command=row.get("command") or row.get("comm"), mappings=None,
-                sosreport=source, **host_values,
-                **{k: v for k, v in row.items() if k not in ("pid", "command", "ps_source")}))
+    elif ps or status:
+        by_pid = {p["pid"]: p for p in status or []}
+        if by_pid:
+            notices.append(Notice(source, None, f"no memory maps in this sosreport: {SMAPS_HINT}. "
+                                  f"Process memory from proc/PID/status ({len(by_pid)} processes: RSS split into "
+                                  "anonymous, file and shmem, and swap)" + (f" and ps ({used[0]})" if used else ""),
+                                  "info"))
+        else:
+            notices.append(Notice(source, None, f"no memory maps in this sosreport: {SMAPS_HINT}. "
+                                  f"Process memory (RSS, VSZ) is available from ps only ({used[0]})"))
+        for pid in sorted(set(ps) | set(by_pid)):
+            row = ps.get(pid, {})
+            st = by_pid.get(pid) or {}
+            known = {**host_values, "sosreport": source,
+                     **{k: v for k, v in row.items() if k not in ("pid", "command", "ps_source")}}
+            for key, value in st.items():
+                if key not in ("pid", "command", "source", "source_format", "mappings", "partial", "lineno", "block"):
+                    known.setdefault(key, value)
+            extra.append(process_record(pid, st["source"] if st else row["ps_source"], "status" if st else "ps",
+                                        command=row.get("command") or row.get("comm") or st.get("command"),
+                                        mappings=None, **known))
+    pkg_path = SPEC_BY_NAME["pids_to_packages"].paths[0]
+    packages = sysfacts.packages(files[pkg_path]) if pkg_path in files else {}
+    for proc in [p for piece in pieces for p in piece.processes] + extra:
+        if proc.get("pid") in packages:
+            proc["package"] = packages[proc["pid"]]
     host = host_record(source, **host_values, sos_cmdline=facts.get("sos_cmdline"), maps_collected=bool(pieces),
                        processes_with_maps=len(seen), processes_in_ps=len(ps), ps_files=", ".join(used))
     return pieces, extra, notices, host
