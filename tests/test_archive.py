@@ -292,7 +292,8 @@ def test_nothing_read_because_refused_says_what_was_refused(tmp_path):
 def test_binary_maps_member_is_judged_by_its_head_not_read_whole():
     """A member of 200 MB of zeros (a compressed bomb under the size cap) is refused after its head:
     memory stays bounded by the head, not by the member."""
-    from analyzer.ingest.trees import collector as tree
+    from analyzer.ingest.sources.member import Member
+    from analyzer.ingest.trees.collector import Collector
 
     class Zeros(io.RawIOBase):
         served = 0
@@ -306,9 +307,9 @@ def test_binary_maps_member_is_judged_by_its_head_not_read_whole():
             Zeros.served += n
             return n
 
-    entry = tree.Entry("x/proc/1/smaps", "bomb!x/proc/1/smaps", lambda: io.BufferedReader(Zeros()),
-                       size=200 * 1024**2)
-    collector = tree.Collector("warn", lambda data, name: None, lambda root: root)
+    entry = Member("x/proc/1/smaps", "bomb!x/proc/1/smaps", lambda: io.BufferedReader(Zeros()),
+                   size=200 * 1024**2)
+    collector = Collector("warn")
     collector.add(entry)
     assert Zeros.served <= 1024**2
     (notice,) = [n for _, n in collector.notices]
