@@ -33,7 +33,7 @@ from ..formats import registry, smaps
 from ..formats.smaps import batch
 from ..sources.archive import is_archive
 from ..sources.member import MAX_MEMBER_BYTES, Member, Naming
-from . import sosreport
+from . import smemcap, sosreport
 from .procfiles import command_from_cmdline, facts_from_stat, facts_from_status, name_from_status, rows_with_facts
 from ..sources.reader import HEAD_BYTES, _Raw, compression_of, decode, decompressing, peek, read_all
 
@@ -149,9 +149,9 @@ class Collector:
             return None
         if root is not None:
             return None  # inside sos_commands/, sos_reports/, sos_logs/: nothing else memmaps reads
-        if posixpath.basename(path) == "version":
+        if posixpath.basename(path) == "version":  # smemcap's /proc/version
             data = entry.read(sosreport.MAX_META_BYTES)
-            if data.startswith(b"Linux version "):
+            if smemcap.is_banner_member(path, data):
                 self.meta[path] = data
             return None
         return self._sniff(entry)
@@ -378,7 +378,7 @@ class Collector:
         extra = {k: facts[k] for k in ("ppid", "user") if k in facts}
         if "user" not in extra and facts.get("owner"):
             extra["user"] = facts["owner"]
-        kernel = self._kernel_near(procdir)
+        kernel = smemcap.kernel_near(self.meta, procdir)
         if kernel:
             extra["kernel"] = kernel
         if command:
@@ -465,15 +465,6 @@ class Collector:
             out.append(Parsed(pd.DataFrame(), extra, [host], formats))
         out.extend(parsed for path, parsed in self.other if sos_root_of(path) is None)
         return out, notices
-
-    def _kernel_near(self, procdir: str) -> str | None:
-        """The kernel release from a ``version`` (``/proc/version``) file at the tree's root (smemcap)."""
-        base = procdir.rstrip("/")
-        base = base[: base.rfind("/") + 1] if "/" in base else ""
-        for candidate in (base + "version", base + "proc/version"):
-            if candidate in self.meta:
-                return sosreport.kernel_from_banner(self.meta[candidate].decode("utf-8", errors="replace"))
-        return None
 
 
 def _formats(procs: list[dict] | None) -> set[str]:
