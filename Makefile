@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 OUT ?= out
 DEMO ?= sample_dumps/sosreport/sosreport-sample-host-memmaps-2026-11-25-mekvvua.tar.xz
 
-.PHONY: install demo test bench lab clean
+.PHONY: install demo test quick bench lab clean
 
 install: $(STAMP)
 
@@ -32,6 +32,9 @@ demo: install
 
 test: install
 	$(BIN)/python -m pytest
+
+quick: install
+	$(BIN)/python -m pytest -m "not slow"
 
 lab: install
 	$(BIN)/jupyter lab notebooks/

@@ -324,7 +324,7 @@ def process_record(pid: int | None, source: str, source_format: str | None, *, c
     ...
     analyzer.errors.SchemaError: rss_total is not a column of the processes table (see analyzer.schema)
     """
-    rec = {"pid": pid, "command": command, "source": source, "source_format": source_format,
+    rec: dict[str, object] = {"pid": pid, "command": command, "source": source, "source_format": source_format,
            "block": block, "lineno": lineno, "mappings": mappings, "partial": partial}
     for key in facts:
         if process_column(key) is None:

@@ -68,6 +68,7 @@ def records(frame: pd.DataFrame) -> list[dict]:
 
 # --- registration ---------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_import_registers_nothing():
     code = ("import pandas as pd, analyzer, analyzer.accessor, analyzer.display; "
             "print(hasattr(pd.DataFrame, 'memmaps')); analyzer.register_accessor(); "
@@ -294,7 +295,7 @@ def test_text_display_is_human_and_data_stay_bytes(frames):
 
 
 def analyzer_human(value: int) -> str:
-    from analyzer.report.table import human_bytes
+    from analyzer.values import human_bytes
 
     return human_bytes(value)
 

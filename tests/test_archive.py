@@ -106,6 +106,7 @@ def _gzip_member(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=9, mtime=0)
 
 
+@pytest.mark.slow
 def test_decompression_bomb_is_stopped_quickly_and_keeps_what_was_read(tmp_path):
     """A member declaring 6 GiB of zeros, made of concatenated gzip members (a few MB on disk)."""
     smaps = real_smaps()[5]
@@ -127,6 +128,7 @@ def test_decompression_bomb_is_stopped_quickly_and_keeps_what_was_read(tmp_path)
     assert warning and "decompression bomb" in warning[0] and "were not read" in warning[0]
 
 
+@pytest.mark.slow
 def test_bomb_alone_is_an_archive_error(tmp_path):
     bomb = tarfile.TarInfo("proc/1/smaps")
     bomb.size = 4 * 1024**3
@@ -140,6 +142,7 @@ def test_bomb_alone_is_an_archive_error(tmp_path):
         load_dataset(path)
 
 
+@pytest.mark.slow
 def test_truncated_tar_xz_keeps_complete_members_and_says_what_was_lost(tmp_path):
     smaps = real_smaps()
     raw = io.BytesIO()
@@ -292,7 +295,8 @@ def test_nothing_read_because_refused_says_what_was_refused(tmp_path):
 def test_binary_maps_member_is_judged_by_its_head_not_read_whole():
     """A member of 200 MB of zeros (a compressed bomb under the size cap) is refused after its head:
     memory stays bounded by the head, not by the member."""
-    from analyzer.ingest.trees import collector as tree
+    from analyzer.ingest.sources.member import Member
+    from analyzer.ingest.trees.collector import Collector
 
     class Zeros(io.RawIOBase):
         served = 0
@@ -306,9 +310,9 @@ def test_binary_maps_member_is_judged_by_its_head_not_read_whole():
             Zeros.served += n
             return n
 
-    entry = tree.Entry("x/proc/1/smaps", "bomb!x/proc/1/smaps", lambda: io.BufferedReader(Zeros()),
-                       size=200 * 1024**2)
-    collector = tree.Collector("warn", lambda data, name: None, lambda root: root)
+    entry = Member("x/proc/1/smaps", "bomb!x/proc/1/smaps", lambda: io.BufferedReader(Zeros()),
+                   size=200 * 1024**2)
+    collector = Collector("warn")
     collector.add(entry)
     assert Zeros.served <= 1024**2
     (notice,) = [n for _, n in collector.notices]
@@ -352,6 +356,7 @@ def test_same_cut_without_the_sosreport_name_stays_a_proc_tree(tmp_path):
     assert not any("sos's own directories" in str(n) for n in ds.notices)
 
 
+@pytest.mark.slow
 def test_read_bytes_adds_up_to_the_inputs_size(tmp_path):
     """The progress feed: every input's bytes as stored, told as they are read (an archive in steps)."""
     from analyzer.ingest import input_bytes

@@ -247,6 +247,7 @@ def _synthetic(n_proc: int, cmd_len: int) -> pd.DataFrame:
         "size": size, "rss": size // 2, "pss": size // 4, "private_clean": 0, "private_dirty": size // 4, "swap": 0})))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("n_proc", [3, 3000])
 def test_text_stays_on_the_figure_with_long_names(n_proc):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -271,6 +272,7 @@ def test_text_stays_on_the_figure_with_long_names(n_proc):
             assert box.x1 <= fig_box.x1 + 1, t.get_text()
 
 
+@pytest.mark.slow
 def test_charts_accept_an_axes_and_never_import_pyplot():
     code = ("import sys; from matplotlib.figure import Figure; from analyzer import load;"
             "from analyzer.report import charts; f = load(sys.argv[1]); ax = Figure().subplots();"

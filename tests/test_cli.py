@@ -197,6 +197,7 @@ def test_inputs_never_modified(tmp_path):
     assert before == after
 
 
+@pytest.mark.slow
 def test_python_dash_m_and_console_script_agree():
     env = dict(os.environ)
     a = subprocess.run([sys.executable, "-m", "analyzer", "summary", str(SINGLE), "--format", "csv"],
@@ -331,6 +332,7 @@ def test_zstd_copy_cut_short_is_said_not_silent(tmp_path, keep):
     assert (f"{bad}: warning: compressed stream cut short" in result.output) == (keep < 1.0)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command, name", [("export", "out.csv"), ("report", "out.html")])
 def test_output_that_cannot_be_written_is_a_one_line_error(tmp_path, command, name):
     out = tmp_path / "no-such-dir" / name
@@ -353,6 +355,7 @@ def test_text_saved_by_windows_tools_is_read(tmp_path, encoding):
     assert row["rss"] == oracle("single_threads_thp.smaps")["totals"]["kB"]["Rss"] * 1024
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not shutil.which("gpg"), reason="gpg not installed")
 @pytest.mark.parametrize("armor", [[], ["--armor"]])
 def test_sosreport_encrypted_by_gpg_gets_the_decrypt_hint(tmp_path, armor):

@@ -83,6 +83,7 @@ def corpus(tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 def test_generated_corpus_is_identical_and_accepted(corpus):
     files = sorted((corpus / "proc").glob("*/smaps"))
     assert len(files) == 12
@@ -437,6 +438,7 @@ def test_header_oddities_fall_back_or_agree(case):
         assert got is None, f"{case}: the fast path must leave this to the exact path"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", range(3))
 def test_header_fuzz_agrees_with_exact_path(seed):
     """Random bytes of the header lines replaced by characters that matter to the

@@ -72,6 +72,7 @@ def test_issue_example_from_stdin_clirunner(tmp_path):
     assert "<stdin>" in result.output and "PID 9173" in result.output and "footer" in result.output
 
 
+@pytest.mark.slow
 def test_issue_example_from_stdin_real_process():
     exe = Path(sys.executable).parent / "memmaps"
     proc = subprocess.run([str(exe), "info", "-"], input=EXAMPLE.read_bytes(), capture_output=True, timeout=120)
@@ -179,6 +180,7 @@ def test_real_capture_matches_footer_and_smaps(root, capture):
     assert set(pids) <= set(ds.processes["pid"].dropna().astype(int))
 
 
+@pytest.mark.slow
 def test_every_capture_is_accounted_for():
     """No real capture loads with an unexpected warning."""
     expected_warnings = {"pmap-xq": "no footer", "busybox-pmap-xq": "no footer", "pmap-xA": "footer disagrees",

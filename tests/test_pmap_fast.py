@@ -43,6 +43,7 @@ def test_fast_equals_general_on_real_samples(path):
     assert n_fast == n_slow
 
 
+@pytest.mark.slow
 def test_fast_equals_general_on_generated_corpus():
     text = pmap_speed.pmap_x_text(pmap_speed.generate(20, 300))
     fast, slow, n_fast, n_slow = both(text)

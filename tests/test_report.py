@@ -15,7 +15,9 @@ import pytest
 from click.testing import CliRunner
 
 from analyzer.cli import cli
-from analyzer.report.table import human_bytes
+from analyzer.values import human_bytes
+
+pytestmark = pytest.mark.slow  # whole reports rendered to PDF, PNG and HTML: seconds each
 
 pypdf = pytest.importorskip("pypdf", reason="pypdf (a dev dependency: pip install -e '.[dev]') reads the PDF text")
 

@@ -1,17 +1,24 @@
-"""Ingest: any input a customer sends, into one :class:`~analyzer.dataset.Dataset`.
+"""The loader: composes the stages into one :class:`~analyzer.dataset.Dataset`.
 
 ``load_dataset(*inputs)`` takes files (compressed or not), ``-`` for standard
-input, directories (copied proc trees, folders of dumps) and archives, sniffs
-each by content, parses it, and assembles one schema-valid mappings table.
+input, directories (copied proc trees, folders of dumps) and archives. Each
+input's data passes the stages once, in order:
+
+1. a source (:mod:`.sources`) opens it - a file, stdin, a directory walk, an
+   archive stream - and yields members;
+2. a plain file is sniffed and parsed by its format (:mod:`.formats`); the
+   members of a directory or archive go to the tree stage (:mod:`.trees`),
+   which recognises proc trees and sosreports by their paths, parses their
+   maps and assembles processes and hosts;
+3. the pieces are conformed to the schema (:mod:`analyzer.schema`) and classified.
 """
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -19,30 +26,20 @@ import pandas as pd
 from .. import schema, systables
 from ..classify import classify
 from ..dataset import Dataset, InputReport
-from ..errors import InputError, NoDataError, Notice, UnknownFormatError
-from .formats import registry
+from ..errors import ArchiveError, InputError, NoDataError, Notice, UnknownFormatError
+from .base import Parsed
+from .formats.registry import parse_bytes
 from .sources import archive
-from .trees import collector as tree
+from .sources.archive import ArchiveSource
+from .sources.directory import DirectorySource
+from .sources.member import Member
+from .sources.reader import EXPECTED, open_input, peek, read_all
+from .trees import collector as collector_module
 from .trees import sysfacts
-from .base import Context, Parsed
-from .sources.reader import EXPECTED, HEAD_BYTES, as_utf8, compression_of, decode, decompressing, open_input, peek, read_all
+from .trees.collector import Collector, Nested
+from .trees.sosreport import SMAPS_HINT
 
-
-def parse_bytes(data: bytes, name: str, on_bad_lines: str = "warn") -> tuple[Parsed, list[Notice]]:
-    """Sniff and parse one text dump given as bytes (already decompressed)."""
-    data, undone = as_utf8(data)
-    head = decode(data[:HEAD_BYTES], name)  # sniff the head; decode the whole only if needed
-    if not head.strip() and not data.strip():
-        raise NoDataError(f"{name}: empty file")
-    found = registry.detect(head)
-    if found is None:
-        raise UnknownFormatError(f"{name}: not a recognised memory map dump ({EXPECTED})")
-    module, _ = found
-    ctx = Context(name, on_bad_lines)
-    parsed = module.parse(data, ctx)  # smaps decodes only when its vectorised path declines
-    if undone:
-        ctx.info(None, undone)
-    return parsed, ctx.notices
+__all__ = ["input_bytes", "is_checksum", "load", "load_dataset", "load_text", "parse_bytes"]
 
 
 def _read_path(item: str | Path, on_bad_lines: str, read_bytes: Callable[[int], None] | None = None,
@@ -58,13 +55,12 @@ def _read_path(item: str | Path, on_bad_lines: str, read_bytes: Callable[[int], 
     with stream:
         head = peek(stream, name, 1024)
         if archive.is_archive(head):
-            in_flight = tree.BATCHES_IN_FLIGHT if parse_ahead else 0
             if str(item) == "-" or head.startswith(b"PK"):
-                return archive.read(stream, name, on_bad_lines, _parse_for_tree, in_flight=in_flight)
+                return _read_archive(stream, name, on_bad_lines, parse_ahead=parse_ahead)
             stream.close()
             counted, counter = archive.open_counted(p, read_bytes)  # counts compressed bytes: the bomb check
             with counted:
-                return archive.read(counted, name, on_bad_lines, _parse_for_tree, lambda: counter.count, in_flight)
+                return _read_archive(counted, name, on_bad_lines, lambda: counter.count, parse_ahead)
         cut: list[str] = []
         data = read_all(stream, name, cut=cut)
     if is_checksum(data):
@@ -85,13 +81,48 @@ def is_checksum(data: bytes) -> bool:
     return len(data) < 4096 and _CHECKSUM.fullmatch(data) is not None
 
 
-def _parse_for_tree(data: bytes, name: str, on_bad_lines: str = "warn"):
-    """Parse a non-proc-tree file met inside a directory or archive (decompressing it)."""
-    cut: list[str] = []
-    if compression_of(data[:8]):
-        data = read_all(decompressing(io.BytesIO(data), name), name, cut=cut)
-    parsed, notices = parse_bytes(data, name, on_bad_lines)
-    return parsed, [Notice(name, None, c) for c in cut] + notices
+def _collect(collector: Collector, source: ArchiveSource | DirectorySource, members: Iterator[Member],
+             read_bytes: Callable[[int], None] | None = None) -> None:
+    """Hand every member of *source* to *collector*, in order, once: the one loop of a tree input.
+
+    A member the collector finds to be an archive comes back as :class:`Nested`; its members are
+    handed on in its place (archives only). A nested archive that cannot be read is skipped with a
+    note, as any other unreadable member; the top level's errors are the caller's."""
+    stack: list[tuple[Iterator[Member], Nested | None]] = [(members, None)]
+    try:
+        while stack:
+            members, outer = stack[-1]
+            try:
+                member = next(members, None)
+                collector.take_notes(source.notices)
+                if member is None:
+                    stack.pop()
+                    if outer is not None:
+                        outer.close()
+                    continue
+                nested = collector.add(member)
+                if read_bytes is not None and member.size is not None:
+                    read_bytes(member.size)
+                if nested is None:
+                    continue
+                inner = source.expand(nested.member, nested.stream, nested.head) \
+                    if isinstance(source, ArchiveSource) else None
+                collector.take_notes(source.notices)
+                if inner is None:
+                    collector.read_text(nested)  # not opened as an archive: judged as text, like any file
+                else:
+                    stack.append((inner, nested))
+            except (UnknownFormatError, InputError) as exc:
+                if outer is None:
+                    raise
+                collector.take_notes(source.notices)
+                collector.note(outer.member.path, outer.member.display, f"skipped: {exc}", "info")
+                stack.pop()
+                outer.close()
+    finally:
+        for _, outer in stack:
+            if outer is not None:
+                outer.close()
 
 
 def _read_directory(root: Path, on_bad_lines: str,
@@ -100,51 +131,72 @@ def _read_directory(root: Path, on_bad_lines: str,
 
     Walked without following symlinks; a symlink is resolved only to another
     file inside *root* (sosreports' ``ps -> sos_commands/process/...``)."""
-    def display(rel: str) -> str:
-        return str(root / rel.rstrip("/")) if rel else str(root)
-
-    collector = tree.Collector(on_bad_lines, lambda data, name: _parse_for_tree(data, name, on_bad_lines),
-                               display, lambda e, s, h: None)
+    collector = Collector(on_bad_lines)
+    source = DirectorySource(root)
     try:
-        _walk(root, collector, read_bytes)
+        _collect(collector, source, source.members(), read_bytes)
     except BaseException:
         collector.abandon()
         raise
-    pieces, notices = collector.finish()
+    pieces, notices = collector.finish(source.naming)
     if not any(p.has_data() for p in pieces):
         if collector.sos_roots:
-            raise archive.no_data(str(root), collector)
+            raise _no_data(str(root), collector)
         raise NoDataError(f"{root}: no memory map dumps found in this directory ({EXPECTED})")
     return pieces, notices
 
 
-def _walk(root: Path, collector: tree.Collector, read_bytes: Callable[[int], None] | None = None) -> None:
-    """Every file under *root*, handed to *collector* in a stable order."""
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames.sort()
-        for fname in sorted(filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]):
-            full = os.path.join(dirpath, fname)
-            rel = Path(full).relative_to(root).as_posix()
-            try:
-                st = os.lstat(full)
-            except OSError as exc:
-                collector.note(rel, full, f"not read: {exc.strerror}")
-                continue
-            if stat.S_ISLNK(st.st_mode):
-                target = archive.link_target(rel, os.readlink(full))
-                if target is None:
-                    collector.note(rel, full, f"symlink to {os.readlink(full)!r} points outside {root}: ignored",
-                                   "info")
-                else:
-                    collector.add(tree.Entry(rel, full, link=target))
-                continue
-            if not stat.S_ISREG(st.st_mode):
-                collector.note(rel, full, "device file, FIFO or socket: not read", "info")
-                continue
-            collector.add(tree.Entry(rel, full, lambda full=full: open(full, "rb", buffering=HEAD_BYTES),
-                                     size=st.st_size))
-            if read_bytes is not None:
-                read_bytes(st.st_size)
+def _read_archive(stream, name: str, on_bad_lines: str, consumed: Callable[[], int] | None = None,
+                  parse_ahead: bool = True) -> tuple[list[Parsed], list[Notice]]:
+    """Every parsed piece of an archive stream, and the notices.
+
+    *consumed* reports the compressed bytes read so far (for the bomb check); with
+    *parse_ahead*, smaps batches are parsed on a worker thread while the next members are
+    decompressed (False: one thread, what a Dask worker wants). A
+    damaged archive keeps what was read before the damage, and says where it stopped.
+    """
+    collector = Collector(on_bad_lines, in_flight=collector_module.BATCHES_IN_FLIGHT if parse_ahead else 0)
+    source = ArchiveSource(name)
+    stopped = None
+    try:
+        _collect(collector, source, source.members(stream, consumed))
+    except ArchiveError as exc:
+        stopped = exc
+    except Exception as exc:  # truncated or corrupt compressed data, or tar damage
+        if not isinstance(exc, archive.DECOMPRESS_ERRORS) and type(exc).__name__ != "ZstdError":
+            collector.abandon()
+            raise
+        stopped = ArchiveError(f"{name}: archive cut short or corrupt: {exc or type(exc).__name__}")
+    except BaseException:  # interrupted
+        collector.abandon()
+        raise
+    collector.take_notes(source.notices)
+    collector.cut_short = stopped is not None
+    pieces, notices = collector.finish(source.naming)
+    found = any(p.has_data() for p in pieces)
+    if stopped is not None:
+        where = f"after {source.last}" if source.last else "before the first member"
+        message = (f"{stopped}; stopped {where} ({collector.members} members read); "
+                   "members after that point were not read")
+        if not found:
+            raise ArchiveError(message)
+        if message.startswith(f"{name}: "):  # the notice names the archive already
+            message = message[len(name) + 2:]
+        notices.append(Notice(name, None, message + "; kept what was read before"))
+    if not found:
+        raise _no_data(name, collector)
+    return pieces, notices
+
+
+def _no_data(name: str, collector: Collector) -> InputError:
+    """The error for a tree with nothing memmaps reads: the sos hint when it is a sosreport."""
+    if collector.sos_roots:
+        return NoDataError(f"{name}: this sosreport holds no memory maps and no ps output: {SMAPS_HINT}")
+    lost = [item[1] for item in collector.notices if isinstance(item, tuple) and item[1].level == "warning"]
+    why = f"; {lost[0].source}: {lost[0].message}" if lost else ""  # nothing read because it was refused
+    if len(lost) > 1:
+        why += f" (and {len(lost) - 1} more refused)"
+    return NoDataError(f"{name}: no memory map dumps found ({EXPECTED}){why}")
 
 
 def input_bytes(inputs) -> int:
@@ -195,9 +247,10 @@ def load_dataset(*inputs: str | Path, on_bad_lines: str = "warn",
             progress(str(item))
         told = [0]
 
-        def tell(n: int, told=told) -> None:
+        def tell(n: int, told=told, read_bytes=read_bytes) -> None:
             told[0] += n
-            read_bytes(n)
+            if read_bytes is not None:
+                read_bytes(n)
 
         pieces, found_notices = _read_path(item, on_bad_lines, tell if read_bytes else None, parse_ahead)
         if read_bytes is not None and str(item) != "-" and Path(item).is_file():
@@ -276,8 +329,6 @@ def load(*inputs: str | Path, on_bad_lines: str = "warn") -> pd.DataFrame:
     ds = load_dataset(*inputs, on_bad_lines=on_bad_lines)
     frame = ds.mappings
     if not len(frame) and len(ds.processes) and (ds.processes["source_format"] == "ps").any():
-        from .trees.sosreport import SMAPS_HINT
-
         raise NoDataError(f"{', '.join(map(str, inputs))}: no memory maps: {SMAPS_HINT}; "
                           "load_dataset() gives the ps-based process table meanwhile")
     frame.attrs["notices"] = [str(n) for n in ds.notices]

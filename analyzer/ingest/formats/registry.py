@@ -7,6 +7,9 @@ from __future__ import annotations
 import re
 from types import ModuleType
 
+from ...errors import NoDataError, Notice, UnknownFormatError
+from ..base import Context, Parsed
+from ..sources.reader import EXPECTED, HEAD_BYTES, as_utf8, decode
 from . import pmap, smaps
 from . import kernlog, meminfo, status, sysvipc
 
@@ -32,3 +35,20 @@ def detect(head: str) -> tuple[ModuleType, str] | None:
         if found:
             return module, found
     return None
+
+
+def parse_bytes(data: bytes, name: str, on_bad_lines: str = "warn") -> tuple[Parsed, list[Notice]]:
+    """Sniff and parse one text dump given as bytes (already decompressed)."""
+    data, undone = as_utf8(data)
+    head = decode(data[:HEAD_BYTES], name)  # sniff the head; decode the whole only if needed
+    if not head.strip() and not data.strip():
+        raise NoDataError(f"{name}: empty file")
+    found = detect(head)
+    if found is None:
+        raise UnknownFormatError(f"{name}: not a recognised memory map dump ({EXPECTED})")
+    module, _ = found
+    ctx = Context(name, on_bad_lines)
+    parsed = module.parse(data, ctx)  # smaps decodes only when its vectorised path declines
+    if undone:
+        ctx.info(None, undone)
+    return parsed, ctx.notices

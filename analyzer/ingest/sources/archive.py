@@ -1,9 +1,9 @@
 """Archives - tar in any compression the reader undoes, and zip - read as streams.
 
 Nothing is extracted to disk: a tar is read front to back once
-(:mod:`analyzer.ingest.sources.tarstream`), each member handed to a
-:class:`~analyzer.ingest.trees.collector.Collector` that reads it at once or never, so
-a multi-hundred-MB sosreport never sits in memory whole. A zip (customers
+(:mod:`analyzer.ingest.sources.tarstream`), each member yielded as a
+:class:`~analyzer.ingest.sources.member.Member` that the tree stage reads at
+once or never, so a multi-hundred-MB sosreport never sits in memory whole. A zip (customers
 wrap sosreports in one) is read member by member; an archive inside an
 archive (a ``.tar.xz`` in a ``.zip``) is streamed the same way.
 
@@ -33,12 +33,12 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 
-from ...errors import ArchiveError, InputError, NoDataError
-from ..trees import collector as tree, sosreport
+from ...errors import ArchiveError, Notice
 from . import tarstream
-from .reader import EXPECTED, _Raw, read_all
+from .member import MAX_MEMBER_BYTES, Member, Naming
+from .reader import _Raw, decompressing, read_all
 
-MAX_MEMBER_BYTES = tree.MAX_PROC_FILE_BYTES
+__all__ = ["MAX_MEMBER_BYTES", "ArchiveSource", "BombError", "is_archive", "link_target", "open_counted", "safe_name"]
 BOMB_RATIO = 200
 BOMB_FLOOR = 256 * 1024**2
 MAX_TOTAL_BYTES = 64 * 1024**3
@@ -152,24 +152,31 @@ def link_target(path: str, target: str) -> str | None:
     return joined
 
 
-class _Reader:
-    """Member iteration for one top-level input, with its notes and nesting."""
+class ArchiveSource:
+    """The members of one top-level archive input, nested archives included.
 
-    def __init__(self, name: str, collector: tree.Collector):
+    Refusals (unsafe names, links pointing out, device files) are gathered in
+    :attr:`notices` as (tree path, notice); :attr:`naming` knows the display
+    name of every nested archive's prefix; a file member whose path came before
+    is yielded with ``again`` set (``tar -r``/``-u``: the later copy is read,
+    as tar extracts it)."""
+
+    def __init__(self, name: str):
         self.name = name
-        self.collector = collector
-        self.prefixes: dict[str, str] = {"": name}  # tree path prefix -> display name
+        self.naming = Naming({"": name}, "!")  # tree path prefix -> display name
+        self.notices: list[tuple[str, Notice]] = []
         self.last = ""
-
-    def display(self, root: str) -> str:
-        best = max((p for p in self.prefixes if root.startswith(p)), key=len)
-        rest = root[len(best):].rstrip("/")
-        return f"{self.prefixes[best]}!{rest}" if rest else self.prefixes[best]
+        self.seen: set[str] = set()
 
     def refuse(self, display: str, message: str, level: str = "warning") -> None:
-        self.collector.note("", display, message, level)
+        self.notices.append(("", Notice(display, None, message, level)))
 
-    def tar_entries(self, stream, prefix: str, shown: str) -> Iterator[tree.Entry]:
+    def _file(self, path: str, display: str, open_, owner: str | None = None, size: int | None = None) -> Member:
+        again = path in self.seen
+        self.seen.add(path)
+        return Member(path, display, open_, owner=owner, size=size, again=again)
+
+    def tar_entries(self, stream, prefix: str, shown: str) -> Iterator[Member]:
         try:
             for member in tarstream.members(stream):
                 display = f"{shown}!{member.name}"
@@ -186,7 +193,7 @@ class _Reader:
                     if target is None:
                         self.refuse(display, f"link to {member.linkname!r} points outside the archive: ignored")
                         continue
-                    yield tree.Entry(prefix + path, display, link=prefix + target)
+                    yield Member(prefix + path, display, link=prefix + target)
                     continue
                 if member.kind != "file":
                     what = "device file or FIFO" if member.kind in ("device", "fifo") else (
@@ -194,13 +201,13 @@ class _Reader:
                     self.refuse(display, f"{what}: not read", "info")
                     continue
                 owner = member.uname or (str(member.uid) if member.uid is not None else None)
-                yield tree.Entry(prefix + path, display, member.open, owner=owner, size=member.size)
+                yield self._file(prefix + path, display, member.open, owner=owner, size=member.size)
         except tarstream.TarError as exc:
             if self.last:
                 raise ArchiveError(f"{shown}: archive cut short or corrupt: {exc}") from exc
             raise ArchiveError(f"{shown}: corrupt tar archive: {exc}") from exc
 
-    def zip_entries(self, stream, prefix: str, shown: str) -> Iterator[tree.Entry]:
+    def zip_entries(self, stream, prefix: str, shown: str) -> Iterator[Member]:
         if not stream.seekable():
             stream = io.BytesIO(read_all(stream, shown, MAX_ZIP_SPOOL))
         try:
@@ -222,28 +229,37 @@ class _Reader:
                 if target is None:
                     self.refuse(display, "symlink points outside the archive: ignored")
                     continue
-                yield tree.Entry(prefix + path, display, link=prefix + target)
+                yield Member(prefix + path, display, link=prefix + target)
                 continue
             if mode and not stat.S_ISREG(mode) and stat.S_IFMT(mode):
                 self.refuse(display, "device file or FIFO: not read", "info")
                 continue
-            yield tree.Entry(prefix + path, display, lambda i=info: zf.open(i), size=info.file_size)
+            yield self._file(prefix + path, display, lambda i=info: zf.open(i), size=info.file_size)
 
-    def entries(self, stream, head: bytes, prefix: str, shown: str) -> Iterator[tree.Entry]:
+    def entries(self, stream, head: bytes, prefix: str, shown: str) -> Iterator[Member]:
         if head.startswith(b"PK\x03\x04"):
             return self.zip_entries(stream, prefix, shown)
         return self.tar_entries(stream, prefix, shown)
 
-    def expand(self, entry: tree.Entry, stream, head: bytes):
-        """The members of an archive inside the archive, or None if *entry* is not one."""
-        if not is_archive(head) or entry.path.count("/") > 64 or len(self.prefixes) > 10_000:
+    def members(self, stream, consumed: Callable[[], int] | None = None) -> Iterator[Member]:
+        """The members of the top-level archive *stream* (*consumed*: its compressed bytes so far,
+        for the bomb check)."""
+        head = stream.peek(1024)[:1024]
+        if not head.startswith(b"PK\x03\x04"):
+            stream = guarded(stream, self.name, consumed)
+        return self.entries(stream, head, "", self.name)
+
+    def expand(self, entry: Member, stream, head: bytes) -> Iterator[Member] | None:
+        """The members of an archive inside the archive, or None if it is not opened as one."""
+        prefixes = self.naming.prefixes
+        if not is_archive(head) or entry.path.count("/") > 64 or len(prefixes) > 10_000:
             return None
-        depth = sum(1 for p in self.prefixes if entry.path.startswith(p)) - 1
+        depth = sum(1 for p in prefixes if entry.path.startswith(p)) - 1
         if depth >= MAX_DEPTH:
             self.refuse(entry.display, f"archive nested more than {MAX_DEPTH} deep: not opened")
             return iter(())
         prefix = entry.path + "/"
-        self.prefixes[prefix] = entry.display
+        prefixes[prefix] = entry.display
         if not head.startswith(b"PK\x03\x04"):
             packed = entry.size
             stream = guarded(stream, entry.display, (lambda: packed) if packed else None)
@@ -254,70 +270,7 @@ DECOMPRESS_ERRORS = (tarstream.TarError, tarfile.TarError, EOFError, OSError, lz
                      zipfile.BadZipFile)
 
 
-def read(stream, name: str, on_bad_lines: str, parse_text: Callable,
-         consumed: Callable[[], int] | None = None, in_flight: int = tree.BATCHES_IN_FLIGHT) -> tuple[list, list]:
-    """Every parsed piece of an archive stream, and the notices.
-
-    *consumed* reports the compressed bytes read so far (for the bomb check); *in_flight*
-    smaps batches may be parsed on a worker thread while the next members are decompressed
-    (0: parsed in place, one thread: what a Dask worker wants).
-    """
-    reader: _Reader | None = None
-    collector = tree.Collector(on_bad_lines, lambda data, n: parse_text(data, n, on_bad_lines),
-                               lambda root: reader.display(root), lambda e, s, h: reader.expand(e, s, h),
-                               in_flight=in_flight)
-    reader = _Reader(name, collector)
-    head = stream.peek(1024)[:1024]
-    if not head.startswith(b"PK\x03\x04"):
-        stream = guarded(stream, name, consumed)
-    stopped = None
-    try:
-        for entry in reader.entries(stream, head, "", name):
-            collector.add(entry)
-    except ArchiveError as exc:
-        stopped = exc
-    except Exception as exc:  # truncated or corrupt compressed data, or tar damage
-        if not isinstance(exc, DECOMPRESS_ERRORS) and type(exc).__name__ != "ZstdError":
-            collector.abandon()
-            raise
-        stopped = ArchiveError(f"{name}: archive cut short or corrupt: {exc or type(exc).__name__}")
-    except BaseException:  # interrupted
-        collector.abandon()
-        raise
-    collector.cut_short = stopped is not None
-    pieces, notices = collector.finish()
-    found = any(p.has_data() for p in pieces)
-    if stopped is not None:
-        where = f"after {reader.last}" if reader.last else "before the first member"
-        message = (f"{stopped}; stopped {where} ({collector.members} members read); "
-                   "members after that point were not read")
-        if not found:
-            raise ArchiveError(message)
-        from ...errors import Notice
-
-        if message.startswith(f"{name}: "):  # the notice names the archive already
-            message = message[len(name) + 2:]
-        notices.append(Notice(name, None, message + "; kept what was read before"))
-    if not found:
-        raise no_data(name, collector)
-    return pieces, notices
-
-
-def no_data(name: str, collector: tree.Collector) -> InputError:
-    """The error for a tree with nothing memmaps reads: the sos hint when it is a sosreport."""
-    if collector.sos_roots:
-        return NoDataError(f"{name}: this sosreport holds no memory maps and no ps output: "
-                           f"{sosreport.SMAPS_HINT}")
-    lost = [n for _, n in collector.notices if n.level == "warning"]
-    why = f"; {lost[0].source}: {lost[0].message}" if lost else ""  # nothing read because it was refused
-    if len(lost) > 1:
-        why += f" (and {len(lost) - 1} more refused)"
-    return NoDataError(f"{name}: no memory map dumps found ({EXPECTED}){why}")
-
-
 def open_counted(path, on_read: Callable[[int], None] | None = None) -> tuple[io.BufferedReader, Counting]:
     """Open a file read-only with a counter of the compressed bytes read."""
-    from .reader import decompressing
-
     counter = Counting(open(path, "rb"), on_read)
     return decompressing(io.BufferedReader(counter, buffer_size=1 << 16), str(path)), counter

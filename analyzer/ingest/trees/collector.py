@@ -6,10 +6,13 @@ sos and smem's ``smemcap`` lay them out) with ``cmdline``, ``status`` or
 :mod:`analyzer.ingest.trees.sosreport` once the whole tree has been seen); and any
 other file, sniffed by content like a file given on the command line.
 
-A :class:`Collector` takes :class:`Entry` objects one at a time, in any
-order, reading each at most once, so a directory walk and a streamed
-archive share it. Parsed smaps are kept; raw bytes only for the few small
-sosreport members named in :data:`analyzer.ingest.trees.sosreport.SPECS`.
+A :class:`Collector` takes :class:`~analyzer.ingest.sources.member.Member`
+objects one at a time, in any order, reading each at most once, so a
+directory walk and a streamed archive share it; it never calls back into
+the loader that feeds it. A member that turns out to be an archive is handed
+back (:class:`Nested`) for the loader to expand. Parsed smaps are kept; raw
+bytes only for the few small sosreport members named in
+:data:`analyzer.ingest.trees.sosreport.SPECS`.
 """
 
 from __future__ import annotations
@@ -18,9 +21,9 @@ import io
 import posixpath
 import re
 from collections import deque
-from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import IO
 
 import pandas as pd
 
@@ -28,14 +31,16 @@ from ...errors import InputError, Notice, UnknownFormatError
 from ..base import Context, Parsed
 from ..formats import registry, smaps
 from ..formats.smaps import batch
-from . import sosreport, sysfacts
+from ..sources.archive import is_archive
+from ..sources.member import MAX_MEMBER_BYTES, Member, Naming
+from . import smemcap, sosreport, sysfacts
 from .procfiles import command_from_cmdline, facts_from_stat, facts_from_status, name_from_status, rows_with_facts
-from ..sources.reader import HEAD_BYTES, _Raw, decode, decompressing, looks_binary, peek, read_all
+from ..sources.reader import HEAD_BYTES, _Raw, compression_of, decode, decompressing, peek, read_all
 
 PROC_FILE = re.compile(r"(?:^|.*/)(\d+)/(smaps|maps|smaps_rollup|cmdline|status|comm|stat|oom_score|oom_score_adj|limits)$")
 MAP_FILES = ("smaps", "maps", "smaps_rollup")
 # A single proc file larger than this is refused (one process has at most ~65,530 mappings: ~70 MB of smaps).
-MAX_PROC_FILE_BYTES = 1024**3
+MAX_PROC_FILE_BYTES = MAX_MEMBER_BYTES
 # smaps members are parsed in batches of about this many bytes.
 BATCH_BYTES = 8 << 20
 # In an archive, batches are parsed on a worker thread while the next members are decompressed,
@@ -61,58 +66,29 @@ class _Batch:
 
 
 @dataclass
-class Entry:
-    """One file in a tree: its relative path, a display name, and how to open it.
+class Nested:
+    """A member whose (decompressed) head is an archive: handed back to the loader,
+    which expands it (or gives it back to :meth:`Collector.read_text`). It holds
+    the open stream: :meth:`close` when done."""
 
-    ``open()`` returns a buffered binary stream and may be called once (an
-    archive member streams past only once). ``link`` is set instead for a
-    symlink or hard link: the tree-relative path it points to.
-    """
+    member: Member
+    stream: IO[bytes]
+    head: bytes
+    file: IO[bytes]
 
-    path: str
-    display: str
-    open: Callable[[], io.BufferedIOBase] | None = None
-    link: str | None = None
-    owner: str | None = None
-    size: int | None = None
-
-    def read(self, limit: int = MAX_PROC_FILE_BYTES, text: bool = False) -> bytes:
-        """All of the file's bytes (at most *limit*; more is an error).
-
-        With *text*, a file whose head is binary is refused before the rest is read
-        (a compressed bomb of zeros under the size cap costs its head, not its size)."""
-        if self.size is not None and self.size > limit:
-            raise InputError(f"{self.display}: declares {self.size >> 20} MiB, over the {limit >> 20} MiB cap; "
-                             "refused, not read")
-        with self.open() as f:
-            if text:
-                head = f.read(HEAD_BYTES)
-                if looks_binary(head):
-                    raise UnknownFormatError(f"{self.display}: binary data, not a text dump")
-                data = head + f.read(limit + 1 - len(head)) if len(head) == HEAD_BYTES else head
-            else:
-                data = f.read(limit + 1)
-        if len(data) > limit:
-            raise InputError(f"{self.display}: larger than {limit >> 20} MiB; refused")
-        return data
+    def close(self) -> None:
+        self.file.close()
 
 
 class Collector:
     """Gathers a tree's files one at a time; :meth:`finish` assembles them.
 
-    *parse_text(data, name)* parses any other file (sniffing it);
-    *expand(entry, stream, head)* returns the entries of a nested archive, or None;
-    *root_display(root)* names a sosreport found at *root* (a path prefix);
     *in_flight* batches of smaps may wait on a worker thread (0: parsed in place).
     """
 
-    def __init__(self, on_bad_lines: str, parse_text: Callable, root_display: Callable[[str], str],
-                 expand: Callable[..., Iterable[Entry] | None] | None = None, in_flight: int = 0):
+    def __init__(self, on_bad_lines: str, in_flight: int = 0):
         self.on_bad_lines = on_bad_lines
         self.in_flight = in_flight
-        self.parse_text = parse_text
-        self.root_display = root_display
-        self.expand = expand
         self.facts: dict[str, dict] = {}
         self.meta: dict[str, bytes] = {}
         self.meta_display: dict[str, str] = {}
@@ -136,8 +112,13 @@ class Collector:
     def note(self, path: str, source: str, message: str, level: str = "warning") -> None:
         self.notices.append((path, Notice(source, None, message, level)))
 
-    def add(self, entry: Entry) -> None:
-        """Take one entry (read now, or never)."""
+    def take_notes(self, notes: list[tuple[str, Notice]]) -> None:
+        """Keep a source's notes (tree path, notice), in the order they came; *notes* is emptied."""
+        self.notices.extend(notes)
+        notes.clear()
+
+    def add(self, entry: Member) -> Nested | None:
+        """Take one member (read now, or never); an archive inside comes back as :class:`Nested`."""
         self.members += 1
         path = entry.path
         root = sosreport.member_root(path)
@@ -149,7 +130,7 @@ class Collector:
             if m and m.group(2) in MAP_FILES and not TASK_DIR.search(path):
                 self.note(path, entry.display, f"a link to {entry.link}, not a file: not followed, "
                           "this process's maps are not read")
-            return
+            return None
         m = PROC_FILE.match(path)
         if m:
             task = TASK_DIR.search(path)
@@ -158,24 +139,24 @@ class Collector:
                     self.threads_seen.add(task.group(1))
                     self.note(path, entry.display, f"{task.group(1)}task/: thread views of the process's own "
                               "memory, ignored (counting them would count the process again per thread)", "info")
-                return
+                return None
             self._proc_file(entry, path[: path.rfind("/") + 1] if "/" in path else "", m.group(2))
-            return
+            return None
         if sosreport.match_spec(path):
             data = entry.read(sosreport.MAX_META_BYTES)
             self.meta[path] = data
             self.meta_display[path] = entry.display
-            return
+            return None
         if root is not None:
-            return  # inside sos_commands/, sos_reports/, sos_logs/: nothing else memmaps reads
-        if posixpath.basename(path) == "version":
+            return None  # inside sos_commands/, sos_reports/, sos_logs/: nothing else memmaps reads
+        if posixpath.basename(path) == "version":  # smemcap's /proc/version
             data = entry.read(sosreport.MAX_META_BYTES)
-            if data.startswith(b"Linux version "):
+            if smemcap.is_banner_member(path, data):
                 self.meta[path] = data
-            return
-        self._sniff(entry)
+            return None
+        return self._sniff(entry)
 
-    def _proc_file(self, entry: Entry, procdir: str, kind: str) -> None:
+    def _proc_file(self, entry: Member, procdir: str, kind: str) -> None:
         try:
             data = entry.read(text=kind in MAP_FILES)
         except InputError as exc:
@@ -210,7 +191,7 @@ class Collector:
             if name:
                 facts.setdefault("name", f"[{name}]")
             return
-        if entry.display in self.where:  # the same member again: appended by `tar -r` or `tar -u`
+        if entry.again and entry.display in self.where:  # the same member again: appended by `tar -r` or `tar -u`
             self._forget(entry.display)
             self.note(entry.path, entry.display, "appears twice in the archive (appended with tar -r or -u): "
                       "the later copy is read, as tar extracts it")
@@ -311,21 +292,38 @@ class Collector:
         if keep_frame and len(parsed.mappings):
             self.frames.append(parsed.mappings)
 
-    def _sniff(self, entry: Entry) -> None:
+    def _sniff(self, entry: Member) -> Nested | None:
         """Any other file: look at its (decompressed) head; read it whole only if
-        it is a nested archive or a dump we recognise."""
+        it is a dump we recognise. A nested archive is handed back, its stream open."""
+        assert entry.open is not None
         try:
-            with entry.open() as f:
-                stream = decompressing(f, entry.display)
-                if not isinstance(stream, io.BufferedReader):
-                    stream = io.BufferedReader(_Raw(stream), buffer_size=HEAD_BYTES)
-                head = peek(stream, entry.display, HEAD_BYTES)
-                if self.expand is not None:
-                    nested = self.expand(entry, stream, head)
-                    if nested is not None:
-                        for sub in nested:
-                            self.add(sub)
-                        return
+            f = entry.open()
+        except (UnknownFormatError, InputError) as exc:
+            self.note(entry.path, entry.display, f"skipped: {exc}", "info")
+            return None
+        try:
+            stream = decompressing(f, entry.display)
+            if not isinstance(stream, io.BufferedReader):
+                stream = io.BufferedReader(_Raw(stream), buffer_size=HEAD_BYTES)
+            head = peek(stream, entry.display, HEAD_BYTES)
+        except (UnknownFormatError, InputError) as exc:
+            f.close()
+            self.note(entry.path, entry.display, f"skipped: {exc}", "info")
+            return None
+        except BaseException:
+            f.close()
+            raise
+        nested = Nested(entry, stream, head, f)
+        if is_archive(head):
+            return nested
+        self.read_text(nested)
+        return None
+
+    def read_text(self, nested: Nested) -> None:
+        """A sniffed member judged as text (a dump, or nothing memmaps reads); its stream is closed."""
+        entry, stream, head = nested.member, nested.stream, nested.head
+        try:
+            with nested.file:
                 try:
                     text_head = decode(head, entry.display)
                 except UnknownFormatError:
@@ -334,16 +332,25 @@ class Collector:
                     self.note(entry.path, entry.display, "skipped: not a memory map dump", "info")
                     return
                 data = read_all(stream, entry.display, MAX_PROC_FILE_BYTES)
-            parsed, notices = self.parse_text(data, entry.display)
+            parsed, notices = self._parse_text(data, entry.display)
         except (UnknownFormatError, InputError) as exc:
             self.note(entry.path, entry.display, f"skipped: {exc}", "info")
             return
         self.notices.extend((entry.path, n) for n in notices)
-        if any(path == entry.path for path, _ in self.other):  # appended again (`tar -r`): the later copy wins
+        if entry.again and any(path == entry.path for path, _ in self.other):  # the later copy wins, as tar extracts
             self.other = [(path, p) for path, p in self.other if path != entry.path]
             self.note(entry.path, entry.display, "appears twice in the archive (appended with tar -r or -u): "
                       "the later copy is read, as tar extracts it")
         self.other.append((entry.path, parsed))
+
+    def _parse_text(self, data: bytes, name: str) -> tuple[Parsed, list[Notice]]:
+        """Parse a non-proc-tree file met inside a directory or archive (decompressing it again
+        if it was compressed twice)."""
+        cut: list[str] = []
+        if compression_of(data[:8]):
+            data = read_all(decompressing(io.BytesIO(data), name), name, cut=cut)
+        parsed, notices = registry.parse_bytes(data, name, self.on_bad_lines)
+        return parsed, [Notice(name, None, c) for c in cut] + notices
 
     # --- assembly ---------------------------------------------------------
 
@@ -375,7 +382,7 @@ class Collector:
         extra = {k: facts[k] for k in ("ppid", "user") if k in facts}
         if "user" not in extra and facts.get("owner"):
             extra["user"] = facts["owner"]
-        kernel = self._kernel_near(procdir)
+        kernel = smemcap.kernel_near(self.meta, procdir)
         if kernel:
             extra["kernel"] = kernel
         if command:
@@ -401,13 +408,14 @@ class Collector:
         proc.update({k: v for k, v in found.items() if k != "pid"})
         if "user" not in proc and found.get("uid") is not None:
             proc["user"] = str(found["uid"])
-        kernel = self._kernel_near(procdir)
+        kernel = smemcap.kernel_near(self.meta, procdir)
         if kernel:
             proc["kernel"] = kernel
         return proc
 
-    def finish(self) -> tuple[list[Parsed], list[Notice]]:
-        """Every parsed piece, sosreports assembled, and the notices."""
+    def finish(self, naming: Naming) -> tuple[list[Parsed], list[Notice]]:
+        """Every parsed piece, sosreports assembled, and the notices; *naming* shows
+        a sosreport's root as the user knows it (``archive!sosreport-host-...``)."""
         named = set()
         if self.cut_short:  # a sosreport cut before sos's own directories is still one, by its name
             for procdir in self.procs:
@@ -485,9 +493,9 @@ class Collector:
                 continue  # only holds other sosreports (`sos collect`'s archive has a sos_logs/ of its own)
             for path, target in self.links.items():
                 if path.startswith(root) and self._resolve(target) is None and posixpath.basename(path) == "ps":
-                    notices.append(Notice(self.root_display(root), None,
+                    notices.append(Notice(naming.display(root), None,
                                           f"symlink {path} -> {target}: target not in the archive", "info"))
-            pieces, extra, sos_notices, host = sosreport.assemble(root, self.root_display(root), by_root[root],
+            pieces, extra, sos_notices, host = sosreport.assemble(root, naming.display(root), by_root[root],
                                                                   files, display, cut_short=root in named,
                                                                   status=status_by_root.get(root, []))
             notices.extend(sos_notices)
@@ -518,22 +526,13 @@ class Collector:
                 continue
             display = self.meta_display.get(path, path)
             try:
-                parsed, found = self.parse_text(data, display)
+                parsed, found = self._parse_text(data, display)
             except (UnknownFormatError, InputError) as exc:
                 notices.append(Notice(display, None, f"skipped: {exc}", "info"))
                 continue
             notices.extend(found)
             out.append(parsed)
         return out
-
-    def _kernel_near(self, procdir: str) -> str | None:
-        """The kernel release from a ``version`` (``/proc/version``) file at the tree's root (smemcap)."""
-        base = procdir.rstrip("/")
-        base = base[: base.rfind("/") + 1] if "/" in base else ""
-        for candidate in (base + "version", base + "proc/version"):
-            if candidate in self.meta:
-                return sosreport.kernel_from_banner(self.meta[candidate].decode("utf-8", errors="replace"))
-        return None
 
 
 def _formats(procs: list[dict] | None) -> set[str]:
