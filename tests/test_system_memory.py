@@ -35,6 +35,16 @@ KEYS = {"VmRSS": "vm_rss", "RssAnon": "rss_anon", "RssFile": "rss_file", "RssShm
 
 # --- oracles ---------------------------------------------------------------
 
+_loaded: dict = {}
+
+
+def load(path):
+    """load_dataset once per sample (the tests only read the result)."""
+    if path not in _loaded:
+        _loaded[path] = analyzer.load_dataset(path)
+    return _loaded[path]
+
+
 def members(archive: Path) -> dict[str, bytes]:
     with tarfile.open(archive) as tar:
         return {m.name.split("/", 1)[1]: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
@@ -105,7 +115,7 @@ def test_every_status_field_per_pid_equals_the_archive(archive):
     files = members(archive)
     expected = {int(p.split("/")[1]): oracle_status(data.decode()) for p, data in files.items()
                 if re.fullmatch(r"proc/\d+/status", p)}
-    procs = analyzer.load_dataset(archive).processes.set_index("pid")
+    procs = load(archive).processes.set_index("pid")
     assert expected and set(expected) <= set(procs.index)
     for pid, fields in expected.items():
         for col, value in fields.items():
@@ -114,7 +124,7 @@ def test_every_status_field_per_pid_equals_the_archive(archive):
 
 def test_oom_score_limits_and_package_from_the_archive():
     files = members(SOS412)
-    procs = analyzer.load_dataset(SOS412).processes.set_index("pid")
+    procs = load(SOS412).processes.set_index("pid")
     packages = json.loads(files["sos_commands/process/pids_to_packages.json"])
     for path, data in files.items():
         m = re.fullmatch(r"proc/(\d+)/(oom_score|oom_score_adj|limits)", path)
@@ -151,7 +161,7 @@ def oracle_blocks(name: str) -> dict[int, str]:
 
 @pytest.mark.parametrize("name", ["status_head.txt", "status_grep.txt", "proc"])
 def test_status_concatenations_and_tree_equal_each_file(name):
-    procs = analyzer.load_dataset(SYSTEM / name).processes.set_index("pid")
+    procs = load(SYSTEM / name).processes.set_index("pid")
     blocks = oracle_blocks(name)
     assert len(procs) == len(blocks) == 9
     for pid, text in blocks.items():
@@ -182,7 +192,7 @@ def test_status_self_block_is_kept_with_pid_na():
 @pytest.mark.parametrize("archive", SOS, ids=lambda p: p.name.split("-")[3])
 def test_meminfo_fields_equal_and_by_system_adds_up(archive):
     expected = oracle_meminfo(members(archive)["proc/meminfo"].decode())
-    ds = analyzer.load_dataset(archive)
+    ds = load(archive)
     host = ds.hosts.iloc[0]
     assert host["mem_total"] == expected["MemTotal"] and host["s_reclaimable"] == expected["SReclaimable"]
     assert host["active_anon"] == expected["Active(anon)"] and host["hugepages_total"] == expected["HugePages_Total"]
@@ -195,10 +205,10 @@ def test_meminfo_fields_equal_and_by_system_adds_up(archive):
 
 
 def test_by_system_processes_beside_the_parts():
-    smaps = by_system(analyzer.load_dataset(SOS412_SMAPS)).iloc[0]
+    smaps = by_system(load(SOS412_SMAPS)).iloc[0]
     assert smaps["processes_source"] == "smaps"
     assert smaps["processes_pss"] == analyzer.load(SOS412_SMAPS)["pss"].sum()
-    status_row = by_system(analyzer.load_dataset(SOS412)).iloc[0]
+    status_row = by_system(load(SOS412)).iloc[0]
     files = members(SOS412)
     rss = sum(oracle_status(d.decode())["vm_rss"] for p, d in files.items() if re.fullmatch(r"proc/\d+/status", p))
     assert status_row["processes_source"] == "status" and status_row["processes_rss"] == rss
@@ -206,7 +216,7 @@ def test_by_system_processes_beside_the_parts():
 
 def test_thp_mode_and_max_map_count_from_the_archive():
     files = members(SOS412)
-    host = analyzer.load_dataset(SOS412).hosts.iloc[0]
+    host = load(SOS412).hosts.iloc[0]
     thp = files["sys/kernel/mm/transparent_hugepage/enabled"].decode()
     assert host["thp_enabled"] == thp[thp.index("[") + 1:thp.index("]")]
     line = next(x for x in files["sos_commands/kernel/sysctl_-a"].decode().splitlines()
@@ -215,7 +225,7 @@ def test_thp_mode_and_max_map_count_from_the_archive():
 
 
 def test_meminfo_fields_a_kernel_lacks_are_na_not_zero():
-    ds = analyzer.load_dataset(SYSTEM / "meminfo")
+    ds = load(SYSTEM / "meminfo")
     old = textwrap.dedent("""\
         MemTotal:        1000 kB
         MemFree:          200 kB
@@ -250,7 +260,7 @@ def test_sysv_table_equals_ipcs(archive):
     section = text[text.index("Shared Memory Segments"):].split("\n\n")[0].splitlines()[2:]
     expected = {int(r.split()[1]): (int(r.split()[0], 16), r.split()[2], int(r.split()[4]), int(r.split()[5]))
                 for r in section if r.strip()}
-    shm = analyzer.load_dataset(archive).shm.set_index("shmid")
+    shm = load(archive).shm.set_index("shmid")
     assert len(expected) == 2 and set(shm.index) == set(expected)
     for shmid, (key, owner, size, nattch) in expected.items():
         assert (shm.loc[shmid, "key"], shm.loc[shmid, "owner"], shm.loc[shmid, "bytes"],
@@ -263,7 +273,7 @@ def test_sysv_table_equals_ipcs(archive):
 
 
 def test_sysv_segment_joined_to_the_process_that_maps_it():
-    shm = analyzer.load_dataset(SOS412_SMAPS).shm.set_index("key")
+    shm = load(SOS412_SMAPS).shm.set_index("key")
     frame = analyzer.load(SOS412_SMAPS)
     pids = sorted(frame.loc[frame["path"].astype(str).str.startswith("/SYSV6d6d0001"), "pid"].unique())
     assert pids and shm.loc[0x6D6D0001, "mapped_by"] == ", ".join(map(str, pids))
@@ -272,7 +282,7 @@ def test_sysv_segment_joined_to_the_process_that_maps_it():
 
 @pytest.mark.parametrize("name", ["sysvipc_shm", "ipcs_-m", "ipcs"])
 def test_sysv_files_alone(name):
-    shm = analyzer.load_dataset(SYSTEM / name).shm
+    shm = load(SYSTEM / name).shm
     assert sorted(shm["bytes"]) == [1048576, 2097152] and sorted(shm["nattch"]) == [0, 1]
 
 
@@ -281,7 +291,7 @@ def test_sysv_files_alone(name):
 @pytest.mark.parametrize("name", LOGS)
 def test_each_oom_victim_and_task_table_equal_the_log(name):
     text = (SYSTEM / name).read_text()
-    ds = analyzer.load_dataset(SYSTEM / name)
+    ds = load(SYSTEM / name)
     kills = oracle_kills(text)
     assert len(kills) == 2 and len(ds.oom_kills) == 2
     for want, (_, got) in zip(kills, ds.oom_kills.iterrows()):
@@ -297,14 +307,14 @@ def test_each_oom_victim_and_task_table_equal_the_log(name):
 
 
 def test_sosreport_kernel_logs_give_each_event_once():
-    ds = analyzer.load_dataset(SOS412)
+    ds = load(SOS412)
     assert len(ds.oom_kills) == 2  # dmesg, kern.log and messages all hold both
     assert set(ds.oom_kills["host"]) == {"sample-host"}
     assert ds.oom_kills["source"].str.endswith("sos_commands/kernel/dmesg").all()
 
 
 def test_by_oom_counts_each_task_table():
-    table = by_oom(analyzer.load_dataset(SYSTEM / "kern.log"))
+    table = by_oom(load(SYSTEM / "kern.log"))
     tasks = oracle_tasks((SYSTEM / "kern.log").read_text())
     assert list(table["tasks"]) == [3, 3]
     assert table["tasks_rss"].iloc[0] == sum(t["rss"] for t in tasks[:3])
@@ -447,7 +457,7 @@ def test_bad_lines_name_file_and_line_and_keep_the_rest(tmp_path):
 def test_status_and_smaps_disagreeing_beyond_skew_is_a_warning():
     from analyzer.ingest.trees.sysfacts import status_vs_smaps
 
-    ds = analyzer.load_dataset(SOS412_SMAPS)
+    ds = load(SOS412_SMAPS)
     assert status_vs_smaps(ds.mappings, ds.processes) == []  # sos read them moments apart: within skew
     procs = ds.processes.copy()
     victim = procs.index[procs["pid"] == 24][0]
@@ -465,10 +475,10 @@ def test_summary_of_a_mapless_input_says_what_it_holds(name, hint):
 
 def test_sos40_without_smaps_has_no_status_and_says_ps_only():
     sos40 = next(p for p in SOS if "-sos40-" in p.name)
-    ds = analyzer.load_dataset(sos40)
+    ds = load(sos40)
     assert (ds.processes["source_format"] == "ps").all()  # sos 4.0 does not copy proc/PID/status
     assert any("available from ps only" in n.message for n in ds.warnings)
-    sos412 = analyzer.load_dataset(SOS412)
+    sos412 = load(SOS412)
     assert not any("from ps only" in n.message for n in sos412.notices)
     assert any("from proc/PID/status" in n.message for n in sos412.notices)
 
@@ -512,7 +522,7 @@ def test_report_cover_totals_from_status_when_there_are_no_maps():
 
     files = members(SOS412)
     rss = sum(oracle_status(d.decode())["vm_rss"] for p, d in files.items() if re.fullmatch(r"proc/\d+/status", p))
-    report = build(analyzer.load_dataset(SOS412))
+    report = build(load(SOS412))
     totals = dict(report.totals)
     assert totals["RSS"].startswith(f"{human_bytes(rss)}  (from /proc/PID/status")
     assert report.extra["system"]["mem_total"].iloc[0] == oracle_meminfo(files["proc/meminfo"].decode())["MemTotal"]

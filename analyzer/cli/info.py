@@ -101,10 +101,27 @@ def _system_lines(ds: Dataset, input_name: str) -> list[str]:
             when = k["time"] if not pd.isna(k["time"]) else (f"{k['uptime']:.3f} s after boot"
                                                              if not pd.isna(k["uptime"]) else "time unknown")
             why = ", ".join(str(k[c]) for c in ("scope", "memcg") if not pd.isna(k[c]))
-            lines.append(f"OOM kill {k['event']}: {when}: pid {k['pid']} ({k['name']}) anon-rss "
+            where = _short_source(str(k["source"]), input_name)
+            lines.append(f"OOM kill {k['event']}{where}: {when}: pid {k['pid']} ({k['name']}) anon-rss "
                          f"{human_bytes(k['anon_rss'])}, file-rss {human_bytes(k['file_rss'])}, shmem-rss "
                          f"{human_bytes(k['shmem_rss'])}" + (f" [{why}]" if why else ""))
     return lines
+
+
+def _short_source(source: str, input_name: str) -> str:
+    """`` in MEMBER`` for a row of a file inside INPUT_NAME (a sosreport's member without its top
+    directory), empty for the input itself.
+
+    >>> _short_source("a.tar.xz!sosreport-h/sos_commands/kernel/dmesg", "a.tar.xz"), _short_source("d/kern.log", "d/")
+    (' in sos_commands/kernel/dmesg', ' in kern.log')
+    """
+    base = input_name.rstrip("/")
+    if source.rstrip("/") == base:
+        return ""
+    if "!" in source:
+        member = source.rsplit("!", 1)[1]
+        return f" in {member.split('/', 1)[1] if '/' in member else member}"
+    return f" in {source[len(base):].lstrip('/')}" if source.startswith(base + "/") else f" in {source}"
 
 
 def _source_lines(ds: Dataset, input_name: str, verbose: bool) -> list[str]:
