@@ -40,7 +40,7 @@ def read(path, table: str = "mappings", columns=None):
     >>> analyzer.by_host(frame)[["mappings", "processes", "rss"]]
           mappings  processes      rss
     host
-    <NA>        74          6  5914624
+    <NA>        74          6  8040448
     """
     import dask.dataframe as dd
 
