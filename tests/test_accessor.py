@@ -383,7 +383,7 @@ def test_public_api_has_a_doctest_example(name):
         doc = obj.__doc__
     elif isinstance(obj, type) and issubclass(obj, Exception):
         doc = sys.modules[obj.__module__].__doc__  # the hierarchy is shown once, in analyzer.errors
-    elif callable(obj):
+    elif callable(obj) or isinstance(obj, types.ModuleType):  # analyzer.fleet: a package of functions
         doc = obj.__doc__
     else:
         doc = sys.modules["analyzer.classify"].__doc__ if name == "KINDS" else None

@@ -350,6 +350,8 @@ def test_dask_frame_summaries_equal_the_in_memory_ones(tmp_path, inputs):
         pd.testing.assert_frame_equal(fn(frame), fn(mem))
     assert analyzer.totals(frame) == analyzer.totals(mem)
     pd.testing.assert_frame_equal(_sorted(frame.compute()), _sorted(mem))
+    procs = fleet.read(tmp_path / "ds", "processes").compute()  # an untyped table: read all the same
+    assert len(procs) == len(fleet.load(tmp_path / "ds").processes)
 
 
 def test_a_dataset_exported_again_is_read_as_its_rows(tmp_path):

@@ -11,7 +11,13 @@ Importing this package does not import Dask; only the Dask paths do.
 
 >>> import tempfile, analyzer
 >>> out = tempfile.mkdtemp() + "/fleet"
->>> _ = analyzer.fleet.export(["sample_dumps/smaps/tree"], out)
+>>> manifest = analyzer.fleet.export(["sample_dumps/smaps/tree", "no-such-dump.smaps"], out)
+Traceback (most recent call last):
+...
+analyzer.errors.InputError: no-such-dump.smaps: no such file or directory
+>>> manifest = analyzer.fleet.export(["sample_dumps/smaps/tree"], out)
+>>> [(r["name"], r["status"], r["mappings"], r["hosts"]) for r in manifest["inputs"]]
+[('sample_dumps/smaps/tree', 'done', 37, [None])]
 >>> analyzer.fleet.is_dataset(out), len(analyzer.fleet.load(out).mappings)
 (True, 37)
 """

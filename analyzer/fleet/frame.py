@@ -20,7 +20,9 @@ def _part(args) -> pd.DataFrame:
     frame = st.read_part(st.Store(root), rel, host, columns)
     for name in names:
         if name not in frame.columns:
-            frame[name] = pd.Series(pd.NA, index=frame.index, dtype=st.dtype_of(dtypes[name]))
+            dtype = st.dtype_of(dtypes[name])
+            frame[name] = (pd.Series(pd.NA, index=frame.index, dtype=dtype) if dtype != object
+                           else pd.Series([None] * len(frame), index=frame.index, dtype=object))
     frame = frame[names]
     return frame.astype({n: st.dtype_of(dtypes[n]) for n in names if str(frame[n].dtype) != dtypes[n]})
 
@@ -50,10 +52,15 @@ def read(path, table: str = "mappings", columns=None):
         if not entry:
             continue
         cols = st.columns_of(manifest, entry)
-        for name, dtype in cols:
-            dtypes.setdefault(name, dtype)
+        for name, dtype in cols:  # a column typed differently by two inputs (untyped tables): objects
+            dtypes[name] = dtype if dtypes.get(name, dtype) == dtype else "object"
         for host, rel, _n in entry["files"]:
             parts.append((rel, host, cols))
+    for name in dtypes:  # missing from some parts and no NA of its own (bool, int64): objects, as concat gives
+        if sum(name in dict(cols) for _r, _h, cols in parts) < len(parts) and dtypes[name] != "object":
+            if not isinstance(st.dtype_of(dtypes[name]), pd.api.extensions.ExtensionDtype) \
+                    and not dtypes[name].startswith(("float", "datetime")):
+                dtypes[name] = "object"
     if table == "mappings":
         declared = {c.name: st.dtype_name(pd.Series([], dtype=c.dtype).dtype) for c in schema.COLUMNS}
         dtypes = {**declared, **{k: v for k, v in dtypes.items() if k not in declared}}
