@@ -37,8 +37,8 @@ from .summarize import MEASURES
 # Byte counts worth reading in human units (a file offset is a position, not an amount).
 SIZE_COLUMNS = frozenset(BYTE_COLUMNS) - {"offset"} | frozenset(MEASURES)
 
-# Addresses read as the kernel writes them: hexadecimal.
-ADDRESS_COLUMNS = ("start", "end")
+# Addresses and file offsets read as the kernel writes them: hexadecimal.
+ADDRESS_COLUMNS = ("start", "end", "offset")
 
 _INSTALLED: dict[str, object] = {}
 

@@ -53,6 +53,8 @@ _IDENTITY = [
     Column("capture_time", "datetime64[s, UTC]", "time", "When the dump was taken (sosreport `date --utc`, manifest); NA otherwise.", "identity"),
     Column("kernel", STRING, "", "Kernel release of the host (`uname -r`), when the dump says it; NA otherwise.", "identity"),
     Column("sos_version", STRING, "", "Version of sos that made the sosreport (`version.txt`, manifest); NA for other dumps.", "identity"),
+    Column("capture", STRING, "", "The capture the row belongs to: a sosreport's name (its top directory, the archive's name without suffix: an archive and its extracted copy are one capture), else the path of the file or proc tree read. Captures are never added up.", "identity"),
+    Column("block", "Int64", "", "Which process of a source that names no PIDs (a `cat` of many smaps: one process per address restart): 1, 2, ...; NA when the source gives PIDs or holds one process.", "identity"),
 ]
 
 _MAPPING = [

@@ -29,7 +29,9 @@ import pandas as pd
 from .classify import KINDS
 
 MEASURES = ["size", "rss", "pss", "uss", "swap"]
-BY_CHOICES = ("kind", "process", "mapping", "host")
+BY_CHOICES = ("kind", "process", "mapping", "host", "user", "command", "cgroup", "unit")
+# --by choices that group processes by one of their facts (unit: from the cgroup path)
+BY_PROCESS_FACT = ("user", "command", "cgroup", "unit")
 
 
 def with_uss(frame: pd.DataFrame) -> pd.DataFrame:
@@ -43,7 +45,9 @@ def _measures(frame: pd.DataFrame, keys: list[str], dropna: bool = False) -> pd.
     f = with_uss(frame)
     grouped = f.groupby(keys, dropna=dropna, sort=False, observed=True)
     out = grouped[MEASURES].sum(skipna=False, min_count=1)
-    out.insert(0, "mappings", grouped.size())
+    # a [rollup] row (smaps_rollup alone) is a whole process, not a mapping
+    out.insert(0, "mappings", f["kind"].ne("rollup").fillna(True).astype("int64").groupby(
+        [f[k] for k in keys], dropna=dropna, sort=False, observed=True).sum() if "kind" in f.columns else grouped.size())
     for col in MEASURES:
         out[col] = out[col].astype("Int64")
     return out
@@ -71,9 +75,13 @@ def by_kind(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def process_key(frame: pd.DataFrame) -> pd.Series:
-    """One label per process, as :func:`by_process` groups them: host, source and pid."""
-    return (frame["host"].fillna("").astype(str) + "\x00" + frame["source"].fillna("").astype(str)
-            + "\x00" + frame["pid"].astype("string").fillna("?"))
+    """One label per process, as :func:`by_process` groups them: host, source, pid and block
+    (a ``cat`` of many smaps names no PIDs: its processes are told apart by their block)."""
+    key = (frame["host"].fillna("").astype(str) + "\x00" + frame["source"].fillna("").astype(str)
+           + "\x00" + frame["pid"].astype("string").fillna("?"))
+    if "block" in frame.columns and frame["block"].notna().any():
+        key = key + "\x00" + frame["block"].astype("string").fillna("")
+    return key
 
 
 def _process_counts(frame: pd.DataFrame, by: str) -> pd.Series:
@@ -93,13 +101,21 @@ def by_process(frame: pd.DataFrame) -> pd.DataFrame:
     2    3        12  1413120   729088   53248
     """
     f = frame.copy(deep=False)
-    for col in ("host", "command", "source"):
-        f[col] = f[col].fillna("")
-    out = _measures(f, ["host", "pid", "command", "source"], dropna=False).reset_index()
+    keys = ["host", "pid", "block", "command", "source", "capture"]
+    for col in keys:
+        if col not in f.columns:
+            f[col] = pd.NA
+    for col in ("host", "command", "source", "capture"):
+        f[col] = f[col].astype("string").fillna("")
+    out = _measures(f, keys, dropna=False).reset_index()
     sort_key = out["pss"].fillna(out["rss"]).fillna(-1)
-    out = out.assign(_k=sort_key).sort_values(["_k", "pid"], ascending=[False, True], kind="stable").drop(columns="_k")
-    for col in ("host", "command", "source"):
+    out = out.assign(_k=sort_key).sort_values(["_k", "pid", "block"], ascending=[False, True, True],
+                                              kind="stable").drop(columns="_k")
+    for col in ("host", "command", "source", "capture"):
         out[col] = out[col].replace("", pd.NA)
+    out["block"] = out["block"].astype("Int64")
+    if out["block"].isna().all():
+        out = out.drop(columns="block")
     return out.reset_index(drop=True)
 
 
@@ -134,20 +150,50 @@ def by_mapping(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def by_host(frame: pd.DataFrame) -> pd.DataFrame:
-    """Memory per host (one row, NA host, for dumps that do not name one).
+    """Memory per host and capture: one row per capture, so two sosreports of one host are
+    never added up (one row, NA host, for dumps that do not name one).
 
     >>> import analyzer
     >>> frame = analyzer.load("sample_dumps/smaps/tree")
     >>> by_host(frame)[["mappings", "processes", "rss", "pss"]]
-          mappings  processes      rss      pss
-    host
-    <NA>        37          3  4022272  2650112
+                                  mappings  processes      rss      pss
+    host capture
+    <NA> sample_dumps/smaps/tree        37          3  4022272  2650112
     """
     f = frame.copy(deep=False)
-    out = _measures(f, ["host"], dropna=False)
+    if "capture" not in f.columns:
+        f["capture"] = pd.NA
+    keys = ["host", "capture"]
+    out = _measures(f, keys, dropna=False)
     key = process_key(f)
-    out.insert(1, "processes", key.groupby(f["host"], dropna=False, sort=False).nunique().reindex(out.index))
+    counts = key.groupby([f["host"], f["capture"]], dropna=False, sort=False).nunique()
+    out.insert(1, "processes", counts.reindex(out.index))
     return out
+
+
+def by_fact(frame: pd.DataFrame, fact: str) -> pd.DataFrame:
+    """Memory per process fact: ``user``, ``command`` (every worker of one program in one
+    row), ``cgroup``, or ``unit`` (the systemd unit or container from the cgroup path, see
+    :mod:`analyzer.cgroups`); with how many processes each holds; largest PSS (else RSS) first.
+    Processes the dump says nothing of are one NA row.
+
+    >>> import analyzer
+    >>> frame = analyzer.load("sample_dumps/smaps/tree")
+    >>> by_fact(frame, "command")[["processes", "rss"]].reset_index().values.tolist()
+    [['/opt/memmaps-smaps/bin/busybox sh /var/tmp/memmaps-smaps-data/multi.sh', 1, 1744896], ['/opt/memmaps-smaps/bin/tiny 256', 1, 864256], ['/opt/memmaps-smaps/bin/busybox sleep 100000', 1, 1413120]]
+    """
+    if fact not in BY_PROCESS_FACT:
+        raise ValueError(f"fact must be one of {BY_PROCESS_FACT}")
+    f = frame.copy(deep=False)
+    if fact == "unit":
+        from .cgroups import units
+
+        f["unit"] = units(f["cgroup"])
+    out = _measures(f, [fact], dropna=False)
+    key = process_key(f)
+    out.insert(1, "processes", key.groupby(f[fact], dropna=False, sort=False).nunique().reindex(out.index))
+    sort_key = out["pss"].fillna(out["rss"]).fillna(-1)
+    return out.assign(_k=sort_key).sort_values("_k", ascending=False, kind="stable").drop(columns="_k")
 
 
 PS_NOTE = ("from ps (RSS, VSZ), not from memory maps: the sosreport holds no smaps "
@@ -180,7 +226,9 @@ def by_process_ps(processes: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({
         "host": p["host"].astype("string") if "host" in p.columns else pd.array([pd.NA] * len(p), dtype="string"),
         "pid": p["pid"].astype("Int64"), "command": p["command"].astype("string"),
-        "source": p["source"].astype("string"), "source_format": "ps", "mappings": na,
+        "source": p["source"].astype("string"),
+        "capture": (p["capture"] if "capture" in p.columns else p["source"]).astype("string"),
+        "source_format": "ps", "mappings": na,
         "size": pd.to_numeric(p.get("ps_vsz", pd.Series(na, index=p.index))).astype("Int64"),
         "rss": pd.to_numeric(p.get("ps_rss", pd.Series(na, index=p.index))).astype("Int64"),
         "pss": na, "uss": na, "swap": na})
@@ -192,7 +240,7 @@ def by_host_ps(processes: pd.DataFrame) -> pd.DataFrame:
     """Per host, the sums of ps's RSS and VSZ over its processes (shared pages counted
     once per process, as ps does), for sosreports without maps; ``source_format`` ``ps``."""
     p = by_process_ps(processes)
-    grouped = p.groupby("host", dropna=False, sort=False)
+    grouped = p.groupby(["host", "capture"], dropna=False, sort=False)
     out = grouped[["size", "rss"]].sum(min_count=1).astype("Int64")
     out.insert(0, "processes", grouped.size().astype("Int64"))
     out.insert(0, "mappings", pd.array([pd.NA] * len(out), dtype="Int64"))
@@ -271,10 +319,12 @@ def summarize(frame: pd.DataFrame, by: str) -> pd.DataFrame:
     >>> summarize(frame, "kinds")
     Traceback (most recent call last):
     ...
-    ValueError: by must be one of ('kind', 'process', 'mapping', 'host')
+    ValueError: by must be one of ('kind', 'process', 'mapping', 'host', 'user', 'command', 'cgroup', 'unit')
     """
     if by not in BY_CHOICES:
         raise ValueError(f"by must be one of {BY_CHOICES}")
+    if by in BY_PROCESS_FACT:
+        return by_fact(frame, by)
     return {"kind": by_kind, "process": by_process, "mapping": by_mapping, "host": by_host}[by](frame)
 
 
@@ -292,6 +342,25 @@ def totals(frame: pd.DataFrame) -> dict:
     for col in MEASURES:
         s = f[col]
         out[col] = pd.NA if s.isna().any() or not len(s) else int(s.sum())
+    return out
+
+
+def known_totals(frame: pd.DataFrame) -> dict:
+    """Each measure summed over the mappings that give it, with how many do: ``{measure: (sum, n)}``;
+    the sum is NA when none does. ``info`` and the report print the same figures from this
+    ("rss 1.2 MiB over 30 of 40 mappings" where some inputs lack a field).
+
+    >>> import analyzer
+    >>> frame = analyzer.load("sample_dumps/smaps/tree", "sample_dumps/pmap/pmap-x.txt")
+    >>> t = known_totals(frame)
+    >>> t["pss"][1], len(frame), t["rss"][1]
+    (37, 74, 74)
+    """
+    out = {}
+    for col in MEASURES:
+        part = measured(frame, col) if len(frame) else frame
+        value = totals(part)[col] if len(part) else pd.NA
+        out[col] = (value, len(part))
     return out
 
 
@@ -355,6 +424,8 @@ def by_process_kind(frame: pd.DataFrame, measure: str = "pss", top: int | None =
     for col in ("host", "command", "source"):
         f[col] = f[col].fillna("")
     keys = ["host", "pid", "command", "source"]
+    if "block" in f.columns and f["block"].notna().any():  # a `cat` of many smaps: a bar per process
+        keys.insert(2, "block")
     table = (f.groupby(keys + ["kind"], dropna=False, sort=False, observed=True)[measure]
              .sum(min_count=1).astype("Int64").unstack("kind"))
     kinds = [k for k in KINDS if k in table.columns] + [k for k in table.columns if k not in KINDS]
@@ -367,6 +438,8 @@ def by_process_kind(frame: pd.DataFrame, measure: str = "pss", top: int | None =
         rest = table.iloc[top:]
         other = {c: int(rest[c].sum()) for c in kinds + ["total"]}
         other.update(host="", pid=pd.NA, command=f"other ({len(rest)} processes)", source="")
+        if "block" in table.columns:
+            other["block"] = pd.NA
         table = pd.concat([table.iloc[:top], pd.DataFrame([other])], ignore_index=True)
     table["pid"] = table["pid"].astype("Int64")
     for col in ("host", "command", "source"):
@@ -428,9 +501,9 @@ def largest_mappings(frame: pd.DataFrame, measure: str = "pss", n: int = 15) -> 
     return order[cols].head(n).reset_index(drop=True)
 
 
-def process_mappings(frame: pd.DataFrame, host=None, pid=None, source=None) -> pd.DataFrame:
+def process_mappings(frame: pd.DataFrame, host=None, pid=None, source=None, block=None) -> pd.DataFrame:
     """The mappings of one process, named as a :func:`by_process` row names it
-    (``host``, ``pid``, ``source``; NA matches NA).
+    (``host``, ``pid``, ``source``, and ``block`` for a source without PIDs; NA matches NA).
 
     >>> import pandas as pd
     >>> f = pd.DataFrame({"host": [None] * 3, "pid": pd.array([1, 2, 1], dtype="Int64"),
@@ -439,7 +512,10 @@ def process_mappings(frame: pd.DataFrame, host=None, pid=None, source=None) -> p
     [1]
     """
     mask = pd.Series(True, index=frame.index)
-    for col, value in (("host", host), ("pid", pid), ("source", source)):
+    checks = [("host", host), ("pid", pid), ("source", source)]
+    if block is not None and block is not pd.NA and "block" in frame.columns:
+        checks.append(("block", block))
+    for col, value in checks:
         if value is None or value is pd.NA or (isinstance(value, float) and value != value):
             mask &= frame[col].isna()
         else:

@@ -77,7 +77,7 @@ def test_issue_example_from_stdin_real_process():
     proc = subprocess.run([str(exe), "info", "-"], input=EXAMPLE.read_bytes(), capture_output=True, timeout=120)
     out = proc.stdout.decode()
     assert proc.returncode == 0, proc.stderr.decode()
-    assert "-: pmap-x; 1 processes, 24 mappings" in out
+    assert "-: pmap-x; 1 process, 24 mappings" in out
     assert "warning: PID 9173: no footer" in out
     proc = subprocess.run([str(exe), "info", "--strict", "-"], input=EXAMPLE.read_bytes(), capture_output=True,
                           timeout=120)

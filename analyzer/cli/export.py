@@ -6,7 +6,8 @@ import click
 
 from .. import export as exporter
 from ..errors import MemmapsError
-from .options import inputs_argument, load, load_options, report_notices
+from ..ingest.smaps import plural
+from .options import apply_filters, filter_options, inputs_argument, load, load_options, report_notices
 
 
 @click.command("export")
@@ -15,8 +16,9 @@ from .options import inputs_argument, load, load_options, report_notices
               help="File to write (`-` for standard output, text formats only).")
 @click.option("--format", "fmt", type=click.Choice(exporter.FORMATS),
               help="Output format; default: from OUT's extension.")
+@filter_options
 @load_options
-def command(inputs, output, fmt, on_bad_lines, strict, quiet):
+def command(inputs, output, fmt, on_bad_lines, strict, quiet, **filters):
     """Write every mapping of every INPUT as one table (CSV, Parquet, JSON, JSON Lines).
 
     Sizes are in bytes; a value the dump did not give is empty (CSV) or null (JSON).
@@ -25,12 +27,13 @@ def command(inputs, output, fmt, on_bad_lines, strict, quiet):
     Example:
         memmaps export sample_dumps/smaps/ -o mappings.csv
         memmaps export dump.smaps.gz -o - --format jsonl | head
+        memmaps export case/ -o heaps.csv --kind heap --command 'java|python' 
     """
     try:
         fmt = exporter.format_for(output, fmt)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-    ds = load(inputs, on_bad_lines)
+    ds = apply_filters(load(inputs, on_bad_lines), **filters)
     try:
         exporter.write(ds.mappings, output, fmt)
     except ValueError as exc:
@@ -38,5 +41,6 @@ def command(inputs, output, fmt, on_bad_lines, strict, quiet):
     except OSError as exc:  # a missing directory, a full disk, no permission: the user's to fix
         raise MemmapsError(f"{output}: cannot write: {exc.strerror or exc}") from None
     if output != "-" and not quiet:
-        click.echo(f"wrote {len(ds.mappings)} mappings of {len(ds.processes)} processes to {output} ({fmt})", err=True)
+        click.echo(f"wrote {plural(len(ds.mappings), 'mapping')} of {plural(len(ds.processes), 'process', 'processes')} "
+                   f"to {output} ({fmt})", err=True)
     report_notices(ds, quiet, strict)

@@ -7,7 +7,9 @@ import pandas as pd
 
 from ..dataset import Dataset
 from ..report.table import human_bytes
-from ..summarize import totals
+from ..captures import NEXT_STEPS, describe, overlapping
+from ..ingest.smaps import plural
+from ..summarize import known_totals, totals
 from .options import inputs_argument, load, load_options
 
 SKIPPED = "skipped: not a memory map dump"
@@ -30,14 +32,19 @@ def command(inputs, verbose, on_bad_lines, strict, quiet):
     ds = load(inputs, on_bad_lines)
     for rep in ds.inputs:
         formats = ", ".join(rep.formats) or "nothing recognised"
-        click.echo(f"{rep.name}: {formats}; {rep.processes} processes, {rep.mappings} mappings")
+        click.echo(f"{rep.name}: {formats}; {plural(rep.processes, 'process', 'processes')}, "
+                   f"{plural(rep.mappings, 'mapping')}")
         for line in _host_lines(ds, rep.name):
             click.echo(f"  {line}")
         for line in _source_lines(ds, rep.name, verbose):
             click.echo(f"  {line}")
-    t = totals(ds.mappings)
-    click.echo(f"total: {t['mappings']} mappings of {t['processes']} processes with mappings; "
-               + ", ".join(f"{k} {human_bytes(t[k])}" for k in ("size", "rss", "pss", "uss", "swap")))
+    overlap = overlapping(ds.mappings)
+    if overlap:  # never one sum over two captures of one host
+        click.echo(f"total: not added up: {describe(ds.mappings, overlap)}; {NEXT_STEPS}")
+        for capture, part in ds.mappings.groupby("capture", sort=True):
+            click.echo(f"  {capture}: {_total_line(part)}")
+    else:
+        click.echo(f"total: {_total_line(ds.mappings)}")
     procs = ds.processes
     if len(procs):
         empty = procs[(procs["mappings"] == 0).fillna(False) & (procs["source_format"] != "smaps_rollup").fillna(True)]
@@ -51,6 +58,22 @@ def command(inputs, verbose, on_bad_lines, strict, quiet):
     _echo_notices(ds, verbose)
     if strict and ds.warnings:
         raise click.exceptions.Exit(1)
+
+
+def _total_line(frame: pd.DataFrame) -> str:
+    """Mappings, processes and each measure, as the report's cover gives them: a sum over the
+    mappings that say, and how many do when some do not."""
+    t = totals(frame)
+    known = known_totals(frame)
+    parts = []
+    for k in ("size", "rss", "pss", "uss", "swap"):
+        value, n = known[k]
+        text = f"{k} {human_bytes(value)}" if n else f"{k} -"
+        if n and n < len(frame):
+            text += f" (over {n} of {len(frame)} mappings)"
+        parts.append(text)
+    return (f"{plural(t['mappings'], 'mapping')} of {plural(t['processes'], 'process', 'processes')} "
+            "with mappings; " + ", ".join(parts))
 
 
 def _of_input(sources: pd.Series, input_name: str) -> pd.Series:
@@ -88,14 +111,16 @@ def _source_lines(ds: Dataset, input_name: str, verbose: bool) -> list[str]:
     if not len(procs):
         return []
     mine = procs[_of_input(procs["source"], input_name)]
-    # a copied proc tree is one line: ROOT/proc/*/smaps, not one line per process
-    key = mine["source"].astype(str).str.replace(_PROC_MEMBER, r"\1*/\2", regex=True)
-    mine = mine.assign(source=key)
+    # a copied proc tree is one line: ROOT/proc/*/smaps, not one line per process (-v: every member)
+    if not verbose:
+        key = mine["source"].astype(str).str.replace(_PROC_MEMBER, r"\1*/\2", regex=True)
+        mine = mine.assign(source=key)
     sources = mine.groupby("source", sort=True).agg(formats=("source_format", lambda s: ", ".join(sorted(set(map(str, s.dropna()))))),
                                                      processes=("pid", "size"), mappings=("mappings", "sum"))
     if len(sources) <= 1 or sources.index.tolist() == [input_name]:
         return []
-    lines = [f"{src}: {row.formats or '-'}; {row.processes} processes, {int(row.mappings)} mappings"
+    lines = [f"{src}: {row.formats or '-'}; {plural(row.processes, 'process', 'processes')}, "
+             f"{plural(int(row.mappings), 'mapping')}"
              for src, row in sources.iterrows()]
     if not verbose and len(lines) > 20:
         lines = lines[:20] + [f"... and {len(lines) - 20} more files (-v lists them all)"]

@@ -102,14 +102,30 @@ def _read_directory(root: Path, on_bad_lines: str,
     def display(rel: str) -> str:
         return str(root / rel.rstrip("/")) if rel else str(root)
 
+    found: list[tuple[list[Parsed], list[Notice]]] = []
+
+    def expand(entry: tree.Entry, stream, head: bytes):
+        """An archive in the folder (a case folder of sosreports): read as an input of its own."""
+        if not archive.is_archive(head):
+            return None
+        try:
+            found.append(archive.read(stream, entry.display, on_bad_lines, _parse_for_tree))
+        except InputError as exc:
+            level = "info" if isinstance(exc, NoDataError) else "warning"
+            found.append(([], [Notice(entry.display, None, str(exc).removeprefix(f"{entry.display}: "), level)]))
+        return iter(())
+
     collector = tree.Collector(on_bad_lines, lambda data, name: _parse_for_tree(data, name, on_bad_lines),
-                               display, lambda e, s, h: None)
+                               display, expand)
     try:
         _walk(root, collector, read_bytes)
     except BaseException:
         collector.abandon()
         raise
     pieces, notices = collector.finish()
+    for more_pieces, more_notices in found:
+        pieces.extend(more_pieces)
+        notices.extend(more_notices)
     if not any(len(p.mappings) or p.processes for p in pieces):
         if collector.sos_roots:
             raise archive.no_data(str(root), collector)
@@ -209,7 +225,14 @@ def load_dataset(*inputs: str | Path, on_bad_lines: str = "warn",
             if len(frame):
                 if "source" not in frame.columns:
                     frame["source"] = parsed.processes[0]["source"] if parsed.processes else str(item)
+                if "capture" not in frame.columns:  # a loose file: the file is the capture
+                    frame["capture"] = frame["source"]
+                elif frame["capture"].isna().any():
+                    frame["capture"] = frame["capture"].fillna(frame["source"])
                 frames.append(frame)
+            for proc in parsed.processes:
+                if proc.get("capture") is None:
+                    proc["capture"] = proc.get("source", str(item))
             n_map += len(frame)
             n_proc += len(parsed.processes)
             processes.extend(parsed.processes)
@@ -217,7 +240,7 @@ def load_dataset(*inputs: str | Path, on_bad_lines: str = "warn",
         reports.append(InputReport(str(item), sorted(formats), n_proc, n_map))
     mappings = _assemble(frames, processes)
     procs = pd.DataFrame(processes) if processes else pd.DataFrame(
-        columns=["host", "pid", "command", "source", "source_format", "mappings", "partial"])
+        columns=["host", "pid", "command", "source", "capture", "source_format", "mappings", "partial"])
     for col in ("host", "command"):
         if col not in procs.columns:
             procs[col] = pd.NA

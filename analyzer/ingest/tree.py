@@ -362,6 +362,7 @@ class Collector:
         if chosen is None:
             chosen = rollup or []
         elif rollup:
+            drop.update(p["source"] for p in rollup)  # its one [rollup] row: the maps say more
             for proc in chosen:
                 proc.update({k: v for k, v in rollup[0].items() if k.startswith("rollup_")})
         facts = self.facts.get(procdir, {})
@@ -414,6 +415,11 @@ class Collector:
                 drop.update(p["source"] for ps in kinds.values() for p in ps)
                 continue  # some other NNN/maps inside a sosreport: not a process
             chosen = self._choose(procdir, kinds, drop, row_facts)
+            if root is None:  # a copied proc tree: the capture is the tree (DIR of DIR/proc/PID/)
+                capture = self.root_display(PROC_DIR_TAIL.sub("", procdir))
+                for proc in chosen:
+                    proc["capture"] = capture
+                    row_facts.setdefault(proc["source"], {})["capture"] = capture
             procs_by_root.setdefault(root, []).extend(chosen)
             for proc in chosen:
                 root_of_source[proc["source"]] = NO_ROOT if root is None else root
@@ -450,6 +456,15 @@ class Collector:
             pieces, extra, sos_notices, host = sosreport.assemble(root, self.root_display(root), by_root[root],
                                                                   files, display, cut_short=root in named)
             notices.extend(sos_notices)
+            capture = capture_name(root, self.root_display(root))
+            for parsed in pieces:
+                if len(parsed.mappings):
+                    parsed.mappings["capture"] = capture
+                for proc in parsed.processes:
+                    proc["capture"] = capture
+            for proc in extra:
+                proc["capture"] = capture
+            host["capture"] = capture
             formats = {"sosreport"} | ({"ps"} if extra else set())
             out.extend(pieces)
             out.append(Parsed(pd.DataFrame(), extra, [host], formats))
@@ -464,6 +479,24 @@ class Collector:
             if candidate in self.meta:
                 return sosreport.kernel_from_banner(self.meta[candidate].decode("utf-8", errors="replace"))
         return None
+
+
+PROC_DIR_TAIL = re.compile(r"(?:^|(?<=/))(?:proc/)?\d+/$")
+ARCHIVE_SUFFIX = re.compile(r"(?:\.tar)?(?:\.(?:xz|gz|bz2|zst|lz4|lzma|tgz|txz|tbz2|zip|tar))+$", re.IGNORECASE)
+
+
+def capture_name(root: str, display: str) -> str:
+    """A sosreport's capture name: its top directory, else its archive's name without suffix,
+    so an archive and its extracted directory are one capture.
+
+    >>> capture_name("sosreport-h-2026-01-01-abc/", "case/x.tar.xz!sosreport-h-2026-01-01-abc")
+    'sosreport-h-2026-01-01-abc'
+    >>> capture_name("", "case/sosreport-h-2026-01-01-abc.tar.xz")
+    'sosreport-h-2026-01-01-abc'
+    """
+    if root.strip("/"):
+        return root.rstrip("/").rsplit("/", 1)[-1]
+    return ARCHIVE_SUFFIX.sub("", posixpath.basename(display.rsplit("!", 1)[-1].rstrip("/"))) or display
 
 
 def _formats(procs: list[dict] | None) -> set[str]:

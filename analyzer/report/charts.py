@@ -132,7 +132,9 @@ def _process_bars(ax, data: pd.DataFrame, kinds: list[str], colors: dict[str, st
         ax.barh(ys, vals, left=left, color=colors[k], height=0.72, label=k)
         left += vals
     hosts = data["host"] if "host" in data and data["host"].nunique() > 1 else [None] * len(data)
-    ax.set_yticks(ys, [process_label(p, c, LABEL_CHARS, h) for p, c, h in zip(data["pid"], data["command"], hosts)],
+    blocks = data["block"] if "block" in data else [None] * len(data)
+    ax.set_yticks(ys, [process_label(p, c, LABEL_CHARS, h, b)
+                       for p, c, h, b in zip(data["pid"], data["command"], hosts, blocks)],
                   fontfamily="DejaVu Sans Mono", fontsize=7)
     ax.invert_yaxis()
     bytes_axis(ax.xaxis)

@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..dataset import Dataset
-from ..summarize import (PS_NOTE, by_kind, by_mapping, by_process, largest_mappings, measured, process_mappings,
+from ..summarize import (PS_NOTE, by_kind, by_mapping, by_process, known_totals, largest_mappings, measured,
+                         process_mappings,
                          ps_processes, ps_totals, report_measure, totals, with_ps)
 from .style import MEASURE_LABEL
-from .table import human_bytes
+from .table import human_bytes, one_line
 
 MEASURES = ["rss", "pss", "uss", "swap", "size"]
 
@@ -48,7 +49,7 @@ def _fmt(value, fmt: str) -> str:
         return f"{int(value):012x}"
     if fmt == "bool":
         return "yes" if bool(value) else ""
-    return str(value).replace("\n", " ")
+    return one_line(str(value))
 
 
 @dataclass
@@ -143,7 +144,10 @@ def _host_facts(ds: Dataset) -> list[tuple[str, str]]:
 
 def _process_label(row) -> str:
     pid = "" if pd.isna(row["pid"]) else f"PID {int(row['pid'])}"
-    cmd = row["command"] if isinstance(row["command"], str) else "(command unknown)"
+    block = row.get("block")
+    if not pid and block is not None and not pd.isna(block):  # a `cat` of many smaps: no PID
+        pid = f"block {int(block)}"
+    cmd = one_line(row["command"]) if isinstance(row["command"], str) else "(command unknown)"
     return f"{pid} {cmd}".strip()
 
 
@@ -230,7 +234,7 @@ def build(ds: Dataset, top: int = 20, details: int = 3) -> Report:
     detail_list = []
     ranked = by_process(known)
     for _, row in ranked.head(details).iterrows():
-        sub = process_mappings(frame, row["host"], row["pid"], row["source"])
+        sub = process_mappings(frame, row["host"], row["pid"], row["source"], row.get("block"))
         largest = largest_mappings(sub, measure, 20)
         detail_list.append(Detail(_process_label(row), row["pid"], sub, Table(
             f"Largest mappings of {_process_label(row)}", largest,
@@ -266,14 +270,15 @@ def _totals(frame: pd.DataFrame, ps_only: pd.DataFrame) -> list[tuple[str, str]]
     if ps:
         procs += f" with memory maps; {ps['processes']:,} more from ps only"
     tot = [("processes", procs), ("mappings", f"{t['mappings']:,}")]
+    known = known_totals(frame)
     for col, name in (("rss", "RSS"), ("pss", "PSS"), ("uss", "USS (private)"), ("swap", "swap"), ("size", "virtual")):
-        part = measured(frame, col)
-        if not len(part):
+        total, n_known = known[col]
+        if not n_known:
             tot.append((name, "unknown (not in the input)"))
             continue
-        value = human_bytes(totals(part)[col])
-        if len(part) < len(frame):
-            value += f"  (over {len(part):,} of {len(frame):,} mappings; the rest do not say)"
+        value = human_bytes(total)
+        if n_known < len(frame):
+            value += f"  (over {n_known:,} of {len(frame):,} mappings; the rest do not say)"
         if ps and col in ("rss", "size") and ps[col] is not pd.NA:
             value += (f"  (from the maps; ps adds {human_bytes(ps[col])} of {'RSS' if col == 'rss' else 'VSZ'} "
                       f"for the {ps['processes']:,} processes without maps)")

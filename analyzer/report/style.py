@@ -186,10 +186,16 @@ def fit_text(text, width_in: float, size: float, weight: str = "normal", family:
     return ellipsize(text, lo, where)
 
 
-def process_label(pid, command, width: int = 40, host=None) -> str:
+def process_label(pid, command, width: int = 40, host=None, block=None) -> str:
     """``PID command`` (``HOST:PID command`` when *host* is given: several hosts
-    share PIDs) for axis labels, cut to *width* characters."""
+    share PIDs; ``#BLOCK command`` for a process of a `cat` of many smaps, which names
+    no PID) for axis labels, cut to *width* characters."""
+    from .table import one_line
+
     pid_text = "" if pd.isna(pid) else f"{int(pid)} "
+    if not pid_text and block is not None and not pd.isna(block):
+        pid_text = f"#{int(block)} "
+    command = one_line(command) if isinstance(command, str) else command
     if pid_text and isinstance(host, str) and host:
         pid_text = f"{host}:{pid_text}"
     return ellipsize(f"{pid_text}{command if isinstance(command, str) else ''}".strip() or "?", width)
