@@ -295,3 +295,47 @@ def test_filters_narrow_summary_export_and_report(tmp_path):
     assert "1 processes" not in result.output
     bad = run("summary", SOS1, "--sort", "nope")
     assert bad.exit_code == 2 and "no column 'nope'" in bad.output
+
+
+# --- 6. a newline in a command line -------------------------------------------------------------
+
+def test_newline_in_command_line_never_breaks_a_table(tmp_path):
+    cmdline = (CASES / "tree" / "proc" / "10" / "cmdline").read_bytes()
+    assert b"\n" in cmdline  # the real python3 -c $'\nimport time...' of the namespace
+    for fmt in ("text", "markdown"):
+        out = run("summary", CASES / "tree", "--by", "process", "--format", fmt).output
+        lines = out.strip().splitlines()
+        assert len(lines) == 3 and "\\nimport time\\nx = bytearray(1 << 20)" in lines[2]
+    rows = json.loads(run("summary", CASES / "tree", "--by", "process", "--format", "json").output)
+    assert rows[0]["command"] == cmdline.rstrip(b"\0").replace(b"\0", b" ").decode()  # the data keeps it
+    from analyzer.report.document import build
+
+    report = build(analyzer.load_dataset(CASES / "tree"))
+    assert all("\n" not in cell for row in report.processes.cells() for cell in row)
+    assert "\n" not in report.details[0].label
+
+
+# --- 10. capture time from the manifest ---------------------------------------------------------
+
+def test_capture_time_from_manifest_when_date_plugin_did_not_run():
+    archive = next(CASES.glob("sosreport-case-host-nodate-*.tar.xz"))
+    members = sos_members(archive)
+    assert "date" not in members and "sos_commands/date/date_--utc" not in members
+    start = json.loads(members["sos_reports/manifest.json"])["start_time"]
+    ds = analyzer.load_dataset(archive)
+    assert str(ds.hosts["capture_time"].iloc[0]) == start[:19] + "+00:00"
+    assert (ds.mappings["capture_time"].astype(str) == start[:19] + "+00:00").all()
+    assert any("sos_reports/manifest.json" in n.message for n in ds.notices)
+
+
+# --- 12. one note for many blocks of the same condition ------------------------------------------
+
+def test_one_note_for_many_processes_without_mappings(tmp_path):
+    for pid in range(100, 150):  # fifty kernel threads: their smaps are empty
+        (tmp_path / "proc" / str(pid)).mkdir(parents=True)
+        (tmp_path / "proc" / str(pid) / "smaps").write_bytes(b"")
+    (tmp_path / "proc" / "14").mkdir()
+    shutil.copy(CASES / "sleep.smaps", tmp_path / "proc" / "14" / "smaps")
+    ds = analyzer.load_dataset(tmp_path)
+    empty = [n for n in ds.notices if "no mappings" in n.message or "empty" in n.message]
+    assert len(empty) == 1 and "50 files" in empty[0].message

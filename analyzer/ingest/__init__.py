@@ -251,8 +251,33 @@ def load_dataset(*inputs: str | Path, on_bad_lines: str = "warn",
                 procs[col] = pd.to_numeric(procs[col]).astype("Int64")
     host_frame = pd.DataFrame(hosts)
     notices.extend(_same_report_twice(host_frame))
-    ds = Dataset(mappings, procs, host_frame, reports, notices)
+    ds = Dataset(mappings, procs, host_frame, reports, fold_notices(notices))
     return ds
+
+
+FOLD_AT = 3
+
+
+def fold_notices(notices: list[Notice]) -> list[Notice]:
+    """One notice, not fifty: the same message at the same level from *FOLD_AT* or more files
+    (fifty kernel threads' empty smaps) becomes one notice naming how many and the first few.
+
+    >>> many = [Notice(f"t/proc/{p}/smaps", None, "no mappings (a kernel thread or zombie)", "info") for p in (2, 3, 4, 5)]
+    >>> [str(n) for n in fold_notices(many + [Notice("x.smaps", 7, "cut short")])]
+    ['t/proc/2/smaps: info: no mappings (a kernel thread or zombie) (4 files: t/proc/2/smaps, t/proc/3/smaps, t/proc/4/smaps, ...)', 'x.smaps:7: warning: cut short']
+    """
+    groups: dict[tuple[str, str], list[Notice]] = {}
+    for n in notices:
+        groups.setdefault((n.level, n.message), []).append(n)
+    out = []
+    for n in notices:
+        group = groups[(n.level, n.message)]
+        if len({g.source for g in group}) < FOLD_AT:
+            out.append(n)
+        elif group[0] is n:
+            shown = ", ".join(g.source for g in group[:3])
+            out.append(Notice(n.source, None, f"{n.message} ({len(group)} files: {shown}, ...)", n.level))
+    return out
 
 
 def _same_report_twice(hosts: pd.DataFrame) -> list[Notice]:

@@ -10,8 +10,9 @@ cd "$HERE"
 unshare --pid --fork --mount-proc --uts --cgroup bash run_case.sh "$OUT"
 find "/sys/fs/cgroup/memory$CGROOT" -mindepth 1 -type d | sort -r | xargs -r rmdir
 cd "$DEST"
-rm -f sosreport-* all.smaps.xz rollup-loop.txt sleep*.smaps ps-at-capture.txt
-cp "$OUT"/sos1/sosreport-* "$OUT"/sos2/sosreport-* .
+rm -rf sosreport-* all.smaps.xz rollup-loop.txt sleep*.smaps ps-at-capture.txt tree
+cp "$OUT"/sos1/sosreport-* "$OUT"/sos2/sosreport-* "$OUT"/sos3/sosreport-* .
+cp -r "$OUT/tree" tree
 chmod 644 sosreport-*
 xz -9 -c "$OUT/all.smaps" > all.smaps.xz
 cp "$OUT/rollup-loop.txt" "$OUT/sleep.smaps" "$OUT/ps-at-capture.txt" .
