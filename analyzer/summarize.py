@@ -125,8 +125,10 @@ def mapping_name(frame: pd.DataFrame) -> pd.Series:
 
 
 def by_mapping(frame: pd.DataFrame) -> pd.DataFrame:
-    """Memory per mapped object (library, file, kernel name), across processes,
-    with how many processes map each: the spirit of Android's librank.
+    """Memory per mapped object (library, file, kernel name) and kind, across processes,
+    with how many processes map each: the spirit of Android's librank. An object whose
+    mappings are of several kinds (a library's code and its data) has a row per kind,
+    so its code is never counted as data (the index repeats: the object's name).
 
     >>> import analyzer
     >>> frame = analyzer.load("sample_dumps/smaps/tree")
@@ -139,12 +141,12 @@ def by_mapping(frame: pd.DataFrame) -> pd.DataFrame:
     """
     f = frame.copy(deep=False)
     f["mapping"] = mapping_name(frame)
-    out = _measures(f, ["mapping"])
-    out.insert(1, "processes", _process_counts(f, "mapping").reindex(out.index).astype("Int64"))
-    # the kind of the object's largest part (resident, else virtual): libc is lib_code, not its data
-    weight = f["rss"].fillna(-1).astype("float64") * 2.0**40 + f["size"].fillna(0).astype("float64")
-    largest = f.assign(_w=weight).sort_values("_w", kind="stable").groupby("mapping", sort=False)["kind"].last()
-    out.insert(0, "kind", largest.reindex(out.index).astype("string"))
+    f["kind"] = f["kind"].fillna("other")
+    out = _measures(f, ["mapping", "kind"])
+    counts = process_key(f).groupby([f["mapping"], f["kind"]], sort=False).nunique()
+    out.insert(1, "processes", counts.reindex(out.index).astype("Int64"))
+    out = out.reset_index(level="kind")
+    out["kind"] = out["kind"].astype("string")
     sort_key = out["pss"].fillna(out["rss"]).fillna(-1)
     return out.assign(_k=sort_key).sort_values("_k", ascending=False, kind="stable").drop(columns="_k")
 
@@ -338,7 +340,8 @@ def totals(frame: pd.DataFrame) -> dict:
     <NA>
     """
     f = with_uss(frame)
-    out = {"processes": int(process_key(frame).nunique()) if len(frame) else 0, "mappings": len(frame)}
+    rollups = int(frame["kind"].eq("rollup").sum()) if "kind" in frame.columns else 0  # process totals, not mappings
+    out = {"processes": int(process_key(frame).nunique()) if len(frame) else 0, "mappings": len(frame) - rollups}
     for col in MEASURES:
         s = f[col]
         out[col] = pd.NA if s.isna().any() or not len(s) else int(s.sum())

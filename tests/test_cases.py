@@ -91,6 +91,9 @@ def test_case_folder_info_verbose_lists_archive_members(case_folder):
     out = run("info", "-v", case_folder).output
     assert f"{case_folder / SOS1.name}!{NAME1}/proc/4/smaps: smaps; 1 process, " in out
     assert f"{case_folder / SOS2.name}!{NAME2}/proc/4/smaps: smaps; 1 process, " in out
+    members = [line for line in out.splitlines() if "sosreport members read besides proc/PID/smaps" in line]
+    assert len(members) == 2 and all("hostname" in m and "sos_commands/process/ps_auxwww" in m for m in members)
+    assert "sosreport members read" not in run("info", case_folder).output  # -v only
 
 
 def test_archive_in_a_folder_that_is_not_an_archive_of_maps_is_a_note(tmp_path):
@@ -339,3 +342,63 @@ def test_one_note_for_many_processes_without_mappings(tmp_path):
     ds = analyzer.load_dataset(tmp_path)
     empty = [n for n in ds.notices if "no mappings" in n.message or "empty" in n.message]
     assert len(empty) == 1 and "50 files" in empty[0].message
+
+
+# --- 8. --by mapping: a library's code and data are kinds apart -----------------------------------
+
+def test_by_mapping_splits_a_library_by_kind():
+    members = sos_members(SOS1)
+    want: dict[tuple[str, str], int] = defaultdict(int)
+    for key, text in members.items():
+        if not re.fullmatch(r"proc/\d+/smaps", key):
+            continue
+        current = None
+        for line in text.splitlines():
+            m = re.match(r"[0-9a-f]+-[0-9a-f]+ (\S{4}) \S+ \S+ \d+\s+(.*libc\.so\.6)$", line)
+            if m:
+                current = (m.group(2), "lib_code" if "x" in m.group(1) else "lib_data")
+            elif re.match(r"[0-9a-f]+-[0-9a-f]+ ", line):
+                current = None
+            elif current and line.startswith("Rss:"):
+                want[current] += int(line.split()[1]) * 1024
+    rows = json.loads(run("summary", SOS1, "--by", "mapping", "--path", r"libc\.so\.6$", "--format", "json").output)
+    assert {(r["mapping"], r["kind"]): r["rss"] for r in rows} == dict(want)
+    assert {k for _, k in want} == {"lib_code", "lib_data"}
+
+
+# --- 7. reports a person can read ---------------------------------------------------------------
+
+def test_report_cosmetics_on_a_real_sosreport():
+    from analyzer.report.charts import plot_size_distribution
+    from analyzer.report.address import plot_address_space
+    from analyzer.report.document import build
+    from analyzer.report.pages import format_row, column_widths
+    from analyzer.summarize import process_mappings
+
+    ds = analyzer.load_dataset(SOS1)
+    report = build(ds)
+    names = report.top_mappings.frame["mapping"].tolist()
+    n_heaps = int((ds.mappings["path"] == "[heap]").sum())
+    assert f"[heap], {n_heaps} processes" in names  # a per-process name summed over processes says so
+    # the appendix has a user column: nobody's process is PID 10 (sos's own ps says so)
+    cells = {row[0]: row for row in report.processes.cells()}
+    assert [c.name for c in report.processes.cols][:3] == ["pid", "user", "command"] and cells["10"][1] == "nobody"
+    # paths cut in their directories: the file name that tells rows apart stays whole
+    table = report.details[0].largest
+    rows = table.cells()
+    widths = column_widths(table, rows)
+    for row in rows:
+        line = format_row(table, row, widths)
+        path = row[[c.name for c in table.cols].index("path")]
+        assert path.rsplit("/", 1)[-1] in line
+    # page 1: the largest processes and kinds at a glance
+    glance = report.extra["glance"]
+    assert [t.title for t in glance] == ["Largest processes by PSS", "Largest kinds by PSS"]
+    assert glance[0].frame["pid"].iloc[0] == report.processes.frame["pid"].iloc[0]
+    # the address-space map says how big its largest blocks are
+    top = report.details[0]
+    ax = plot_address_space(process_mappings(ds.mappings, "case-host", top.pid, top.mappings["source"].iloc[0]))
+    assert any(t.get_text().endswith(" heap") for t in ax.texts)
+    ax = plot_size_distribution(ds.mappings)
+    tallest = max(p.get_y() + p.get_height() for p in ax.patches)
+    assert ax.get_ylim()[1] > tallest  # no bar cut at the top

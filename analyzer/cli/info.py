@@ -12,6 +12,8 @@ from ..ingest.smaps import plural
 from ..summarize import known_totals, totals
 from .options import inputs_argument, load, load_options
 
+from ..ingest.tree import RECOGNISED
+
 SKIPPED = "skipped: not a memory map dump"
 _PROC_MEMBER = r"^(.*/|)\d+/(smaps|maps|smaps_rollup)$"
 
@@ -72,8 +74,10 @@ def _total_line(frame: pd.DataFrame) -> str:
         if n and n < len(frame):
             text += f" (over {n} of {len(frame)} mappings)"
         parts.append(text)
-    return (f"{plural(t['mappings'], 'mapping')} of {plural(t['processes'], 'process', 'processes')} "
-            "with mappings; " + ", ".join(parts))
+    rollups = int(frame["kind"].eq("rollup").sum()) if len(frame) else 0
+    who = (f"{plural(t['processes'], 'process', 'processes')} ({rollups} known from smaps_rollup alone)" if rollups
+           else f"{plural(t['processes'], 'process', 'processes')} with mappings")
+    return f"{plural(t['mappings'], 'mapping')} of {who}; " + ", ".join(parts)
 
 
 def _of_input(sources: pd.Series, input_name: str) -> pd.Series:
@@ -130,7 +134,8 @@ def _source_lines(ds: Dataset, input_name: str, verbose: bool) -> list[str]:
 def _echo_notices(ds: Dataset, verbose: bool) -> None:
     notices = ds.notices
     skipped = [n for n in notices if n.level == "info" and n.message.startswith(SKIPPED)]
-    shown = notices if verbose else [n for n in notices if n not in skipped]
+    members = [n for n in notices if n.level == "info" and n.message.startswith(RECOGNISED)]
+    shown = notices if verbose else [n for n in notices if n not in skipped and n not in members]
     if not notices:
         return
     click.echo(f"notices ({len(ds.warnings)} warnings):")

@@ -233,7 +233,7 @@ def load_dataset(*inputs: str | Path, on_bad_lines: str = "warn",
             for proc in parsed.processes:
                 if proc.get("capture") is None:
                     proc["capture"] = proc.get("source", str(item))
-            n_map += len(frame)
+            n_map += len(frame) - (int(frame["path"].eq("[rollup]").sum()) if "path" in frame.columns else 0)
             n_proc += len(parsed.processes)
             processes.extend(parsed.processes)
             hosts.extend(parsed.hosts)
@@ -276,7 +276,8 @@ def fold_notices(notices: list[Notice]) -> list[Notice]:
             out.append(n)
         elif group[0] is n:
             shown = ", ".join(g.source for g in group[:3])
-            out.append(Notice(n.source, None, f"{n.message} ({len(group)} files: {shown}, ...)", n.level))
+            more = ", ..." if len(group) > 3 else ""
+            out.append(Notice(n.source, None, f"{n.message} ({len(group)} files: {shown}{more})", n.level))
     return out
 
 

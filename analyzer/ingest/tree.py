@@ -44,7 +44,8 @@ TASK_DIR = re.compile(r"^((?:.*/)?)task/\d+/")
 # sos names its top directory sosreport-HOST-...: the only sign of a sosreport cut short before its
 # sos_commands/ (tar order puts proc/ first)
 SOS_NAMED_PROC = re.compile(r"^((?:.*/)?sosreport-[^/]+/)proc/\d+/$")
-NO_ROOT = "\x00"  # rows of no sosreport (a sosreport's root may be "")
+NO_ROOT = "\x00"
+RECOGNISED = "sosreport members read besides proc/PID/smaps: "  # rows of no sosreport (a sosreport's root may be "")
 
 
 @dataclass
@@ -456,6 +457,9 @@ class Collector:
             pieces, extra, sos_notices, host = sosreport.assemble(root, self.root_display(root), by_root[root],
                                                                   files, display, cut_short=root in named)
             notices.extend(sos_notices)
+            if files:  # what was read besides the maps (`memmaps info -v` lists it)
+                notices.append(Notice(self.root_display(root), None, RECOGNISED + ", ".join(
+                    sorted(rel for rel in files)), "info"))
             capture = capture_name(root, self.root_display(root))
             for parsed in pieces:
                 if len(parsed.mappings):
