@@ -127,6 +127,20 @@ _SMAPS = [
 ] + [Column("vmflags", STRING, "", "`VmFlags` as printed, space-separated two-letter flags.", "smaps", key="VmFlags")]
 
 COLUMNS: list[Column] = _IDENTITY + _MAPPING + _SMAPS + _PMAP
+
+# Columns of the process table (``Dataset.processes``: one row per process block) and the host
+# table (``Dataset.hosts``) added for captures and `cat` concatenations; listed here so the typed
+# process and host tables can take them over.
+PROCESS_CAPTURE_COLUMNS = [
+    Column("capture", STRING, "", "The capture of the process, as in the mappings table.", "identity"),
+    Column("capture_time", "datetime64[s, UTC]", "time", "When its capture was taken, where known.", "identity"),
+    Column("block", "Int64", "", "Which process of a source that names no PIDs, as in the mappings table.", "identity"),
+    Column("block_name", STRING, "", "The block's own name in a concatenation (`==> NAME <==` banner, `grep -H` "
+           "prefix), or the file's path inside a tree; NA for a plain file.", "identity"),
+]
+HOST_CAPTURE_COLUMNS = [
+    Column("capture", STRING, "", "The capture (sosreport name) the host record comes from.", "identity"),
+]
 BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
 KEY_TO_COLUMN: dict[str, str] = {c.key: c.name for c in _SMAPS if c.key}
 UNITLESS_KEYS = frozenset(key for key, unit, _ in SMAPS_FIELDS if unit == "count")

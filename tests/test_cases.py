@@ -402,3 +402,42 @@ def test_report_cosmetics_on_a_real_sosreport():
     ax = plot_size_distribution(ds.mappings)
     tallest = max(p.get_y() + p.get_height() for p in ax.patches)
     assert ax.get_ylim()[1] > tallest  # no bar cut at the top
+
+
+# --- 9. one set of totals; 12. offsets in hex ------------------------------------------------------
+
+def test_info_and_report_give_the_same_partial_totals():
+    from analyzer.report.document import build
+    from analyzer.report.table import human_bytes
+
+    pmap = Path(__file__).resolve().parent.parent / "sample_dumps" / "pmap" / "pmap-x.txt"  # no PSS
+    ds = analyzer.load_dataset(CASES / "sleep.smaps", pmap)
+    n_smaps = len(analyzer.load(CASES / "sleep.smaps"))
+    pss = int(analyzer.load(CASES / "sleep.smaps")["pss"].sum())
+    out = run("info", CASES / "sleep.smaps", pmap).output
+    assert f"pss {human_bytes(pss)} (over {n_smaps} of {len(ds.mappings)} mappings)" in out
+    cover = dict(build(ds).totals)
+    assert cover["PSS"].startswith(f"{human_bytes(pss)}  (over {n_smaps} of {len(ds.mappings)} mappings")
+
+
+def test_offsets_are_shown_in_hex_like_addresses():
+    from analyzer.display import to_text
+    from analyzer.report.table import humanize
+
+    frame = analyzer.load(CASES / "sleep.smaps")
+    row = frame[frame["offset"] > 0].iloc[:1][["start", "offset", "path"]]
+    offset = int(row["offset"].iloc[0])
+    assert f"{offset:x}" in to_text(row) and str(offset) not in to_text(row)
+    assert humanize(row)["offset"].tolist() == [f"{offset:x}"]
+
+
+def test_copy_cut_inside_a_header_line_marks_the_process_partial(tmp_path):
+    data = (CASES / "sleep.smaps").read_bytes()
+    last = [m.start() for m in re.finditer(rb"(?m)^[0-9a-f]+-[0-9a-f]+ ", data)][-1]
+    cut = tmp_path / "cut.smaps"
+    cut.write_bytes(data[: last + 20])  # `head -c`: inside the last mapping's header line
+    ds = analyzer.load_dataset(cut)
+    assert len(ds.mappings) == len(analyzer.load(CASES / "sleep.smaps")) - 1
+    assert ds.processes["partial"].tolist() == [True]
+    assert [n.lineno for n in ds.warnings] == [data[:last].count(b"\n") + 1]
+    assert run("info", "--strict", cut).exit_code == 1

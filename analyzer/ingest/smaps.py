@@ -281,8 +281,9 @@ def _parse_block(block: Block, ctx: Context, cut_last_line: bool,
             continue
         f = FIELD.fullmatch(line)
         if f is None or current is None:
-            if is_last_line:
+            if is_last_line:  # a header cut inside its line: the mapping it began is lost
                 ctx.warn(lineno, "last line cut short (truncated copy?): ignored")
+                lost_header = True
             elif current is None and not records:
                 ctx.bad_line(lineno, f"not a mapping header: {line[:60]!r}")
             else:

@@ -62,10 +62,10 @@ def humanize(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of *frame* (index reset) with sizes as human strings, NA as ``-``."""
     out = frame.reset_index() if _has_named_index(frame) else frame.copy()
     for col in out.columns:
-        if _is_size(str(col)):
-            out[col] = [human_bytes(v) for v in out[col]]
-        elif str(col) in ("start", "end", "offset"):  # as the kernel prints them: hexadecimal
+        if str(col) in ("start", "end", "offset"):  # positions, as the kernel prints them: hexadecimal
             out[col] = [_cell(v) if pd.isna(v) else f"{int(v):x}" for v in out[col]]
+        elif _is_size(str(col)):
+            out[col] = [human_bytes(v) for v in out[col]]
         else:
             out[col] = [_cell(v) for v in out[col]]
     return out
