@@ -21,7 +21,8 @@ from analyzer.cli import cli
 CASES = Path(__file__).resolve().parent.parent / "sample_dumps" / "cases"
 SOS1 = next(CASES.glob("sosreport-case-host-case1-*.tar.xz"))
 SOS2 = next(CASES.glob("sosreport-case-host-case2-*.tar.gz"))
-NAME1, NAME2 = SOS1.name.split(".tar")[0], SOS2.name.split(".tar")[0]
+SOS3 = next(CASES.glob("sosreport-case-host-nodate-*.tar.xz"))
+NAME1, NAME2, NAME3 = (p.name.split(".tar")[0] for p in (SOS1, SOS2, SOS3))
 FIELDS = ("Rss", "Pss", "Private_Clean", "Private_Dirty", "Swap", "Size")
 
 
@@ -58,12 +59,14 @@ def ps_cgroups(members: dict[str, str]) -> dict[int, tuple[str, str]]:
 
 @pytest.fixture()
 def case_folder(tmp_path):
-    """A case folder: two sosreport archives with their .md5, the first one also extracted
-    (with tarfile, as `tar xf` does) in a folder of its own, and a loose smaps file."""
+    """A case folder: two sosreport archives with their .md5, a third sosreport extracted (with
+    tarfile, as `tar xf` does) beside them, and a loose smaps file."""
     case = tmp_path / "case"
     case.mkdir()
-    for path in (SOS1, SOS2, CASES / "sleep.smaps", *CASES.glob("sosreport-*.md5")):
+    for path in (SOS1, SOS2, CASES / "sleep.smaps", *CASES.glob("sosreport-*case[12]*.md5")):
         shutil.copy(path, case / path.name)
+    with tarfile.open(SOS3) as tf:
+        tf.extractall(case, filter="tar")
     return case
 
 
@@ -74,7 +77,9 @@ def test_case_folder_reads_every_archive_and_loose_file(case_folder):
     assert result.exit_code == 0, result.output
     assert "no memory map dumps found" not in result.output
     ds = analyzer.load_dataset(case_folder)
-    for archive in (SOS1, SOS2):
+    assert set(ds.mappings["capture"]) == {NAME1, NAME2, NAME3, str(case_folder / "sleep.smaps")}
+    assert set(ds.hosts["capture"]) == {NAME1, NAME2, NAME3}
+    for archive in (SOS1, SOS2, SOS3):
         members = sos_members(archive)
         pids = {int(k.split("/")[1]) for k in members if re.fullmatch(r"proc/\d+/smaps", k)
                 and members[k].strip()}
@@ -92,7 +97,7 @@ def test_case_folder_info_verbose_lists_archive_members(case_folder):
     assert f"{case_folder / SOS1.name}!{NAME1}/proc/4/smaps: smaps; 1 process, " in out
     assert f"{case_folder / SOS2.name}!{NAME2}/proc/4/smaps: smaps; 1 process, " in out
     members = [line for line in out.splitlines() if "sosreport members read besides proc/PID/smaps" in line]
-    assert len(members) == 2 and all("hostname" in m and "sos_commands/process/ps_auxwww" in m for m in members)
+    assert len(members) == 3 and all("hostname" in m and "sos_commands/process/ps_auxwww" in m for m in members)
     assert "sosreport members read" not in run("info", case_folder).output  # -v only
 
 

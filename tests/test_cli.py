@@ -212,7 +212,7 @@ def test_checksum_sidecar_is_skipped_not_an_error():
     result = run("info", *sos)
     assert result.exit_code == 0
     assert "checksum sidecar" in result.output
-    assert "host sample-host, captured 2026-11-25 17:48:06+00:00" in result.output
+    assert "host sample-host, capture sosreport-sample-host-memmaps-2026-11-25-mekvvua, captured 2026-11-25 17:48:06+00:00" in result.output
 
 
 def test_internal_error_is_one_line_not_a_traceback(monkeypatch):

@@ -99,7 +99,8 @@ def _host_lines(ds: Dataset, input_name: str) -> list[str]:
     for _, h in hosts[_of_input(hosts["source"], input_name)].iterrows():
         host = h.get("host")
         facts = [f"host {host}" if host is not None and not pd.isna(host) else "host unknown"]
-        for col, label in (("capture_time", "captured"), ("kernel", "kernel"), ("sos_version", "sos")):
+        for col, label in (("capture", "capture"), ("capture_time", "captured"), ("kernel", "kernel"),
+                           ("sos_version", "sos")):
             value = h.get(col)
             if value is not None and not pd.isna(value):
                 facts.append(f"{label} {value}")
