@@ -207,6 +207,9 @@ def test_cat_of_every_smaps_report_keeps_processes_apart(tmp_path):
     report = build(ds)
     labels = [d.label for d in report.details]
     assert len(set(labels)) == len(labels) == 3 and all(label.startswith("block ") for label in labels)
+    names = [c.name for c in report.processes.cols]
+    blocks = [row[names.index("block")] for row in report.processes.cells()]
+    assert sorted(blocks, key=int) == [str(b) for b in range(1, len(ds.processes) + 1)]  # a row each
     result = run("report", CASES / "all.smaps.xz", "-o", tmp_path / "r.pdf", "--png-dir", tmp_path / "png")
     assert result.exit_code == 0, result.output
 

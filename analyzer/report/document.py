@@ -243,6 +243,9 @@ def build(ds: Dataset, top: int = 20, details: int = 3) -> Report:
                                    for u, s, p in zip(procs_frame["user"], procs_frame["source"], procs_frame["pid"])]
         at = next(i for i, c in enumerate(cols) if c.name == "command")
         cols = cols[:at] + [Col("user", "user", width=10)] + cols[at:]
+    if "block" in procs_frame.columns and procs_frame["block"].notna().any():  # a `cat` of many smaps: no PIDs
+        at = next(i for i, c in enumerate(cols) if c.name == "pid") + 1
+        cols = cols[:at] + [Col("block", "block", "text")] + cols[at:]
     processes = Table("Every process", procs_frame, cols,
                       note=f"Sorted by PSS, or RSS where PSS is unknown; {len(procs_frame):,} processes.")
 
