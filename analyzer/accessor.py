@@ -77,6 +77,22 @@ class MemmapsAccessor:
         """Memory per host (:func:`analyzer.summarize.by_host`)."""
         return _summarize.by_host(self._frame)
 
+    def by_user(self) -> pd.DataFrame:
+        """Memory per user (:func:`analyzer.summarize.by_fact`)."""
+        return _summarize.by_fact(self._frame, "user")
+
+    def by_command(self) -> pd.DataFrame:
+        """Memory per command line, every worker of a program in one row (:func:`analyzer.summarize.by_fact`)."""
+        return _summarize.by_fact(self._frame, "command")
+
+    def by_cgroup(self) -> pd.DataFrame:
+        """Memory per cgroup (:func:`analyzer.summarize.by_fact`)."""
+        return _summarize.by_fact(self._frame, "cgroup")
+
+    def by_unit(self) -> pd.DataFrame:
+        """Memory per systemd unit or container (:func:`analyzer.summarize.by_fact`)."""
+        return _summarize.by_fact(self._frame, "unit")
+
     def summary(self, by: str = "kind") -> pd.DataFrame:
         """``by_<by>()`` for *by* in kind, process, mapping, host (:func:`analyzer.summarize.summarize`)."""
         return _summarize.summarize(self._frame, by)

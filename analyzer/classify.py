@@ -35,6 +35,7 @@ KINDS: dict[str, str] = {
     "kernel": "Kernel-provided: `[vdso]`, `[vvar]`, `[vsyscall]`, `[uprobes]` and friends.",
     "reserved": "Address space reserved without access (`---p`): guard pages and gaps, no memory behind them.",
     "other": "Anything no rule above recognised.",
+    "rollup": "A whole process from `smaps_rollup` alone (`[rollup]`): its totals, not split into mappings or kinds.",
 }
 
 _LIB = re.compile(r"(?:^|/)[^/]*\.so(?:\.[0-9][0-9.]*)?$|(?:^|/)ld-linux[^/]*$")
@@ -48,6 +49,7 @@ def _rules(path: pd.Series, perms: pd.Series, deleted: pd.Series):
     shared = perms.fillna("").str[3:4].eq("s")
     noaccess = perms.fillna("").str[:3].eq("---")
     is_deleted = deleted.fillna(False).astype(bool)
+    yield "rollup", p.eq("[rollup]")
     yield "heap", p.eq("[heap]")
     yield "stack", p.eq("[stack]") | p.str.startswith("[stack:")
     yield "kernel", p.isin(_KERNEL_NAMES)

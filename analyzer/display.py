@@ -33,8 +33,8 @@ import pandas as pd
 from .schema import is_size
 from .values import human_bytes, is_na
 
-# Addresses read as the kernel writes them: hexadecimal.
-ADDRESS_COLUMNS = ("start", "end")
+# Addresses and file offsets read as the kernel writes them: hexadecimal.
+ADDRESS_COLUMNS = ("start", "end", "offset")
 
 _INSTALLED: dict[str, object] = {}
 

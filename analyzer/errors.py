@@ -75,3 +75,7 @@ class Notice:
 
 
 ON_BAD_LINES = ("error", "warn", "skip")
+
+
+class CaptureMixError(MemmapsError):
+    """Totals asked over several captures of one host: they would add one host's memory up twice."""

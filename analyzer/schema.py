@@ -49,6 +49,8 @@ _IDENTITY = [
     Column("capture_time", TIME, "time", "When the dump was taken (sosreport `date --utc`, manifest); NA otherwise.", "identity"),
     Column("kernel", STRING, "", "Kernel release of the host (`uname -r`), when the dump says it; NA otherwise.", "identity"),
     Column("sos_version", STRING, "", "Version of sos that made the sosreport (`version.txt`, manifest); NA for other dumps.", "identity"),
+    Column("capture", STRING, "", "The capture the row belongs to: a sosreport's name (its top directory, the archive's name without suffix: an archive and its extracted copy are one capture), else the path of the file or proc tree read. Captures are never added up.", "identity"),
+    Column("block", "Int64", "", "Which process of a source that names no PIDs (a `cat` of many smaps: one process per address restart): 1, 2, ...; NA when the source gives PIDs or holds one process.", "identity"),
 ]
 
 _MAPPING = [
@@ -121,6 +123,7 @@ _SMAPS = [
 ] + [Column("vmflags", STRING, "", "`VmFlags` as printed, space-separated two-letter flags.", "smaps", key="VmFlags")]
 
 COLUMNS: list[Column] = _IDENTITY + _MAPPING + _SMAPS + _PMAP
+
 BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
 KEY_TO_COLUMN: dict[str, str] = {c.key: c.name for c in _SMAPS if c.key}
 UNITLESS_KEYS = frozenset(key for key, unit, _ in SMAPS_FIELDS if unit == "count")
@@ -223,7 +226,10 @@ PROCESS_COLUMNS: list[Column] = [
     Column("source", STRING, "", "Where the process block came from: a file, or `archive!member`.", "identity"),
     Column("source_format", STRING, "", "The format of that block: `smaps`, `maps`, `smaps_rollup`, `pmap-x`, `ps`, ...; NA for an empty block.", "identity"),
     Column("lineno", "Int64", "", "Line of the block's first line (banner or `PID:` line) in its source; NA for a whole file.", "identity"),
-    Column("block", STRING, "", "The name a banner or `grep -H` prefix gave the block (`/proc/42/smaps`); NA otherwise.", "identity"),
+    Column("capture", STRING, "", "The capture of the process, as in the mappings table.", "identity"),
+    Column("block", "Int64", "", "Which process of a source that names no PIDs, as in the mappings table.", "identity"),
+    Column("block_name", STRING, "", "The block's own name in a concatenation (`==> NAME <==` banner, `grep -H` "
+           "prefix), or the file's path inside a tree; NA for a plain file.", "identity"),
     Column("mappings", "Int64", "count", "Mappings read for this process (NA when known only from ps).", "identity"),
     Column("partial", "boolean", "", "True when some of this process's data was lost (cut record, footer disagreeing).", "identity"),
     Column("user", STRING, "", "Owner: ps `USER`, a uid from `status`, or the archive member's owner; NA otherwise.", "facts"),
@@ -267,6 +273,7 @@ PROCESS_FAMILIES: list[Family] = [
 
 HOST_COLUMNS: list[Column] = [
     Column("source", STRING, "", "The sosreport the host row comes from (its archive or directory).", "identity"),
+    Column("capture", STRING, "", "The capture (sosreport name) the host record comes from.", "identity"),
     Column("host", STRING, "", "Host name (`hostname`, `hostnamectl`, else the report's name); NA if none.", "identity"),
     Column("capture_time", TIME, "time", "When sos ran (`date --utc`, ...); NA if not stated.", "identity"),
     Column("kernel", STRING, "", "Kernel release (`uname -a`, `hostnamectl`, `/proc/version`); NA if not stated.", "identity"),
@@ -310,7 +317,8 @@ def process_column(name: str) -> Column | None:
 
 
 def process_record(pid: int | None, source: str, source_format: str | None, *, command: str | None = None,
-                   lineno: int | None = None, block: str | None = None, mappings: int | None = 0,
+                   lineno: int | None = None, block_name: str | None = None, block: int | None = None,
+                   mappings: int | None = 0,
                    partial: bool = False, **facts: object) -> dict:
     """One row of the processes table, as a parser builds it (a dict the loader conforms).
 
@@ -325,7 +333,7 @@ def process_record(pid: int | None, source: str, source_format: str | None, *, c
     analyzer.errors.SchemaError: rss_total is not a column of the processes table (see analyzer.schema)
     """
     rec: dict[str, object] = {"pid": pid, "command": command, "source": source, "source_format": source_format,
-           "block": block, "lineno": lineno, "mappings": mappings, "partial": partial}
+           "block_name": block_name, "block": block, "lineno": lineno, "mappings": mappings, "partial": partial}
     for key in facts:
         if process_column(key) is None:
             raise SchemaError(f"{key} is not a column of the processes table (see analyzer.schema)")
@@ -398,7 +406,7 @@ def conform_hosts(frame: pd.DataFrame) -> pd.DataFrame:
     """Cast *frame* to the hosts table: declared columns in order, missing ones NA.
 
     >>> conform_hosts(pd.DataFrame()).columns[:3].tolist()
-    ['source', 'host', 'capture_time']
+    ['source', 'capture', 'host']
     """
     extra = [c for c in (host_column(n) for n in frame.columns if n not in HOST_BY_NAME) if c is not None]
     return _conform_table(frame, HOST_COLUMNS, extra)

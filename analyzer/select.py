@@ -46,19 +46,29 @@ def _as_list(value) -> list:
 
 
 def _search(series: pd.Series, pattern: str | re.Pattern) -> pd.Series:
-    """Rows whose text matches *pattern* anywhere; NA never matches."""
+    """Rows whose text matches *pattern* anywhere; NA never matches.
+
+    Searched once per distinct text (commands and paths repeat on every mapping), with
+    ``re.search``: a pattern with groups is fine (``str.contains`` warns of "match groups").
+
+    >>> _search(pd.Series(["nginx: worker", None, "bash"]), r"(nginx|httpd): w").tolist()
+    [True, False, False]
+    """
     regex = pattern if isinstance(pattern, re.Pattern) else re.compile(pattern)
-    return series.astype("string").str.contains(regex, na=False).astype(bool)
+    codes, uniques = pd.factorize(series.astype("string"), use_na_sentinel=True)
+    hits = [regex.search(str(u)) is not None for u in uniques] + [False]
+    return pd.Series(pd.array(hits, dtype=bool).take(codes), index=series.index)
 
 
 def select(frame: pd.DataFrame, *, pid=None, command: str | re.Pattern | None = None,
            kind: str | Iterable[str] | None = None, path: str | re.Pattern | None = None,
-           host: str | Iterable[str] | None = None) -> pd.DataFrame:
+           host: str | Iterable[str] | None = None, capture: str | Iterable[str] | None = None) -> pd.DataFrame:
     """The rows matching every criterion given (criteria left at None are ignored).
 
     ``pid``: one PID or several; ``command`` and ``path``: regular expressions
     searched in the command line and mapped path; ``kind``: one kind or several
-    (see :data:`analyzer.classify.KINDS`); ``host``: one host name or several.
+    (see :data:`analyzer.classify.KINDS`); ``host``: one host name or several; ``capture``: one
+    capture (a sosreport's name, a file's path) or several.
     An unknown kind is an error, not an empty result, so a typo does not pass
     for "no such memory".
 
@@ -86,6 +96,8 @@ def select(frame: pd.DataFrame, *, pid=None, command: str | re.Pattern | None = 
         keep &= _search(frame["path"], path)
     if host is not None:
         keep &= frame["host"].isin(_as_list(host)).fillna(False).astype(bool)
+    if capture is not None:
+        keep &= frame["capture"].isin(_as_list(capture)).fillna(False).astype(bool)
     return frame[keep.to_numpy()]
 
 

@@ -32,7 +32,9 @@ from .schema import conform_processes
 from .values import is_na
 
 MEASURES = schema.MEASURES
-BY_CHOICES = ("kind", "process", "mapping", "host")
+BY_CHOICES = ("kind", "process", "mapping", "host", "user", "command", "cgroup", "unit")
+# --by choices that group processes by one of their facts (unit: from the cgroup path)
+BY_PROCESS_FACT = ("user", "command", "cgroup", "unit")
 
 
 def _out_of_core(frame):
@@ -55,7 +57,9 @@ def _measures(frame: pd.DataFrame, keys: list[str], dropna: bool = False) -> pd.
     f = with_uss(frame)
     grouped = f.groupby(keys, dropna=dropna, sort=False, observed=True)
     out = grouped[MEASURES].sum(skipna=False, min_count=1)
-    out.insert(0, "mappings", grouped.size())
+    # a [rollup] row (smaps_rollup alone) is a whole process, not a mapping
+    out.insert(0, "mappings", f["kind"].ne("rollup").fillna(True).astype("int64").groupby(
+        [f[k] for k in keys], dropna=dropna, sort=False, observed=True).sum() if "kind" in f.columns else grouped.size())
     for col in MEASURES:
         out[col] = out[col].astype("Int64")
     return out
@@ -85,9 +89,13 @@ def by_kind(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def process_key(frame: pd.DataFrame) -> pd.Series:
-    """One label per process, as :func:`by_process` groups them: host, source and pid."""
-    return (frame["host"].fillna("").astype(str) + "\x00" + frame["source"].fillna("").astype(str)
-            + "\x00" + frame["pid"].astype("string").fillna("?"))
+    """One label per process, as :func:`by_process` groups them: host, source, pid and block
+    (a ``cat`` of many smaps names no PIDs: its processes are told apart by their block)."""
+    key = (frame["host"].fillna("").astype(str) + "\x00" + frame["source"].fillna("").astype(str)
+           + "\x00" + frame["pid"].astype("string").fillna("?"))
+    if "block" in frame.columns and frame["block"].notna().any():
+        key = key + "\x00" + frame["block"].astype("string").fillna("")
+    return key
 
 
 def _process_counts(frame: pd.DataFrame, by: str) -> pd.Series:
@@ -109,13 +117,21 @@ def by_process(frame: pd.DataFrame) -> pd.DataFrame:
     if (ooc := _out_of_core(frame)) is not None:  # a Dask DataFrame (analyzer.fleet.read): out of core
         return ooc.by_process(frame)
     f = frame.copy(deep=False)
-    for col in ("host", "command", "source"):
-        f[col] = f[col].fillna("")
-    out = _measures(f, ["host", "pid", "command", "source"], dropna=False).reset_index()
+    keys = ["host", "pid", "block", "command", "source", "capture"]
+    for col in keys:
+        if col not in f.columns:
+            f[col] = pd.NA
+    for col in ("host", "command", "source", "capture"):
+        f[col] = f[col].astype("string").fillna("")
+    out = _measures(f, keys, dropna=False).reset_index()
     sort_key = out["pss"].fillna(out["rss"]).fillna(-1)
-    out = out.assign(_k=sort_key).sort_values(["_k", "pid"], ascending=[False, True], kind="stable").drop(columns="_k")
-    for col in ("host", "command", "source"):
+    out = out.assign(_k=sort_key).sort_values(["_k", "pid", "block"], ascending=[False, True, True],
+                                              kind="stable").drop(columns="_k")
+    for col in ("host", "command", "source", "capture"):
         out[col] = out[col].replace("", pd.NA)
+    out["block"] = out["block"].astype("Int64")
+    if out["block"].isna().all():
+        out = out.drop(columns="block")
     return out.reset_index(drop=True)
 
 
@@ -125,8 +141,10 @@ def mapping_name(frame: pd.DataFrame) -> pd.Series:
 
 
 def by_mapping(frame: pd.DataFrame) -> pd.DataFrame:
-    """Memory per mapped object (library, file, kernel name), across processes,
-    with how many processes map each: the spirit of Android's librank.
+    """Memory per mapped object (library, file, kernel name) and kind, across processes,
+    with how many processes map each: the spirit of Android's librank. An object whose
+    mappings are of several kinds (a library's code and its data) has a row per kind,
+    so its code is never counted as data (the index repeats: the object's name).
 
     >>> import analyzer
     >>> frame = analyzer.load("sample_dumps/smaps/tree")
@@ -139,33 +157,63 @@ def by_mapping(frame: pd.DataFrame) -> pd.DataFrame:
     """
     f = frame.copy(deep=False)
     f["mapping"] = mapping_name(frame)
-    out = _measures(f, ["mapping"])
-    out.insert(1, "processes", _process_counts(f, "mapping").reindex(out.index).astype("Int64"))
-    # the kind of the object's largest part (resident, else virtual): libc is lib_code, not its data
-    weight = f["rss"].fillna(-1).astype("float64") * 2.0**40 + f["size"].fillna(0).astype("float64")
-    largest = f.assign(_w=weight).sort_values("_w", kind="stable").groupby("mapping", sort=False)["kind"].last()
-    out.insert(0, "kind", largest.reindex(out.index).astype("string"))
+    f["kind"] = f["kind"].fillna("other")
+    out = _measures(f, ["mapping", "kind"])
+    counts = process_key(f).groupby([f["mapping"], f["kind"]], sort=False).nunique()
+    out.insert(1, "processes", counts.reindex(out.index).astype("Int64"))
+    out = out.reset_index(level="kind")
+    out["kind"] = out["kind"].astype("string")
     sort_key = out["pss"].fillna(out["rss"]).fillna(-1)
     return out.assign(_k=sort_key).sort_values("_k", ascending=False, kind="stable").drop(columns="_k")
 
 
 def by_host(frame: pd.DataFrame) -> pd.DataFrame:
-    """Memory per host (one row, NA host, for dumps that do not name one).
+    """Memory per host and capture: one row per capture, so two sosreports of one host are
+    never added up (one row, NA host, for dumps that do not name one).
 
     >>> import analyzer
     >>> frame = analyzer.load("sample_dumps/smaps/tree")
     >>> by_host(frame)[["mappings", "processes", "rss", "pss"]]
-          mappings  processes      rss      pss
-    host
-    <NA>        37          3  4022272  2650112
+                                  mappings  processes      rss      pss
+    host capture
+    <NA> sample_dumps/smaps/tree        37          3  4022272  2650112
     """
     if (ooc := _out_of_core(frame)) is not None:  # a Dask DataFrame (analyzer.fleet.read): out of core
         return ooc.by_host(frame)
     f = frame.copy(deep=False)
-    out = _measures(f, ["host"], dropna=False)
+    if "capture" not in f.columns:
+        f["capture"] = pd.NA
+    keys = ["host", "capture"]
+    out = _measures(f, keys, dropna=False)
     key = process_key(f)
-    out.insert(1, "processes", key.groupby(f["host"], dropna=False, sort=False).nunique().reindex(out.index))
+    counts = key.groupby([f["host"], f["capture"]], dropna=False, sort=False).nunique()
+    out.insert(1, "processes", counts.reindex(out.index))
     return out
+
+
+def by_fact(frame: pd.DataFrame, fact: str) -> pd.DataFrame:
+    """Memory per process fact: ``user``, ``command`` (every worker of one program in one
+    row), ``cgroup``, or ``unit`` (the systemd unit or container from the cgroup path, see
+    :mod:`analyzer.cgroups`); with how many processes each holds; largest PSS (else RSS) first.
+    Processes the dump says nothing of are one NA row.
+
+    >>> import analyzer
+    >>> frame = analyzer.load("sample_dumps/smaps/tree")
+    >>> by_fact(frame, "command")[["processes", "rss"]].reset_index().values.tolist()
+    [['/opt/memmaps-smaps/bin/busybox sh /var/tmp/memmaps-smaps-data/multi.sh', 1, 1744896], ['/opt/memmaps-smaps/bin/tiny 256', 1, 864256], ['/opt/memmaps-smaps/bin/busybox sleep 100000', 1, 1413120]]
+    """
+    if fact not in BY_PROCESS_FACT:
+        raise ValueError(f"fact must be one of {BY_PROCESS_FACT}")
+    f = frame.copy(deep=False)
+    if fact == "unit":
+        from .cgroups import units
+
+        f["unit"] = units(f["cgroup"])
+    out = _measures(f, [fact], dropna=False)
+    key = process_key(f)
+    out.insert(1, "processes", key.groupby(f[fact], dropna=False, sort=False).nunique().reindex(out.index))
+    sort_key = out["pss"].fillna(out["rss"]).fillna(-1)
+    return out.assign(_k=sort_key).sort_values("_k", ascending=False, kind="stable").drop(columns="_k")
 
 
 PS_NOTE = ("from ps (RSS, VSZ), not from memory maps: the sosreport holds no smaps "
@@ -198,9 +246,14 @@ def by_process_ps(processes: pd.DataFrame) -> pd.DataFrame:
     p = ps_processes(processes)
     na = pd.array([pd.NA] * len(p), dtype="Int64")
     out = pd.DataFrame({
-        "host": p["host"].astype("string"), "pid": p["pid"], "command": p["command"].astype("string"),
-        "source": p["source"].astype("string"), "source_format": "ps", "mappings": na,
-        "size": p["ps_vsz"], "rss": p["ps_rss"], "pss": na, "uss": na, "swap": na})
+        "host": p["host"].astype("string") if "host" in p.columns else pd.array([pd.NA] * len(p), dtype="string"),
+        "pid": p["pid"].astype("Int64"), "command": p["command"].astype("string"),
+        "source": p["source"].astype("string"),
+        "capture": (p["capture"] if "capture" in p.columns else p["source"]).astype("string"),
+        "source_format": "ps", "mappings": na,
+        "size": pd.to_numeric(p.get("ps_vsz", pd.Series(na, index=p.index))).astype("Int64"),
+        "rss": pd.to_numeric(p.get("ps_rss", pd.Series(na, index=p.index))).astype("Int64"),
+        "pss": na, "uss": na, "swap": na})
     out = out.assign(_k=out["rss"].fillna(-1)).sort_values(["_k", "pid"], ascending=[False, True], kind="stable")
     return out.drop(columns="_k").reset_index(drop=True)
 
@@ -209,7 +262,7 @@ def by_host_ps(processes: pd.DataFrame) -> pd.DataFrame:
     """Per host, the sums of ps's RSS and VSZ over its processes (shared pages counted
     once per process, as ps does), for sosreports without maps; ``source_format`` ``ps``."""
     p = by_process_ps(processes)
-    grouped = p.groupby("host", dropna=False, sort=False)
+    grouped = p.groupby(["host", "capture"], dropna=False, sort=False)
     out = grouped[["size", "rss"]].sum(min_count=1).astype("Int64")
     out.insert(0, "processes", grouped.size().astype("Int64"))
     out.insert(0, "mappings", pd.array([pd.NA] * len(out), dtype="Int64"))
@@ -288,10 +341,12 @@ def summarize(frame: pd.DataFrame, by: str) -> pd.DataFrame:
     >>> summarize(frame, "kinds")
     Traceback (most recent call last):
     ...
-    ValueError: by must be one of ('kind', 'process', 'mapping', 'host')
+    ValueError: by must be one of ('kind', 'process', 'mapping', 'host', 'user', 'command', 'cgroup', 'unit')
     """
     if by not in BY_CHOICES:
         raise ValueError(f"by must be one of {BY_CHOICES}")
+    if by in BY_PROCESS_FACT:
+        return by_fact(frame, by)
     return {"kind": by_kind, "process": by_process, "mapping": by_mapping, "host": by_host}[by](frame)
 
 
@@ -307,10 +362,30 @@ def totals(frame: pd.DataFrame) -> dict:
     if (ooc := _out_of_core(frame)) is not None:  # a Dask DataFrame (analyzer.fleet.read): out of core
         return ooc.totals(frame)
     f = with_uss(frame)
-    out = {"processes": int(process_key(frame).nunique()) if len(frame) else 0, "mappings": len(frame)}
+    rollups = int(frame["kind"].eq("rollup").sum()) if "kind" in frame.columns else 0  # process totals, not mappings
+    out = {"processes": int(process_key(frame).nunique()) if len(frame) else 0, "mappings": len(frame) - rollups}
     for col in MEASURES:
         s = f[col]
         out[col] = pd.NA if s.isna().any() or not len(s) else int(s.sum())
+    return out
+
+
+def known_totals(frame: pd.DataFrame) -> dict:
+    """Each measure summed over the mappings that give it, with how many do: ``{measure: (sum, n)}``;
+    the sum is NA when none does. ``info`` and the report print the same figures from this
+    ("rss 1.2 MiB over 30 of 40 mappings" where some inputs lack a field).
+
+    >>> import analyzer
+    >>> frame = analyzer.load("sample_dumps/smaps/tree", "sample_dumps/pmap/pmap-x.txt")
+    >>> t = known_totals(frame)
+    >>> t["pss"][1], len(frame), t["rss"][1]
+    (37, 74, 74)
+    """
+    out = {}
+    for col in MEASURES:
+        part = measured(frame, col) if len(frame) else frame
+        value = totals(part)[col] if len(part) else pd.NA
+        out[col] = (value, len(part))
     return out
 
 
@@ -374,6 +449,8 @@ def by_process_kind(frame: pd.DataFrame, measure: str = "pss", top: int | None =
     for col in ("host", "command", "source"):
         f[col] = f[col].fillna("")
     keys = ["host", "pid", "command", "source"]
+    if "block" in f.columns and f["block"].notna().any():  # a `cat` of many smaps: a bar per process
+        keys.insert(2, "block")
     table = (f.groupby(keys + ["kind"], dropna=False, sort=False, observed=True)[measure]
              .sum(min_count=1).astype("Int64").unstack("kind"))
     kinds = [k for k in KINDS if k in table.columns] + [k for k in table.columns if k not in KINDS]
@@ -386,6 +463,8 @@ def by_process_kind(frame: pd.DataFrame, measure: str = "pss", top: int | None =
         rest = table.iloc[top:]
         other = {c: int(rest[c].sum()) for c in kinds + ["total"]}
         other.update(host="", pid=pd.NA, command=f"other ({len(rest)} processes)", source="")
+        if "block" in table.columns:
+            other["block"] = pd.NA
         table = pd.concat([table.iloc[:top], pd.DataFrame([other])], ignore_index=True)
     table["pid"] = table["pid"].astype("Int64")
     for col in ("host", "command", "source"):
@@ -447,9 +526,9 @@ def largest_mappings(frame: pd.DataFrame, measure: str = "pss", n: int = 15) -> 
     return order[cols].head(n).reset_index(drop=True)
 
 
-def process_mappings(frame: pd.DataFrame, host=None, pid=None, source=None) -> pd.DataFrame:
+def process_mappings(frame: pd.DataFrame, host=None, pid=None, source=None, block=None) -> pd.DataFrame:
     """The mappings of one process, named as a :func:`by_process` row names it
-    (``host``, ``pid``, ``source``; NA matches NA).
+    (``host``, ``pid``, ``source``, and ``block`` for a source without PIDs; NA matches NA).
 
     >>> import pandas as pd
     >>> f = pd.DataFrame({"host": [None] * 3, "pid": pd.array([1, 2, 1], dtype="Int64"),
@@ -458,7 +537,10 @@ def process_mappings(frame: pd.DataFrame, host=None, pid=None, source=None) -> p
     [1]
     """
     mask = pd.Series(True, index=frame.index)
-    for col, value in (("host", host), ("pid", pid), ("source", source)):
+    checks = [("host", host), ("pid", pid), ("source", source)]
+    if not is_na(block) and "block" in frame.columns:
+        checks.append(("block", block))
+    for col, value in checks:
         if is_na(value):
             mask &= frame[col].isna()
         else:

@@ -47,3 +47,12 @@ def json_value(value):
     if hasattr(value, "item"):
         return value.item()
     return value
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """``n`` and the noun, singular or plural.
+
+    >>> plural(1, "process", "processes"), plural(3, "time")
+    ('1 process', '3 times')
+    """
+    return f"{n} {one if n == 1 else (many or one + 's')}"

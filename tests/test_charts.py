@@ -8,6 +8,7 @@ exactly.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections import defaultdict
@@ -150,9 +151,11 @@ def test_plot_address_space_lays_out_every_mapping(frame):
     assert sum(w for _, _, w, _ in pale) == pytest.approx(lay["width"].sum())
     first = [t.get_text() for t in ax.texts][0]
     assert first == f"{int(one['start'].min()):x}"
-    # every address label names the start of a mapping after a gap (or the first)
+    # every address label names the start of a mapping after a gap (or the first); the other labels
+    # give the size (and kind) of the largest blocks, drawn inside them
     starts = {f"{int(a):x}" for a in lay["start"]}
-    assert {t.get_text() for t in ax.texts} <= starts
+    sizes = [t.get_text() for t in ax.texts if t.get_text() not in starts]
+    assert sizes and all(re.fullmatch(r"[0-9.]+ [KMGT]?i?B(?: [a-z_]+)?", s) for s in sizes), sizes
     # resident fraction drawn = RSS / size
     assert sorted(round(h, 6) for *_, h in solid) == sorted(round(v, 6) for v in lay["resident"])
     assert ax.get_legend().get_title().get_text() == ""

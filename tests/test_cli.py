@@ -209,11 +209,11 @@ def test_python_dash_m_and_console_script_agree():
 
 def test_info_on_directory_lists_files_and_folds_skipped_ones():
     result = run("info", SMAPS)
-    assert "i386_busybox_static.smaps: smaps; 1 processes, 11 mappings" in result.output
+    assert "i386_busybox_static.smaps: smaps; 1 process, 11 mappings" in result.output
     assert "files that are not memory map dumps" in result.output
     assert "more files (-v lists them all)" in result.output
     verbose = run("info", "-v", SMAPS)
-    assert "single_threads_thp.smaps.zst: smaps; 1 processes, 51 mappings" in verbose.output
+    assert "single_threads_thp.smaps.zst: smaps; 1 process, 51 mappings" in verbose.output
     assert "PROVENANCE.md: info: skipped: not a memory map dump" in verbose.output
 
 
@@ -222,7 +222,7 @@ def test_checksum_sidecar_is_skipped_not_an_error():
     result = run("info", *sos)
     assert result.exit_code == 0
     assert "checksum sidecar" in result.output
-    assert "host sample-host, captured 2026-11-25 17:48:06+00:00" in result.output
+    assert "host sample-host, capture sosreport-sample-host-memmaps-2026-11-25-mekvvua, captured 2026-11-25 17:48:06+00:00" in result.output
 
 
 def test_internal_error_is_one_line_not_a_traceback(monkeypatch):

@@ -337,7 +337,7 @@ def test_real_head_capture_with_self_is_accepted():
     if not path.exists():
         pytest.skip("sample not present")
     got = assert_same(path.read_bytes(), must_accept=True)
-    assert any(p["block"] == "/proc/self/smaps" for p in got.processes)
+    assert any(p["block_name"] == "/proc/self/smaps" for p in got.processes)
 
 
 def test_decline_does_not_leave_notices():

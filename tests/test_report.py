@@ -302,7 +302,7 @@ def test_report_appendix_names_the_host_when_there_are_several():
     ds = load_dataset(SOS, gz)
     ds.mappings["host"] = ds.mappings["source"].str.contains(".tar.gz", regex=False).map({True: "b", False: "a"})
     table = build(ds).processes
-    assert [c.name for c in table.cols[:3]] == ["host", "pid", "command"]
+    assert [c.name for c in table.cols[:4]] == ["host", "pid", "user", "command"]  # ps knows the users
     rows = table.cells()
     assert {r[0] for r in rows} == {"a", "b"}
     assert sorted(r[1] for r in rows if r[0] == "a") == sorted(p for p, e in SOS_EXPECTED["processes"].items()

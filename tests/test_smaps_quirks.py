@@ -167,7 +167,9 @@ def test_maps_lines_only():
     assert frame["rss"].isna().all()
 
 
-def test_rollup_is_process_fact_not_mapping():
+def test_rollup_alone_is_one_row_of_process_totals():
+    """smaps_rollup with no smaps beside it: the process's totals as one `[rollup]` row (kind
+    rollup, no address or size: the header's range spans the whole address space), no mappings."""
     text = """\
     ==> /proc/77/smaps_rollup <==
     55d0c8a00000-7ffd4d1e5000 ---p 00000000 00:00 0                          [rollup]
@@ -176,9 +178,10 @@ def test_rollup_is_process_fact_not_mapping():
     Pss_Anon:            300 kB
     """
     frame, parsed, _ = parse(text)
-    assert len(frame) == 0
+    assert len(frame) == 1 and frame["path"].tolist() == ["[rollup]"]
+    assert frame["rss"].tolist() == [1964 * 1024] and frame["size"].isna().all() and frame["start"].isna().all()
     proc = parsed.processes[0]
-    assert proc["pid"] == 77 and proc["source_format"] == "smaps_rollup"
+    assert proc["pid"] == 77 and proc["source_format"] == "smaps_rollup" and proc["mappings"] == 0
     assert proc["rollup_rss"] == 1964 * 1024 and proc["rollup_pss_anon"] == 300 * 1024
 
 
@@ -204,7 +207,10 @@ def test_plain_cat_of_two_processes_split_on_address_restart():
     text = record(start="7f0000000000", end="7f0000002000") + record(start="00400000", end="00402000")
     frame, parsed, notices = parse(text)
     assert len(parsed.processes) == 2
-    assert any("another process" in n.message for n in notices)
+    assert [p["block"] for p in parsed.processes] == [1, 2] and frame["block"].tolist() == [1, 2]
+    assert [n.message for n in notices] == [
+        "addresses start again from low 1 time (line 12): read as 2 processes, one per restart (a `cat` of "
+        "many smaps); no PID in the dump: the `block` column tells them apart"]
 
 
 def test_empty_block_is_process_without_mappings():

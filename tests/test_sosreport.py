@@ -155,10 +155,13 @@ def test_several_sosreports_summary_by_host():
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
-    maps = next(r for r in rows if r["source_format"] == "maps")
+    maps = [r for r in rows if r["source_format"] == "maps"]
     ps = next(r for r in rows if r["source_format"] == "ps")
     totals = [json.loads((EXPECTED / f"{a.name}.expected.json").read_text())["totals"] for a in WITH_SMAPS]
-    assert maps["host"] == "sample-host" and maps["rss"] == sum(t["Rss"] for t in totals) * 1024
+    # two captures of one host: a row each, never their sum
+    assert [r["host"] for r in maps] == ["sample-host"] * len(WITH_SMAPS)
+    assert [r["capture"] for r in maps] == [a.name.split(".tar")[0] for a in WITH_SMAPS]
+    assert [r["rss"] for r in maps] == [t["Rss"] * 1024 for t in totals]
     assert ps["rss"] == sum(rss for _, rss, _ in naive_ps_aux(NOSMAPS).values()) * 1024
 
 

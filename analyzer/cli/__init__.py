@@ -50,7 +50,7 @@ def cli() -> None:
 
     \b
     Example:
-        memmaps summary sample_dumps/ --by kind
+        memmaps summary sample_dumps/smaps/tree --by kind
         memmaps export customer.smaps.gz -o mappings.parquet
         memmaps info sosreport-host-2026-01-01-abcdef.tar.xz
     """

@@ -10,7 +10,8 @@ import click
 
 from .. import export as exporter
 from ..errors import MemmapsError
-from .options import inputs_argument, load, load_options, report_notices
+from ..values import plural
+from .options import apply_filters, filter_options, inputs_argument, load, load_options, report_notices
 
 
 def _is_dataset_output(output: str, fmt: str | None) -> bool:
@@ -41,8 +42,9 @@ def _is_dataset_output(output: str, fmt: str | None) -> bool:
               help="Dataset only: read the inputs on this existing Dask cluster (OUT must be writable by its workers).")
 @click.option("--resume", is_flag=True,
               help="Dataset only: skip the inputs already in it (without: read them again, replacing their rows).")
+@filter_options
 @load_options
-def command(inputs, output, fmt, table, workers, scheduler, resume, on_bad_lines, strict, quiet):
+def command(inputs, output, fmt, table, workers, scheduler, resume, on_bad_lines, strict, quiet, **filters):
     """Write every mapping of every INPUT as one table (CSV, Parquet, JSON, JSON Lines),
     or with --table the processes, the hosts or the notices, or every table of every INPUT
     into a Parquet dataset folder.
@@ -63,6 +65,7 @@ def command(inputs, output, fmt, table, workers, scheduler, resume, on_bad_lines
         memmaps export sosreports/*.tar.xz -o fleet --format parquet --workers 2
         memmaps summary fleet --by host
         memmaps export sosreport-*.tar.xz --table oom_kills -o kills.csv
+        memmaps export case/ -o heaps.csv --kind heap --command 'java|python'
     """
     if _is_dataset_output(output, fmt):
         _export_dataset(inputs, output, workers, scheduler, resume, on_bad_lines, strict, quiet)
@@ -73,7 +76,7 @@ def command(inputs, output, fmt, table, workers, scheduler, resume, on_bad_lines
         fmt = exporter.format_for(output, fmt)
     except ValueError as exc:
         raise click.UsageError(f"{exc} (or -o DIR --format parquet for a dataset folder)") from None
-    ds = load(inputs, on_bad_lines)
+    ds = apply_filters(load(inputs, on_bad_lines), **filters)
     try:
         frame = exporter.table(ds, table)
         exporter.write(frame, output, fmt)
@@ -83,10 +86,10 @@ def command(inputs, output, fmt, table, workers, scheduler, resume, on_bad_lines
         raise MemmapsError(f"{output}: cannot write: {exc.strerror or exc}") from None
     if output != "-" and not quiet:
         if table == "mappings":
-            click.echo(f"wrote {len(ds.mappings)} mappings of {len(ds.processes)} processes to {output} ({fmt})",
-                       err=True)
+            click.echo(f"wrote {plural(len(ds.mappings), 'mapping')} of "
+                       f"{plural(len(ds.processes), 'process', 'processes')} to {output} ({fmt})", err=True)
         else:
-            click.echo(f"wrote {len(frame)} rows of the {table} table to {output} ({fmt})", err=True)
+            click.echo(f"wrote {plural(len(frame), 'row')} of the {table} table to {output} ({fmt})", err=True)
     report_notices(ds, quiet, strict)
 
 

@@ -6,8 +6,10 @@ import click
 import pandas as pd
 
 from ..dataset import Dataset
-from ..summarize import totals
-from ..values import human_bytes, is_na
+from ..captures import NEXT_STEPS, describe, overlapping
+from ..summarize import known_totals, totals
+from ..values import human_bytes, is_na, plural
+from ..ingest.trees.collector import RECOGNISED
 from .options import inputs_argument, load, load_options
 
 SKIPPED = "skipped: not a memory map dump"
@@ -31,14 +33,19 @@ def command(inputs, verbose, on_bad_lines, strict, quiet):
     ds = load(inputs, on_bad_lines, show_progress=not quiet)
     for rep in ds.inputs:
         formats = ", ".join(rep.formats) or "nothing recognised"
-        click.echo(f"{rep.name}: {formats}; {rep.processes} processes, {rep.mappings} mappings")
+        click.echo(f"{rep.name}: {formats}; {plural(rep.processes, 'process', 'processes')}, "
+                   f"{plural(rep.mappings, 'mapping')}")
         for line in _host_lines(ds, rep.name) + _system_lines(ds, rep.name):
             click.echo(f"  {line}")
         for line in _source_lines(ds, rep.name, verbose):
             click.echo(f"  {line}")
-    t = totals(ds.mappings)
-    click.echo(f"total: {t['mappings']} mappings of {t['processes']} processes with mappings; "
-               + ", ".join(f"{k} {human_bytes(t[k])}" for k in ("size", "rss", "pss", "uss", "swap")))
+    overlap = overlapping(ds.mappings)
+    if overlap:  # never one sum over two captures of one host
+        click.echo(f"total: not added up: {describe(ds.mappings, overlap)}; {NEXT_STEPS}")
+        for capture, part in ds.mappings.groupby("capture", sort=True):
+            click.echo(f"  {capture}: {_total_line(part)}")
+    else:
+        click.echo(f"total: {_total_line(ds.mappings)}")
     procs = ds.processes
     if len(procs):
         empty = procs[(procs["mappings"] == 0).fillna(False) & (procs["source_format"] != "smaps_rollup").fillna(True)]
@@ -52,6 +59,24 @@ def command(inputs, verbose, on_bad_lines, strict, quiet):
     _echo_notices(ds, verbose, quiet)
     if strict and ds.warnings:
         raise click.exceptions.Exit(1)
+
+
+def _total_line(frame: pd.DataFrame) -> str:
+    """Mappings, processes and each measure, as the report's cover gives them: a sum over the
+    mappings that say, and how many do when some do not."""
+    t = totals(frame)
+    known = known_totals(frame)
+    parts = []
+    for k in ("size", "rss", "pss", "uss", "swap"):
+        value, n = known[k]
+        text = f"{k} {human_bytes(value)}" if n else f"{k} -"
+        if n and n < len(frame):
+            text += f" (over {n} of {len(frame)} mappings)"
+        parts.append(text)
+    rollups = int(frame["kind"].eq("rollup").sum()) if len(frame) else 0
+    who = (f"{plural(t['processes'], 'process', 'processes')} ({rollups} known from smaps_rollup alone)" if rollups
+           else f"{plural(t['processes'], 'process', 'processes')} with mappings")
+    return f"{plural(t['mappings'], 'mapping')} of {who}; " + ", ".join(parts)
 
 
 def _of_input(sources: pd.Series, input_name: str) -> pd.Series:
@@ -70,7 +95,8 @@ def _host_lines(ds: Dataset, input_name: str) -> list[str]:
     lines = []
     for h in hosts[_of_input(hosts["source"], input_name)].to_dict("records"):
         facts = [f"host {h['host']}" if not is_na(h["host"]) else "host unknown"]
-        for col, label in (("capture_time", "captured"), ("kernel", "kernel"), ("sos_version", "sos")):
+        for col, label in (("capture", "capture"), ("capture_time", "captured"), ("kernel", "kernel"),
+                           ("sos_version", "sos")):
             if not is_na(h[col]):
                 facts.append(f"{label} {h[col]}")
         if h["maps_collected"] is False:
@@ -130,14 +156,16 @@ def _source_lines(ds: Dataset, input_name: str, verbose: bool) -> list[str]:
     if not len(procs):
         return []
     mine = procs[_of_input(procs["source"], input_name)]
-    # a copied proc tree is one line: ROOT/proc/*/smaps, not one line per process
-    key = mine["source"].astype(str).str.replace(_PROC_MEMBER, r"\1*/\2", regex=True)
-    mine = mine.assign(source=key)
+    # a copied proc tree is one line: ROOT/proc/*/smaps, not one line per process (-v: every member)
+    if not verbose:
+        key = mine["source"].astype(str).str.replace(_PROC_MEMBER, r"\1*/\2", regex=True)
+        mine = mine.assign(source=key)
     sources = mine.groupby("source", sort=True).agg(formats=("source_format", lambda s: ", ".join(sorted(set(map(str, s.dropna()))))),
                                                      processes=("pid", "size"), mappings=("mappings", "sum"))
     if len(sources) <= 1 or sources.index.tolist() == [input_name]:
         return []
-    lines = [f"{src}: {row.formats or '-'}; {row.processes} processes, {int(row.mappings)} mappings"
+    lines = [f"{src}: {row.formats or '-'}; {plural(row.processes, 'process', 'processes')}, "
+             f"{plural(int(row.mappings), 'mapping')}"
              for src, row in sources.iterrows()]
     if not verbose and len(lines) > 20:
         lines = lines[:20] + [f"... and {len(lines) - 20} more files (-v lists them all)"]
@@ -147,7 +175,8 @@ def _source_lines(ds: Dataset, input_name: str, verbose: bool) -> list[str]:
 def _echo_notices(ds: Dataset, verbose: bool, quiet: bool = False) -> None:
     notices = ds.notices
     skipped = [n for n in notices if n.level == "info" and n.message.startswith(SKIPPED)]
-    shown = notices if verbose else [n for n in notices if n not in skipped]
+    members = [n for n in notices if n.level == "info" and n.message.startswith(RECOGNISED)]
+    shown = notices if verbose else [n for n in notices if n not in skipped and n not in members]
     if not notices:
         return
     if quiet:

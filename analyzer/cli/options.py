@@ -80,3 +80,81 @@ def report_notices(ds: Dataset, quiet: bool, strict: bool) -> None:
     if strict and ds.warnings:
         click.echo(f"memmaps: error: {len(ds.warnings)} warning(s) and --strict given", err=True)
         raise click.exceptions.Exit(1)
+
+
+def filter_options(f):
+    """``--pid``, ``--command``, ``--kind``, ``--path``, ``--host``, ``--capture``: the rows to keep
+    (:func:`analyzer.select.select`); a command takes them as ``**filters`` and calls :func:`apply_filters`."""
+    from ..classify import KINDS
+
+    options = [
+        click.option("--capture", "f_capture", multiple=True, metavar="NAME",
+                     help="Only this capture (a sosreport's name, a file's path); repeatable."),
+        click.option("--host", "f_host", multiple=True, metavar="HOST", help="Only this host; repeatable."),
+        click.option("--path", "f_path", metavar="REGEX", help="Only mappings whose path matches REGEX."),
+        click.option("--kind", "f_kind", multiple=True, type=click.Choice(KINDS),
+                     help="Only mappings of this kind; repeatable."),
+        click.option("--command", "f_command", metavar="REGEX",
+                     help="Only processes whose command line matches REGEX (searched anywhere)."),
+        click.option("--pid", "f_pid", multiple=True, type=int, metavar="PID", help="Only this PID; repeatable."),
+    ]
+    for option in options:
+        f = option(f)
+    return f
+
+
+def apply_filters(ds: Dataset, f_pid=(), f_command=None, f_kind=(), f_path=None, f_host=(), f_capture=()) -> Dataset:
+    """The dataset narrowed to the rows the filter options keep (the mappings, and the processes
+    and hosts they name); unchanged when no filter was given."""
+    import re
+
+    import pandas as pd
+
+    from ..select import select
+
+    criteria = {"pid": list(f_pid) or None, "command": f_command, "kind": list(f_kind) or None,
+                "path": f_path, "host": list(f_host) or None, "capture": list(f_capture) or None}
+    criteria = {k: v for k, v in criteria.items() if v is not None}
+    if not criteria:
+        return ds
+    for key in ("command", "path"):
+        if key in criteria:
+            try:
+                criteria[key] = re.compile(criteria[key])
+            except re.error as exc:
+                raise click.BadParameter(f"not a regular expression: {exc}", param_hint=f"--{key}") from None
+    known = set(ds.mappings["capture"].dropna()) | set(ds.processes.get("capture", pd.Series(dtype=str)).dropna())
+    for name in criteria.get("capture", []):
+        if name not in known:
+            raise click.BadParameter(f"no capture {name!r}; captures: {', '.join(sorted(known)) or 'none'}",
+                                     param_hint="--capture")
+    mappings = select(ds.mappings, **criteria)
+    procs = ds.processes
+    if len(procs):
+        proc_criteria = {k: v for k, v in criteria.items() if k in ("pid", "command", "host", "capture")}
+        frame = procs.copy(deep=False)
+        for col in ("host", "command", "capture"):
+            if col not in frame.columns:
+                frame[col] = pd.NA
+        keep = select(frame.assign(kind=pd.NA, path=pd.NA), **proc_criteria).index if proc_criteria else frame.index
+        procs = procs.loc[keep]
+        if "kind" in criteria or "path" in criteria:  # only processes that still have a mapping
+            procs = procs[procs["source"].isin(set(mappings["source"].dropna()))]
+    hosts = ds.hosts
+    if len(hosts) and "capture" in hosts.columns:
+        hosts = hosts[hosts["capture"].isin(set(procs.get("capture", pd.Series(dtype=str))) |
+                                            set(mappings["capture"].dropna()))]
+    return Dataset(mappings, procs.reset_index(drop=True), hosts.reset_index(drop=True), ds.inputs, ds.notices)
+
+
+def sort_frame(frame, column: str):
+    """*frame* ordered by *column* (an index level or a column): numbers largest first, text A to Z."""
+    import pandas as pd
+
+    flat = frame.reset_index() if frame.index.name or any(frame.index.names) else frame
+    if column not in flat.columns:
+        raise click.BadParameter(f"no column {column!r}; columns: {', '.join(map(str, flat.columns))}",
+                                 param_hint="--sort")
+    numeric = pd.api.types.is_numeric_dtype(flat[column])
+    order = flat[column].sort_values(ascending=not numeric, kind="stable", na_position="last").index
+    return frame.iloc[[flat.index.get_loc(i) for i in order]]

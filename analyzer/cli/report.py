@@ -8,7 +8,9 @@ from pathlib import Path
 import click
 
 from ..errors import MemmapsError
-from .options import inputs_argument, load, load_options, report_notices
+from ..captures import refuse_mixed
+from ..values import plural
+from .options import apply_filters, filter_options, inputs_argument, load, load_options, report_notices
 
 FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html"}
 
@@ -23,8 +25,9 @@ FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html"}
               help="Processes and mappings shown in the rankings (the rest folded into 'other').")
 @click.option("--details", type=click.IntRange(min=0, max=50), default=3, show_default=True,
               help="Largest processes that get an address-space page.")
+@filter_options
 @load_options
-def command(inputs, output, png_dir, top, details, on_bad_lines, strict, quiet):
+def command(inputs, output, png_dir, top, details, on_bad_lines, strict, quiet, **filters):
     """Write a report of every INPUT that a customer can read: cover with
     hosts, inputs, totals and warnings; memory by kind; top processes and
     top mappings; address-space maps of the largest processes; mapping sizes;
@@ -38,6 +41,7 @@ def command(inputs, output, png_dir, top, details, on_bad_lines, strict, quiet):
     Example:
         memmaps report sample_dumps/ -o report.pdf
         memmaps report sosreport-host-2026-01-01.tar.xz -o report.html --png-dir charts/
+        memmaps report case/ --capture sosreport-host-2026-01-01-abcdef -o report.pdf
     """
     from ..report.document import build
     from ..report.writers import page_count, write_html, write_pdf, write_pngs
@@ -49,7 +53,8 @@ def command(inputs, output, png_dir, top, details, on_bad_lines, strict, quiet):
         fmt = FORMATS.get(Path(output).suffix.lower())
         if fmt is None:
             raise click.UsageError(f"cannot tell the report format from {output!r}: use a .pdf or .html name")
-    ds = load(inputs, on_bad_lines)
+    ds = apply_filters(load(inputs, on_bad_lines), **filters)
+    refuse_mixed(ds.mappings, "a report")
     report = build(ds, top=top, details=details)
     stderr = sys.stderr
     steps = (page_count(report) if fmt == "pdf" else len(report.details) + 4 if fmt else 0)
@@ -72,7 +77,8 @@ def command(inputs, output, png_dir, top, details, on_bad_lines, strict, quiet):
             raise MemmapsError(f"{exc.filename or output}: cannot write: {exc.strerror or exc}") from None
     if not quiet:
         if output:
-            click.echo(f"wrote {output} ({done}; {len(ds.processes)} processes, {len(ds.mappings)} mappings)", err=True)
+            click.echo(f"wrote {output} ({done}; {plural(len(ds.processes), 'process', 'processes')}, "
+                       f"{plural(len(ds.mappings), 'mapping')})", err=True)
         if png_dir:
             click.echo(f"wrote {len(written)} charts to {png_dir}/", err=True)
     report_notices(ds, quiet, strict)

@@ -37,9 +37,10 @@ def read(path, table: str = "mappings", columns=None):
     >>> frame.npartitions, len(frame)
     (2, 74)
     >>> analyzer.by_host(frame)[["mappings", "processes", "rss"]]
-          mappings  processes      rss
-    host
-    <NA>        74          6  8040448
+                                              mappings  processes      rss
+    host capture
+    <NA> sample_dumps/smaps/tree                    37          3  4022272
+         sample_dumps/smaps/multi_loop.smaps        37          3  4018176
     """
     import dask.dataframe as dd
 
@@ -104,21 +105,22 @@ def _measures(frame, keys: list[str]) -> pd.DataFrame:
     return out
 
 
-def _processes(frame, by: str) -> pd.Series:
-    """Distinct processes (host, source, pid) per value of *by*."""
+def _processes(frame, by: str | list[str]) -> pd.Series:
+    """Distinct processes (host, source, pid, block: :func:`analyzer.summarize.process_key`) per value of *by*."""
     import dask
 
-    keys = list(dict.fromkeys([by, "host", "source", "pid"]))
+    by = [by] if isinstance(by, str) else by
+    keys = list(dict.fromkeys([*by, "host", "source", "pid", "block"]))
     pairs = frame[keys].drop_duplicates(split_out=1)
     (pairs,) = dask.compute(pairs)
-    return pairs.groupby(by, dropna=False, sort=False).size()
+    return pairs.groupby(by if len(by) > 1 else by[0], dropna=False, sort=False).size()
 
 
 def by_host(frame) -> pd.DataFrame:
     """:func:`analyzer.summarize.by_host`, out of core."""
-    out = _measures(frame, ["host"])
-    out.index.name = "host"
-    out.insert(1, "processes", _processes(frame, "host").reindex(out.index).astype("int64"))
+    out = _measures(frame, ["host", "capture"])
+    out.index.names = ["host", "capture"]
+    out.insert(1, "processes", _processes(frame, ["host", "capture"]).reindex(out.index).astype("int64"))
     return out
 
 
@@ -134,10 +136,14 @@ def by_kind(frame) -> pd.DataFrame:
 
 def by_process(frame) -> pd.DataFrame:
     """:func:`analyzer.summarize.by_process`, out of core (one row per process: small)."""
-    keys = ["host", "pid", "command", "source"]
+    keys = ["host", "pid", "block", "command", "source", "capture"]
     out = _measures(frame, keys).reset_index()
     sort_key = out["pss"].fillna(out["rss"]).fillna(-1)
-    out = out.assign(_k=sort_key).sort_values(["_k", "pid"], ascending=[False, True], kind="stable").drop(columns="_k")
+    out = out.assign(_k=sort_key).sort_values(["_k", "pid", "block"], ascending=[False, True, True],
+                                              kind="stable").drop(columns="_k")
+    out["block"] = out["block"].astype("Int64")
+    if out["block"].isna().all():
+        out = out.drop(columns="block")
     return out.reset_index(drop=True)
 
 
@@ -147,7 +153,7 @@ def totals(frame) -> dict:
 
     f = frame.assign(_all=0)
     per = _measures(f, ["_all"])
-    pairs = frame[["host", "source", "pid"]].drop_duplicates(split_out=1)
+    pairs = frame[["host", "source", "pid", "block"]].drop_duplicates(split_out=1)
     (n_proc,) = dask.compute(pairs.shape[0])
     if not len(per):
         return {"processes": 0, "mappings": 0, **{m: pd.NA for m in schema.MEASURES}}

@@ -82,12 +82,14 @@ def is_checksum(data: bytes) -> bool:
 
 
 def _collect(collector: Collector, source: ArchiveSource | DirectorySource, members: Iterator[Member],
-             read_bytes: Callable[[int], None] | None = None) -> None:
+             read_bytes: Callable[[int], None] | None = None,
+             own_inputs: list[tuple[list[Parsed], list[Notice]]] | None = None) -> None:
     """Hand every member of *source* to *collector*, in order, once: the one loop of a tree input.
 
     A member the collector finds to be an archive comes back as :class:`Nested`; its members are
     handed on in its place (archives only). A nested archive that cannot be read is skipped with a
-    note, as any other unreadable member; the top level's errors are the caller's."""
+    note, as any other unreadable member; the top level's errors are the caller's. An archive in a
+    directory (a case folder of sosreports) is an input of its own: read whole into *own_inputs*."""
     stack: list[tuple[Iterator[Member], Nested | None]] = [(members, None)]
     try:
         while stack:
@@ -104,6 +106,9 @@ def _collect(collector: Collector, source: ArchiveSource | DirectorySource, memb
                 if read_bytes is not None and member.size is not None:
                     read_bytes(member.size)
                 if nested is None:
+                    continue
+                if own_inputs is not None and isinstance(source, DirectorySource):
+                    own_inputs.append(_own_archive(nested, collector.on_bad_lines))
                     continue
                 inner = source.expand(nested.member, nested.stream, nested.head) \
                     if isinstance(source, ArchiveSource) else None
@@ -125,6 +130,18 @@ def _collect(collector: Collector, source: ArchiveSource | DirectorySource, memb
                 outer.close()
 
 
+def _own_archive(nested: Nested, on_bad_lines: str) -> tuple[list[Parsed], list[Notice]]:
+    """An archive met in a folder, read as an input of its own (its stream closed after)."""
+    name = nested.member.display
+    try:
+        return _read_archive(nested.stream, name, on_bad_lines)
+    except InputError as exc:
+        level = "info" if isinstance(exc, NoDataError) else "warning"
+        return [], [Notice(name, None, str(exc).removeprefix(f"{name}: "), level)]
+    finally:
+        nested.close()
+
+
 def _read_directory(root: Path, on_bad_lines: str,
                     read_bytes: Callable[[int], None] | None = None) -> tuple[list[Parsed], list[Notice]]:
     """A directory: a copied proc tree, an extracted sosreport (or several), a folder of dumps.
@@ -133,12 +150,16 @@ def _read_directory(root: Path, on_bad_lines: str,
     file inside *root* (sosreports' ``ps -> sos_commands/process/...``)."""
     collector = Collector(on_bad_lines)
     source = DirectorySource(root)
+    found: list[tuple[list[Parsed], list[Notice]]] = []
     try:
-        _collect(collector, source, source.members(), read_bytes)
+        _collect(collector, source, source.members(), read_bytes, found)
     except BaseException:
         collector.abandon()
         raise
     pieces, notices = collector.finish(source.naming)
+    for more_pieces, more_notices in found:
+        pieces.extend(more_pieces)
+        notices.extend(more_notices)
     if not any(p.has_data() for p in pieces):
         if collector.sos_roots:
             raise _no_data(str(root), collector)
@@ -266,8 +287,15 @@ def load_dataset(*inputs: str | Path, on_bad_lines: str = "warn",
             if len(frame):
                 if "source" not in frame.columns:
                     frame["source"] = parsed.processes[0]["source"] if parsed.processes else str(item)
+                if "capture" not in frame.columns:  # a loose file: the file is the capture
+                    frame["capture"] = frame["source"]
+                elif frame["capture"].isna().any():
+                    frame["capture"] = frame["capture"].fillna(frame["source"])
                 frames.append(frame)
-            n_map += len(frame)
+            for proc in parsed.processes:
+                if proc.get("capture") is None:
+                    proc["capture"] = proc.get("source", str(item))
+            n_map += len(frame) - (int(frame["path"].eq("[rollup]").sum()) if "path" in frame.columns else 0)
             n_proc += len(parsed.processes)
             processes.extend(parsed.processes)
             hosts.extend(parsed.hosts)
@@ -281,7 +309,33 @@ def load_dataset(*inputs: str | Path, on_bad_lines: str = "warn",
     notices.extend(sysfacts.status_vs_smaps(mappings, procs))
     extra = {name: systables.conform(pd.DataFrame(rows), systables.TABLES[name]) if rows
              else systables.empty(systables.TABLES[name]) for name, rows in tables.items()}
-    return Dataset(mappings, procs, host_frame, reports, notices, **extra)
+    return Dataset(mappings, procs, host_frame, reports, fold_notices(notices), **extra)
+
+
+FOLD_AT = 3
+
+
+def fold_notices(notices: list[Notice]) -> list[Notice]:
+    """One notice, not fifty: the same message at the same level from *FOLD_AT* or more files
+    (fifty kernel threads' empty smaps) becomes one notice naming how many and the first few.
+
+    >>> many = [Notice(f"t/proc/{p}/smaps", None, "no mappings (a kernel thread or zombie)", "info") for p in (2, 3, 4, 5)]
+    >>> [str(n) for n in fold_notices(many + [Notice("x.smaps", 7, "cut short")])]
+    ['t/proc/2/smaps: info: no mappings (a kernel thread or zombie) (4 files: t/proc/2/smaps, t/proc/3/smaps, t/proc/4/smaps, ...)', 'x.smaps:7: warning: cut short']
+    """
+    groups: dict[tuple[str, str], list[Notice]] = {}
+    for n in notices:
+        groups.setdefault((n.level, n.message), []).append(n)
+    out = []
+    for n in notices:
+        group = groups[(n.level, n.message)]
+        if len({g.source for g in group}) < FOLD_AT:
+            out.append(n)
+        elif group[0] is n:
+            shown = ", ".join(g.source for g in group[:3])
+            more = ", ..." if len(group) > 3 else ""
+            out.append(Notice(n.source, None, f"{n.message} ({len(group)} files: {shown}{more})", n.level))
+    return out
 
 
 def _same_report_twice(hosts: pd.DataFrame) -> list[Notice]:

@@ -221,6 +221,7 @@ def plot_address_space(frame: pd.DataFrame, ax=None, title: str | None = None):
     if marks:
         ax.add_collection(LineCollection(marks, colors="#444444", linewidths=0.5, linestyles=(0, (1, 1))),
                           autolim=False)
+    _label_big_blocks(ax, lay, row_units, units_per_char)
     ax.set_xlim(-0.5, row_units + 0.5)
     ax.set_ylim(-(max(rows, MIN_ROWS) - 1) * 1.6 - 0.7, 1.15)
     ax.set_xticks([])
@@ -236,6 +237,37 @@ def plot_address_space(frame: pd.DataFrame, ax=None, title: str | None = None):
                                               if lay.attrs.get("grouped", 1) > 1 else ""), prop={"size": 6.5})
     ax.set_title(title)
     return ax
+
+
+BIG_LABELS = 6
+
+
+def _label_big_blocks(ax, lay, row_units: float, units_per_char: float) -> None:
+    """Write the size (and kind) inside the largest blocks: widths are log-scaled, so a 200 MiB
+    heap is drawn only a few times wider than a 1 MiB file; the label says how big it is."""
+    from .style import binary_tick
+
+    sizes = lay["size"].astype("float64").fillna(0)
+    if not len(sizes) or sizes.max() <= 0:
+        return
+    rss = (lay["resident"].astype("float64") * sizes).fillna(0)
+    # the largest resident blocks, then the largest reservations
+    picks = list(rss[rss > 0].sort_values(ascending=False, kind="stable").head(BIG_LABELS // 2).index)
+    picks += [i for i in sizes[sizes >= sizes.max() / 64].sort_values(ascending=False, kind="stable").index
+              if i not in picks][: BIG_LABELS - len(picks)]
+    for i in picks:
+        x, w = float(lay.at[i, "x"]), float(lay.at[i, "width"])
+        for row, x0, piece in _split(x, w, row_units):
+            for text in (f"{binary_tick(sizes[i])} {lay.at[i, 'kind']}", binary_tick(sizes[i])):
+                if len(text) * units_per_char <= piece * 0.95:
+                    ax.text(x0 + piece / 2, -row * 1.6 + 0.5, text, fontsize=LABEL_FS, ha="center", va="center",
+                            fontfamily="DejaVu Sans Mono", color="black",
+                            bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "alpha": 0.7,
+                                  "edgecolor": "none"})
+                    break
+            else:
+                continue
+            break  # labelled in its widest-enough piece: once
 
 
 def _split(x: float, w: float, row_units: float):

@@ -34,7 +34,7 @@ from ..summarize import (by_kind, by_mapping, by_process_kind, by_process_ps_top
                          report_measure, size_distribution)
 from .address import address_layout, plot_address_space  # the address-space map: a layout of its own
 from .axes import bar_labels, legend_below, new_axes, no_data
-from .style import (MEASURE_LABEL, OTHER_COLOR, PS_COLOR, binary_tick, bytes_axis, ellipsize, kind_color,
+from .style import (MEASURE_LABEL, OTHER_COLOR, PS_COLOR, binary_tick, bytes_axis, ellipsize, kind_color, mapping_label,
                     process_label)
 
 LABEL_CHARS = 42  # y tick labels (commands, paths) are cut to this many characters
@@ -74,7 +74,7 @@ def plot_top_processes(frame: pd.DataFrame, ax=None, measure: str | None = None,
     title = f"Top processes by {MEASURE_LABEL[m]}"
     if not len(data):
         return no_data(ax, title, "no processes with a known size")
-    kinds = [c for c in data.columns if c not in ("host", "pid", "command", "source", "total")]
+    kinds = [c for c in data.columns if c not in ("host", "pid", "block", "command", "source", "total")]
     kinds = [k for k in kinds if data[k].sum() > 0]
     _process_bars(ax, data, kinds, {k: kind_color(k) for k in kinds})
     legend_below(ax, kinds)
@@ -91,7 +91,9 @@ def _process_bars(ax, data: pd.DataFrame, kinds: list[str], colors: dict[str, st
         ax.barh(ys, vals, left=left, color=colors[k], height=0.72, label=k)
         left += vals
     hosts = data["host"] if "host" in data and data["host"].nunique() > 1 else [None] * len(data)
-    ax.set_yticks(ys, [process_label(p, c, LABEL_CHARS, h) for p, c, h in zip(data["pid"], data["command"], hosts)],
+    blocks = data["block"] if "block" in data else [None] * len(data)
+    ax.set_yticks(ys, [process_label(p, c, LABEL_CHARS, h, b)
+                       for p, c, h, b in zip(data["pid"], data["command"], hosts, blocks)],
                   fontfamily="DejaVu Sans Mono", fontsize=7)
     ax.invert_yaxis()
     bytes_axis(ax.xaxis)
@@ -143,7 +145,10 @@ def plot_top_mappings(frame: pd.DataFrame, ax=None, measure: str | None = None, 
     values = [int(v) for v in data[m].fillna(0)]
     ys = np.arange(len(data))
     ax.barh(ys, values, color=[kind_color(k) for k in data["kind"].fillna("other")], height=0.72)
-    ax.set_yticks(ys, [ellipsize(n, LABEL_CHARS, where="middle") for n in data.index],
+    twice = set(data.index[data.index.duplicated()])  # a library's code and data: say which bar is which
+    ax.set_yticks(ys, [ellipsize(mapping_label(n, p), LABEL_CHARS - (len(k) + 3 if n in twice else 0), where="path")
+                       + (f" ({k})" if n in twice else "")
+                       for n, p, k in zip(data.index, data["processes"], data["kind"])],
                   fontfamily="DejaVu Sans Mono", fontsize=7)
     ax.invert_yaxis()
     bytes_axis(ax.xaxis)
@@ -171,6 +176,7 @@ def plot_size_distribution(frame: pd.DataFrame, ax=None):
     step = max(1, math.ceil(len(xs) / 24))
     ax.set_xticks(xs[::step], [binary_tick(b) for b in data.index[::step]], rotation=60, ha="right",
                   rotation_mode="anchor")
+    ax.set_ylim(0, max(1.0, float(bottom.max())) * 1.08)  # headroom: the tallest bar is never cut
     ax.set_xlabel("virtual size of the mapping (at least)")
     ax.set_ylabel("mappings")
     legend_below(ax, list(data.columns), 44)

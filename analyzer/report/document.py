@@ -18,9 +18,11 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..dataset import Dataset
-from ..summarize import (PS_NOTE, by_kind, by_mapping, by_process, largest_mappings, measured, process_mappings,
+from ..summarize import (PS_NOTE, by_kind, by_mapping, by_process, known_totals, largest_mappings, measured,
+                         process_mappings,
                          ps_processes, ps_totals, report_measure, totals, with_ps)
-from .style import MEASURE_LABEL
+from .style import MEASURE_LABEL, mapping_label
+from .table import one_line
 from ..values import human_bytes, is_na
 
 
@@ -46,7 +48,7 @@ def _fmt(value, fmt: str) -> str:
         return f"{int(value):012x}"
     if fmt == "bool":
         return "yes" if bool(value) else ""
-    return str(value).replace("\n", " ")
+    return one_line(str(value))
 
 
 @dataclass
@@ -129,7 +131,10 @@ def _host_facts(ds: Dataset) -> list[tuple[str, str]]:
 
 def _process_label(row) -> str:
     pid = "" if pd.isna(row["pid"]) else f"PID {int(row['pid'])}"
-    cmd = row["command"] if isinstance(row["command"], str) else "(command unknown)"
+    block = row.get("block")
+    if not pid and block is not None and not pd.isna(block):  # a `cat` of many smaps: no PID
+        pid = f"block {int(block)}"
+    cmd = one_line(row["command"]) if isinstance(row["command"], str) else "(command unknown)"
     return f"{pid} {cmd}".strip()
 
 
@@ -180,7 +185,11 @@ def build(ds: Dataset, top: int = 20, details: int = 3) -> Report:
     remarks = []
     procs = ds.processes
     if len(procs) and "mappings" in procs.columns:
-        empty = int((procs["mappings"] == 0).fillna(False).sum())
+        rollup = (procs["source_format"] == "smaps_rollup").fillna(False) if "source_format" in procs else False
+        empty = int(((procs["mappings"] == 0).fillna(False) & ~rollup).sum())  # smaps_rollup alone: totals only
+        if int(rollup.sum()) if not isinstance(rollup, bool) else 0:
+            remarks.append(f"{int(rollup.sum())} processes are known from smaps_rollup alone: their totals are "
+                           "counted, as kind `rollup`; they have no mappings, kinds or addresses to show.")
         if empty:
             remarks.append(f"{empty} processes have no mappings (kernel threads or zombies): not in the charts.")
     if len(procs) and "partial" in procs.columns:
@@ -204,6 +213,7 @@ def build(ds: Dataset, top: int = 20, details: int = 3) -> Report:
     maps_frame = by_mapping(known)
     maps_frame = maps_frame.sort_values(measure, ascending=False, kind="stable", na_position="last")
     maps_frame = maps_frame.head(max(top * 2, 40)).reset_index()
+    maps_frame["mapping"] = [mapping_label(n, p) for n, p in zip(maps_frame["mapping"], maps_frame["processes"])]
     top_mappings = Table(f"Top mappings by {label}", maps_frame,
                          [Col("mapping", "mapping", flex=True), Col("kind", "kind"),
                           Col("processes", "procs", "int"), Col("mappings", "maps", "int")] + MEASURE_COLS)
@@ -215,25 +225,40 @@ def build(ds: Dataset, top: int = 20, details: int = 3) -> Report:
         cols = PROCESS_COLS[:2] + [Col("source_format", "from")] + PROCESS_COLS[2:]
     if "host" in procs_frame and procs_frame["host"].nunique() > 1:  # PIDs repeat across hosts
         cols = [Col("host", "host")] + cols
+    if len(frame) and frame["user"].notna().any():  # the owner of each process, where the input says
+        users = frame.groupby(["source", frame["pid"].fillna(-1)], sort=False)["user"].first()
+        procs_frame = procs_frame.assign(user=[users.get((s, p if not pd.isna(p) else -1), pd.NA)
+                                               for s, p in zip(procs_frame["source"], procs_frame["pid"])])
+        if "user" in ds.processes.columns and len(ps_only):  # ps rows: ps's USER
+            ps_user = ps_only.set_index(["source", "pid"])["user"]
+            procs_frame["user"] = [u if not pd.isna(u) else ps_user.get((s, p), pd.NA)
+                                   for u, s, p in zip(procs_frame["user"], procs_frame["source"], procs_frame["pid"])]
+        at = next(i for i, c in enumerate(cols) if c.name == "command")
+        cols = cols[:at] + [Col("user", "user", width=10)] + cols[at:]
+    if "block" in procs_frame.columns and procs_frame["block"].notna().any():  # a `cat` of many smaps: no PIDs
+        at = next(i for i, c in enumerate(cols) if c.name == "pid") + 1
+        cols = cols[:at] + [Col("block", "block", "text")] + cols[at:]
     processes = Table("Every process", procs_frame, cols,
                       note=f"Sorted by PSS, or RSS where PSS is unknown; {len(procs_frame):,} processes.")
 
     detail_list = []
-    ranked = by_process(known)
+    ranked = by_process(known[known["kind"].ne("rollup").fillna(True)])  # smaps_rollup alone has no addresses
     for _, row in ranked.head(details).iterrows():
-        sub = process_mappings(frame, row["host"], row["pid"], row["source"])
+        sub = process_mappings(frame, row["host"], row["pid"], row["source"], row.get("block"))
         largest = largest_mappings(sub, measure, 20)
         detail_list.append(Detail(_process_label(row), row["pid"], sub, Table(
             f"Largest mappings of {_process_label(row)}", largest,
             [Col("start", "start", "addr"), Col("perms", "perms"), Col("kind", "kind"),
              Col("path", "path", flex=True)] + MEASURE_COLS)))
 
+    glance = _glance(procs_frame, kinds_frame, measure, label) if len(known) else []
+
     names = [v for k, v in _host_facts(ds)[:1]]
     title = "Memory report" + (f": {names[0]}" if names and names[0] != "not stated in the input" else "")
     return Report(title=title, facts=_host_facts(ds), inputs=inputs, totals=tot, notes=notes, warnings=warnings,
                   info_count=info_count, measure=measure, frame=frame, measured=known, kinds=kinds,
                   top_mappings=top_mappings, details=detail_list, processes=processes, top=top,
-                  remarks=remarks, ps=ps_only, extra=_system_extra(ds))
+                  remarks=remarks, ps=ps_only, extra={**_system_extra(ds), "glance": glance})
 
 
 def _system_extra(ds: Dataset) -> dict:
@@ -272,6 +297,22 @@ def _status_totals(status: pd.DataFrame, ps_only: pd.DataFrame) -> list[tuple[st
             ("swap", total("vm_swap")), ("virtual", total("vm_size"))]
 
 
+def _glance(procs: pd.DataFrame, kinds: pd.DataFrame, measure: str, label: str, n: int = 5) -> list[Table]:
+    """The cover's at-a-glance tables: the largest processes and kinds, with their share of the total."""
+    out = []
+    total = kinds[measure].sum(min_count=1)
+    for frame, key, col in ((procs, "command", Col("command", "command", flex=True)), (kinds, "kind", Col("kind", "kind"))):
+        ranked = frame[frame[measure].notna()].sort_values(measure, ascending=False, kind="stable").head(n)
+        if not len(ranked) or pd.isna(total) or not total:
+            continue
+        ranked = ranked.assign(share=[f"{100 * v / total:.0f}%" for v in ranked[measure]])
+        cols = ([Col("pid", "PID")] if key == "command" else []) + [col, Col(measure, label, "bytes"),
+                                                                     Col("share", "share", width=6)]
+        title = f"Largest processes by {label}" if key == "command" else f"Largest kinds by {label}"
+        out.append(Table(title, ranked.reset_index(drop=True), cols))
+    return out
+
+
 def _totals(frame: pd.DataFrame, ps_only: pd.DataFrame) -> list[tuple[str, str]]:
     """The cover's totals: from the maps, and from ps for the processes that have
     no maps (kept apart: ps has no PSS, USS or swap)."""
@@ -293,14 +334,15 @@ def _totals(frame: pd.DataFrame, ps_only: pd.DataFrame) -> list[tuple[str, str]]
     if ps:
         procs += f" with memory maps; {ps['processes']:,} more from ps only"
     tot = [("processes", procs), ("mappings", f"{t['mappings']:,}")]
+    known = known_totals(frame)
     for col, name in (("rss", "RSS"), ("pss", "PSS"), ("uss", "USS (private)"), ("swap", "swap"), ("size", "virtual")):
-        part = measured(frame, col)
-        if not len(part):
+        total, n_known = known[col]
+        if not n_known:
             tot.append((name, "unknown (not in the input)"))
             continue
-        value = human_bytes(totals(part)[col])
-        if len(part) < len(frame):
-            value += f"  (over {len(part):,} of {len(frame):,} mappings; the rest do not say)"
+        value = human_bytes(total)
+        if n_known < len(frame):
+            value += f"  (over {n_known:,} of {len(frame):,} mappings; the rest do not say)"
         if ps and col in ("rss", "size") and ps[col] is not pd.NA:
             value += (f"  (from the maps; ps adds {human_bytes(ps[col])} of {'RSS' if col == 'rss' else 'VSZ'} "
                       f"for the {ps['processes']:,} processes without maps)")

@@ -74,12 +74,15 @@ def render_html(report: Report, images: dict[str, tuple[str, str]]) -> str:
         out.append("<h3>Notes (not warnings)</h3><ul>")
         out += [f'<li class="note">{escape(r)}</li>' for r in report.remarks]
         if report.info_count:
-            out.append(f'<li class="note">{report.info_count} informational notes from reading the inputs are not '
-                       "shown: run <code>memmaps info</code> to see them.</li>")
+            many = report.info_count != 1
+            out.append(f'<li class="note">{report.info_count} informational note{"s" if many else ""} from reading '
+                       f'the inputs {"are" if many else "is"} not shown: run <code>memmaps info</code> to see them.</li>')
         out.append("</ul>")
+    extra = report.extra or {}
+    for table in extra.get("glance", []):  # the biggest at a glance
+        out += [f"<h3>{escape(table.title)}</h3>", table_html(table)]
     from . import system
 
-    extra = report.extra or {}
     tables = system.tables(extra.get("system", pd.DataFrame()), extra.get("oom", pd.DataFrame()),
                            extra.get("shm", pd.DataFrame()))
     if "system" in tables:

@@ -129,7 +129,7 @@ def format_row(table: Table, cells: list[str], widths: list[int]) -> str:
     """One table line: text left-aligned, numbers right-aligned, cut to width."""
     parts = []
     for cell, col, w in zip(cells, table.cols, widths):
-        text = ellipsize(cell, w, where="middle" if col.flex else "end")
+        text = ellipsize(cell, w, where=("path" if col.name in ("path", "mapping") else "middle") if col.flex else "end")
         parts.append(text.ljust(w) if col.fmt in ("text", "addr") else text.rjust(w))
     return "  ".join(parts).rstrip()
 
@@ -375,7 +375,7 @@ def cover_pages(report: Report) -> list[Page]:
         warn_lines.append("None: every input was read completely.")
     notes = list(report.remarks)
     if report.info_count:
-        notes.append(f"{report.info_count} informational notes from reading the inputs are not shown: "
+        notes.append(f"{report.info_count} informational note{'s' if report.info_count != 1 else ''} from reading the inputs {'are' if report.info_count != 1 else 'is'} not shown: "
                      "run `memmaps info` to see them.")
     if notes:  # not warnings: listed apart, under their own heading, in grey
         warn_lines.append(NOTES_HEADING)
@@ -409,7 +409,12 @@ def cover_pages(report: Report) -> list[Page]:
         for i, line in enumerate(lines):
             y = mono_lines(fig, y, [line], **_line_style(line, i, n_warn), baseline=0.8)
         if len(warn_lines) > len(lines) and warn_lines:
-            mono_lines(fig, y, ["... continued on the next page."], baseline=0.8)
+            y = mono_lines(fig, y, ["... continued on the next page."], baseline=0.8)
+        for table in report.extra.get("glance", []):  # the biggest at a glance, where the page has room
+            rows = table.cells()
+            if H - BOTTOM - (y + 0.15) < LINE * (len(rows) + 2) + 0.3:
+                break
+            y = draw_table(fig, table, y + 0.15, rows, column_widths(table, rows))
         return len(lines)
 
     pages = [Page("Summary", cover)]

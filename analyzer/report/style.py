@@ -133,13 +133,26 @@ def bytes_axis(axis) -> None:
 
 
 def ellipsize(text, width: int, where: str = "end") -> str:
-    """*text* cut to *width* characters with ``…`` at the end or in the middle."""
+    """*text* cut to *width* characters with ``…`` at the end, in the middle, or (``path``) in
+    the directories, so the file name that tells rows apart stays whole.
+
+    >>> ellipsize("/usr/lib/python3.11/lib-dynload/_ssl.cpython-311-x86_64-linux-gnu.so", 48, "path")
+    '/usr/lib/p…/_ssl.cpython-311-x86_64-linux-gnu.so'
+    >>> ellipsize("/usr/lib/python3.11/lib-dynload/_ssl.cpython-311-x86_64-linux-gnu.so", 20, "path")
+    '_ssl.cpython-31…u.so'
+    """
     text = "" if text is None else str(text).replace("\n", " ")
     if len(text) <= width:
         return text
     if width <= 1:
         return "…"[:width]
-    if where == "middle":
+    if where == "path" and "/" in text:
+        folder, _, name = text.rpartition("/")
+        if len(name) + 2 <= width:
+            return folder[: width - len(name) - 2] + "…/" + name
+        tail = min(4, max(1, (width - 1) // 3))  # the name's start tells files apart; keep its suffix
+        return name[: width - 1 - tail] + "…" + name[-tail:]
+    if where in ("middle", "path"):
         head = (width - 1) // 2
         tail = width - 1 - head
         return text[:head] + "…" + text[-tail:]
@@ -186,13 +199,34 @@ def fit_text(text, width_in: float, size: float, weight: str = "normal", family:
     return ellipsize(text, lo, where)
 
 
-def process_label(pid, command, width: int = 40, host=None) -> str:
+def process_label(pid, command, width: int = 40, host=None, block=None) -> str:
     """``PID command`` (``HOST:PID command`` when *host* is given: several hosts
-    share PIDs) for axis labels, cut to *width* characters."""
+    share PIDs; ``#BLOCK command`` for a process of a `cat` of many smaps, which names
+    no PID) for axis labels, cut to *width* characters."""
+    from .table import one_line
+
     pid_text = "" if pd.isna(pid) else f"{int(pid)} "
+    if not pid_text and block is not None and not pd.isna(block):
+        pid_text = f"#{int(block)} "
+    command = one_line(command) if isinstance(command, str) else command
     if pid_text and isinstance(host, str) and host:
         pid_text = f"{host}:{pid_text}"
     return ellipsize(f"{pid_text}{command if isinstance(command, str) else ''}".strip() or "?", width)
+
+
+def mapping_label(name, processes) -> str:
+    """A row of memory per mapping, named for a reader: a per-process name (``[heap]``,
+    ``[stack]``, ``[anonymous]``) summed over several processes says how many.
+
+    >>> mapping_label("[heap]", 11), mapping_label("[heap]", 1), mapping_label("/usr/lib/libc.so.6", 8)
+    ('[heap], 11 processes', '[heap]', '/usr/lib/libc.so.6')
+    """
+    text = "" if name is None else str(name)
+    try:
+        n = int(processes)
+    except (TypeError, ValueError):
+        return text
+    return f"{text}, {n} processes" if text.startswith("[") and n > 1 else text
 
 
 MEASURE_LABEL = {"pss": "PSS", "rss": "RSS", "uss": "USS", "size": "virtual size", "swap": "swap"}

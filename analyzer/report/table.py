@@ -21,14 +21,29 @@ from ..values import human_bytes, is_na, json_value
 
 
 def _cell(value) -> str:
-    return "-" if is_na(value) else str(value)
+    return "-" if is_na(value) else one_line(str(value))
+
+
+_CONTROL = {**{c: f"\\x{c:02x}" for c in range(32)}, 0x0A: "\\n", 0x09: "\\t", 0x0D: "\\r", 0x7F: "\\x7f"}
+
+
+def one_line(text: str) -> str:
+    """*text* on one line: a newline, tab or other control character in a command line
+    (``python3 -c $'\\n...'``) is shown escaped, as ``\\n``, so no table or report line breaks.
+
+    >>> one_line("python3 -c \\nimport time\\tx")
+    'python3 -c \\\\nimport time\\\\tx'
+    """
+    return text.translate(_CONTROL) if any(ord(c) < 32 or c == "\x7f" for c in text) else text
 
 
 def humanize(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of *frame* (index reset) with sizes as human strings, NA as ``-``."""
     out = frame.reset_index() if _has_named_index(frame) else frame.copy()
     for col in out.columns:
-        if is_size(str(col)):
+        if str(col) in ("start", "end", "offset"):  # positions, as the kernel prints them: hexadecimal
+            out[col] = [_cell(v) if pd.isna(v) else f"{int(v):x}" for v in out[col]]
+        elif is_size(str(col)):
             out[col] = [human_bytes(v) for v in out[col]]
         else:
             out[col] = [_cell(v) for v in out[col]]

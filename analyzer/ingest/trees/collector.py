@@ -51,7 +51,8 @@ TASK_DIR = re.compile(r"^((?:.*/)?)task/\d+/")
 # sos names its top directory sosreport-HOST-...: the only sign of a sosreport cut short before its
 # sos_commands/ (tar order puts proc/ first)
 SOS_NAMED_PROC = re.compile(r"^((?:.*/)?sosreport-[^/]+/)proc/\d+/$")
-NO_ROOT = "\x00"  # rows of no sosreport (a sosreport's root may be "")
+NO_ROOT = "\x00"
+RECOGNISED = "sosreport members read besides proc/PID/smaps: "  # rows of no sosreport (a sosreport's root may be "")
 
 
 @dataclass
@@ -375,6 +376,7 @@ class Collector:
         if chosen is None:
             chosen = rollup or []
         elif rollup:
+            drop.update(p["source"] for p in rollup)  # its one [rollup] row: the maps say more
             for proc in chosen:
                 proc.update({k: v for k, v in rollup[0].items() if k.startswith("rollup_")})
         facts = self.facts.get(procdir, {})
@@ -447,6 +449,11 @@ class Collector:
                 drop.update(p["source"] for ps in kinds.values() for p in ps)
                 continue  # some other NNN/maps inside a sosreport: not a process
             chosen = self._choose(procdir, kinds, drop, row_facts)
+            if root is None:  # a copied proc tree: the capture is the tree (DIR of DIR/proc/PID/)
+                capture = naming.display(PROC_DIR_TAIL.sub("", procdir))
+                for proc in chosen:
+                    proc["capture"] = capture
+                    row_facts.setdefault(proc["source"], {})["capture"] = capture
             procs_by_root.setdefault(root, []).extend(chosen)
             for proc in chosen:
                 root_of_source[proc["source"]] = NO_ROOT if root is None else root
@@ -499,6 +506,18 @@ class Collector:
                                                                   files, display, cut_short=root in named,
                                                                   status=status_by_root.get(root, []))
             notices.extend(sos_notices)
+            if files:  # what was read besides the maps (`memmaps info -v` lists it)
+                notices.append(Notice(naming.display(root), None, RECOGNISED + ", ".join(
+                    sorted(rel for rel in files)), "info"))
+            capture = capture_name(root, naming.display(root))
+            for parsed in pieces:
+                if len(parsed.mappings):
+                    parsed.mappings["capture"] = capture
+                for proc in parsed.processes:
+                    proc["capture"] = capture
+            for proc in extra:
+                proc["capture"] = capture
+            host["capture"] = capture
             formats = {"sosreport"} | ({"ps"} if extra else set())
             memory, mem_notices = sysfacts.host_memory(files, display, sosreport.SPEC_BY_NAME)
             host.update(memory)
@@ -533,6 +552,24 @@ class Collector:
             notices.extend(found)
             out.append(parsed)
         return out
+
+
+PROC_DIR_TAIL = re.compile(r"(?:^|(?<=/))(?:proc/)?\d+/$")
+ARCHIVE_SUFFIX = re.compile(r"(?:\.tar)?(?:\.(?:xz|gz|bz2|zst|lz4|lzma|tgz|txz|tbz2|zip|tar))+$", re.IGNORECASE)
+
+
+def capture_name(root: str, display: str) -> str:
+    """A sosreport's capture name: its top directory, else its archive's name without suffix,
+    so an archive and its extracted directory are one capture.
+
+    >>> capture_name("sosreport-h-2026-01-01-abc/", "case/x.tar.xz!sosreport-h-2026-01-01-abc")
+    'sosreport-h-2026-01-01-abc'
+    >>> capture_name("", "case/sosreport-h-2026-01-01-abc.tar.xz")
+    'sosreport-h-2026-01-01-abc'
+    """
+    if root.strip("/"):
+        return root.rstrip("/").rsplit("/", 1)[-1]
+    return ARCHIVE_SUFFIX.sub("", posixpath.basename(display.rsplit("!", 1)[-1].rstrip("/"))) or display
 
 
 def _formats(procs: list[dict] | None) -> set[str]:

@@ -198,7 +198,22 @@ def host_facts(files: dict[str, bytes]) -> dict:
     if manifest.get("version") and not facts["sos_version"]:
         facts["sos_version"] = str(manifest["version"])
     facts["sos_cmdline"] = manifest.get("cmdline")
+    if facts["capture_time"] is None and manifest.get("start_time"):  # the date plugin did not run
+        facts["capture_time"] = manifest_time(str(manifest["start_time"]))
+        facts["capture_time_from"] = "manifest" if facts["capture_time"] is not None else None
     return facts
+
+
+def manifest_time(text: str) -> pd.Timestamp | None:
+    """sos 4's manifest ``start_time`` (the host's clock, no zone given), to the second, read as UTC.
+
+    >>> manifest_time("2026-12-06 03:56:36.946555"), manifest_time("soon")
+    (Timestamp('2026-12-06 03:56:36+0000', tz='UTC'), None)
+    """
+    try:
+        return pd.Timestamp(datetime.strptime(text.strip()[:19], "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc))
+    except ValueError:
+        return None
 
 
 def host_from_name(root: str, cmdline: str | None = None) -> str | None:
@@ -309,6 +324,10 @@ def assemble(root: str, source: str, pieces: list, files: dict[str, bytes],
         notices.append(Notice(source, None, "the archive ends before sos's own directories (sos_commands/, "
                               "sos_reports/): read as a sosreport by its name; what they hold (ps: commands "
                               "and users; capture time; sos version) is lost with the rest"))
+    if facts.get("capture_time_from") == "manifest":
+        notices.append(Notice(source, None, f"capture time {facts['capture_time']:%Y-%m-%d %H:%M:%S} taken from "
+                              "sos_reports/manifest.json (sos run without the date plugin): the host's clock, "
+                              "which the manifest gives without a time zone; read as UTC", "info"))
     if not facts["host"]:
         facts["host"] = host_from_name(root, facts.get("sos_cmdline"))
         if facts["host"] and cut_short:

@@ -21,6 +21,16 @@ def who(block: Block) -> str:
     return f"process of unknown PID (pmap output at line {block.lineno})"
 
 
+def _default_row(line: str) -> bool:
+    """A row of pmap's default layout (``ADDRESS  SIZEK MODE MAPPING``), which has no header line.
+
+    >>> _default_row("000055c0b1665000      4K r---- mapper"), _default_row("000055c0b1665000  4  4  4 r---- m")
+    (True, False)
+    """
+    tokens = line.split()
+    return len(tokens) > 1 and tokens[1][-1:] in ("K", "k")
+
+
 def check_footer(block: Block, totals: dict[str, int | None] | None, sums: dict[str, int | None],
                  ctx: Context, proc: dict, cumulative: dict[str, int] | None = None,
                  reread: frozenset[str] = frozenset()) -> None:
@@ -33,9 +43,14 @@ def check_footer(block: Block, totals: dict[str, int | None] | None, sums: dict[
     or unmap shared pages meanwhile. A difference only there is a note, not a loss.
     """
     if totals is None:
-        if block.rows:
+        if block.rows and block.header is None and not _default_row(block.rows[0][1]):
+            # -x/-X rows with neither header nor footer: pmap -q left both out, by request (the default
+            # layout never has a header, so there a missing footer may be a cut: warned below)
+            ctx.info(block.rows[-1][0], f"{who(block)}: no header and no footer (pmap -q): rows kept; there are "
+                                         "no totals to check them against")
+        elif block.rows:
             proc["partial"] = True
-            ctx.warn(block.rows[-1][0], f"{who(block)}: no footer with totals (output cut short, or pmap -q): "
+            ctx.warn(block.rows[-1][0], f"{who(block)}: no footer with totals (output cut short): "
                                          "rows kept, but they cannot be checked and may be incomplete")
         return
     lineno = block.footer[0][0]

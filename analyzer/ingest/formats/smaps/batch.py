@@ -67,7 +67,7 @@ def _parse_joined(joined: list[bytes], names: list[tuple[str, str]], on_bad_line
     # the banner line of every member, from the blocks the parser found (in file order)
     starts: dict[str, int] = {}
     for proc in parsed.processes:
-        block = proc.get("block")
+        block = proc.get("block_name")
         if block in by_path and block not in starts:
             starts[block] = proc["lineno"]
         proc["source"] = by_path.get(block, proc["source"])

@@ -37,6 +37,7 @@ import re
 from dataclasses import dataclass, field
 
 
+from ....values import plural
 from ....schema import KEY_TO_COLUMN, UNITLESS_KEYS, field_column, process_record
 from ...base import Context, Parsed, records_frame, split_lines
 
@@ -169,15 +170,24 @@ def parse(text: str, ctx: Context, name: str | None = None) -> Parsed:
         for block in blocks:
             if block.name is None:
                 block.name = name
+    unnamed = 0  # processes that no PID names (`cat /proc/[0-9]*/smaps`): numbered, so they stay apart
     for i, block in enumerate(blocks):
         if block.name and SELF_NAME.search(block.name):
             ctx.info(block.lineno, self_notice(block.name))
-        last = i == len(blocks) - 1
-        for part in _split_restarts(block, ctx):
-            procs, recs = _parse_block(part, ctx, cut_last_line and last)
+        split = _split_restarts(block, ctx)
+        for j, part in enumerate(split):
+            seq = None
+            if block_pid(part.name) is None:
+                unnamed += 1
+                seq = unnamed
+            last = i == len(blocks) - 1 and j == len(split) - 1  # only the file's very last record can be cut
+            procs, recs = _parse_block(part, ctx, cut_last_line and last, seq)
             processes.extend(procs)
             records.extend(recs)
             formats.update(p["source_format"] for p in procs if p["source_format"])
+    if unnamed == 1:  # one process without a PID: nothing to tell apart
+        for item in processes + records:
+            item["block"] = None
     _warn_repeated_pids(processes, ctx)
     frame = records_frame(records)
     return Parsed(frame, processes, formats=formats)
@@ -204,19 +214,35 @@ def _split_restarts(block: Block, ctx: Context) -> list[Block]:
     one starts another process (the kernel prints mappings in address order)."""
     parts = [Block(block.name, block.lineno)]
     prev_end = -1
+    restarts: list[int] = []
+    rollups = 0
     for lineno, line in block.lines:
         m = HEADER.fullmatch(line)
         if m:
             start = int(m.group(1), 16)
-            if start < prev_end and m.group(7) != "[rollup]":
-                ctx.info(lineno, "addresses start again from low: treated as the start of another process")
+            rollup = m.group(7) == "[rollup]"
+            if prev_end >= 0 and (rollup or start < prev_end):  # a rollup is a whole process: another one
+                if rollup:
+                    rollups += 1
+                else:
+                    restarts.append(lineno)
                 parts.append(Block(block.name, lineno))
             prev_end = int(m.group(2), 16)
         parts[-1].lines.append((lineno, line))
+    if restarts:  # one note for the file, not one per process
+        where = ", ".join(map(str, restarts[:5])) + (", ..." if len(restarts) > 5 else "")
+        ctx.info(restarts[0], f"addresses start again from low {plural(len(restarts), 'time')} (line{'s' if len(restarts) > 1 else ''} "
+                 f"{where}): read as {plural(len(restarts) + 1 + rollups, 'process', 'processes')}, one per restart "
+                 "(a `cat` of many smaps)" + ("" if block_pid(block.name) is not None else
+                                             "; no PID in the dump: the `block` column tells them apart"))
+    if rollups:
+        ctx.info(parts[1].lineno, f"{rollups + 1} smaps_rollup records one after the other: read as "
+                 f"{rollups + 1} processes (a loop over /proc/*/smaps_rollup)")
     return parts
 
 
-def _parse_block(block: Block, ctx: Context, cut_last_line: bool) -> tuple[list[dict], list[dict]]:
+def _parse_block(block: Block, ctx: Context, cut_last_line: bool,
+                 seq: int | None = None) -> tuple[list[dict], list[dict]]:
     pid = block_pid(block.name)
     records: list[dict] = []
     fields_seen: list[int] = []  # field-line count per record
@@ -245,8 +271,9 @@ def _parse_block(block: Block, ctx: Context, cut_last_line: bool) -> tuple[list[
             continue
         f = FIELD.fullmatch(line)
         if f is None or current is None:
-            if is_last_line:
+            if is_last_line:  # a header cut inside its line: the mapping it began is lost
                 ctx.warn(lineno, "last line cut short (truncated copy?): ignored")
+                lost_header = True
             elif current is None and not records:
                 ctx.bad_line(lineno, f"not a mapping header: {line[:60]!r}")
             else:
@@ -289,12 +316,15 @@ def _parse_block(block: Block, ctx: Context, cut_last_line: bool) -> tuple[list[
     kind = "smaps_rollup" if rollup is not None and not records else (
         "smaps" if any(fields_seen) else ("maps" if records else None)
     )
+    if kind == "smaps_rollup":  # the process's totals, as one row: not split by kind, no sizes
+        records.append({**rollup, "start": None, "end": None, "size": None})
     for rec in records:
         rec["pid"] = pid
         rec["source"] = ctx.source
         rec["source_format"] = kind
-    proc = process_record(pid, ctx.source, kind, block=block.name, lineno=block.lineno, mappings=len(records),
-                          partial=partial)
+        rec["block"] = seq
+    proc = process_record(pid, ctx.source, kind, block_name=block.name, block=seq, lineno=block.lineno,
+                          mappings=len(records) - (kind == "smaps_rollup"), partial=partial)
     if rollup is not None:
         for key, value in rollup.items():
             if key in ("start", "end", "perms", "offset", "dev", "inode", "path", "deleted", "lineno"):

@@ -215,9 +215,11 @@ def _parse(data: bytes, ctx: Context, name: str | None) -> Parsed | None:
     if len(seen) != len(set(seen)):
         return None  # a PID twice: the exact path warns about it
     processes = []
-    for (bname, bline, pid), count in zip(blocks, counts):
-        processes.append(process_record(pid, ctx.source, "smaps" if count else None, block=bname, lineno=bline,
-                                        mappings=int(count)))
+    unnamed = [i for i, p in enumerate(pids) if p is None]  # numbered as the exact path numbers them
+    seq = {i: n for n, i in enumerate(unnamed, 1)} if len(unnamed) > 1 else {}
+    for i, ((bname, bline, pid), count) in enumerate(zip(blocks, counts)):
+        processes.append(process_record(pid, ctx.source, "smaps" if count else None, block_name=bname,
+                                        block=seq.get(i), lineno=bline, mappings=int(count)))
         if bname and _SELF_NAME.search(bname):  # the same notice as smaps.parse, in the same order
             ctx.info(bline, self_notice(bname))
         if not count:
@@ -225,6 +227,8 @@ def _parse(data: bytes, ctx: Context, name: str | None) -> Parsed | None:
     pid_values = np.array([p if p is not None else 0 for p in pids], dtype=np.int64)[block_of]
     pid_mask = np.array([p is None for p in pids], dtype=bool)[block_of]
     frame = _frame(pieces, template, ctx.source, (pid_values, pid_mask), block_of, nrec)
+    if seq:
+        frame["block"] = pd.array([seq.get(i) for i in range(len(blocks))], dtype="Int64").take(block_of)
     return Parsed(frame, processes, formats={"smaps"})
 
 
