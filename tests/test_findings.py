@@ -468,3 +468,63 @@ def test_report_findings_pages_fit_and_show_every_finding():
         seen += heads
         assert text[-1] == "" or text[-1].startswith(("Not checked", "  ")), text[-1]  # ends on a whole block
     assert len(seen) == 60 and len(set(seen)) == 60
+
+
+# ---------------------------------------------------------------- real meminfo and SysV tables
+
+
+def sos_tables(archive: Path):
+    """The host and SysV tables the meminfo/SysV parsing gives, read here (stdlib only)
+    from the sosreport's own proc/meminfo, proc/sysvipc/shm and THP mode."""
+    import tarfile
+
+    with tarfile.open(archive) as tf:
+        def member(tail):
+            m = next(m for m in tf.getmembers() if m.name.endswith(tail))
+            return tf.extractfile(m).read().decode()
+
+        meminfo = {k: int(v.split()[0]) * 1024 for k, v in
+                   (line.split(":", 1) for line in member("/proc/meminfo").splitlines())}
+        thp = re.search(r"\[(\w+)\]", member("/sys/kernel/mm/transparent_hugepage/enabled")).group(1)
+        lines = member("/proc/sysvipc/shm").splitlines()
+    head = lines[0].split()
+    segs = [dict(zip(head, map(int, line.split()))) for line in lines[1:]]
+    shm = pd.DataFrame({"host": "findings-planted" if "planted" in archive.name else "findings-clean",
+                        "source": "proc/sysvipc/shm", "key": pd.array([s["key"] for s in segs], "Int64"),
+                        "shmid": [s["shmid"] for s in segs], "owner": [str(s["uid"]) for s in segs],
+                        "perms": [str(s["perms"]) for s in segs], "bytes": [s["size"] for s in segs],
+                        "nattch": [s["nattch"] for s in segs], "cpid": [s["cpid"] for s in segs],
+                        "lpid": [s["lpid"] for s in segs], "rss": [s["rss"] for s in segs],
+                        "swap": [s["swap"] for s in segs]})
+    hosts = {"mem_total": meminfo["MemTotal"], "shmem": meminfo["Shmem"], "thp_enabled": thp}
+    return hosts, shm
+
+
+@pytest.mark.parametrize("archive", [PLANTED_INPUTS[2], CLEAN_INPUTS[2]], ids=["planted", "clean"])
+def test_sysv_and_shmem_rules_on_the_real_tables(archive):
+    hosts, shm = sos_tables(archive)
+    ds = analyzer.load_dataset(str(archive))
+    ds.hosts = ds.hosts.assign(**hosts)
+    ds.shm = shm
+    found = F.findings(ds)
+    shared = ds.mappings[ds.mappings["kind"].isin(["shm", "memfd"])]
+    mapped = int(shared["pss"].sum())
+    assert mapped == 8 * MiB  # the benign process's attached SysV segment and memfd, 4 MiB each
+    if "clean" in archive.name:
+        assert found.empty, found[["rule", "message"]]
+        assert len(shm) == 1 and shm["nattch"].iloc[0] == 1  # the attached segment: no finding
+        return
+    orphan = one(found, "sysv-shm-orphan")
+    assert (orphan["pid"] is pd.NA, orphan["count"], orphan["bytes"]) == (True, 1, 16 * MiB)
+    assert "shmid 1, key 0x6d656d01" in orphan["evidence"]
+    unmapped = one(found, "shmem-unmapped")
+    assert unmapped["bytes"] == hosts["shmem"] - mapped - 16 * MiB
+    assert unmapped["bytes"] >= 48 * MiB  # the /dev/shm file nobody maps
+    assert "THP mode: madvise" in one(found, "thp-usage")["message"]
+
+
+def test_accessor_findings_is_the_library_function():
+    frame = analyzer.load(str(PLANTED_INPUTS[0]))
+    analyzer.register_accessor()
+    assert frame.memmaps.findings(min_severity="warning").equals(F.findings(frame, min_severity="warning"))
+    assert len(frame.memmaps.findings(min_arenas=100)) == 4
