@@ -39,6 +39,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from . import schema, summarize
 from .report.table import human_bytes
 
 MiB = 1 << 20
@@ -103,6 +104,7 @@ class Data:
     oom_kills: pd.DataFrame | None = None
     oom_tasks: pd.DataFrame | None = None
     system: pd.DataFrame | None = None
+    _host_index: tuple | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -137,40 +139,45 @@ def _int(value):
     return None if value is None or value is pd.NA or (isinstance(value, float) and value != value) else int(value)
 
 
-def _with_keys(frame: pd.DataFrame) -> pd.DataFrame:
-    """*frame* with a ``capture`` column (NA when the dump has none) and a process
-    key that tells one process of one input from another."""
-    out = frame.copy(deep=False)
-    if "capture" not in out.columns:
-        out["capture"] = pd.array([None] * len(out), dtype="string")
-    for col in ("host", "source", "command"):
+IDENTITY = ["host", "capture", "source", "pid", "command"]
+
+
+def _with_keys(frame: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
+    """*frame* (only *columns* besides the identity, when given) with a ``capture``
+    column (NA when the dump has none) and an integer ``_key`` that tells one
+    process of one input from another (host, capture, source, pid)."""
+    keep = [c for c in dict.fromkeys(IDENTITY + (columns or [])) if c in frame.columns] if columns else list(frame.columns)
+    out = frame[keep].copy(deep=False) if columns else frame.copy(deep=False)
+    for col in IDENTITY:
         if col not in out.columns:
-            out[col] = pd.array([None] * len(out), dtype="string")
-    out["_key"] = (out["host"].astype("string").fillna("") + "\x00" + out["capture"].astype("string").fillna("")
-                   + "\x00" + out["source"].astype("string").fillna("") + "\x00"
-                   + out["pid"].astype("string").fillna("?"))
+            out[col] = schema.null_array(schema.STRING, len(out))
+    if len(out):
+        out["_key"] = out.groupby(["host", "capture", "source", "pid"], dropna=False, sort=False).ngroup()
+    else:
+        out["_key"] = pd.Series(dtype="int64", index=out.index)
     return out
 
 
-def _culprits(frame: pd.DataFrame) -> pd.DataFrame:
-    """The mappings of processes that may be culprits: with a PID, and not a capturing tool."""
-    if not len(frame):
-        return _with_keys(frame)
-    commands = frame["command"].astype("string")
-    distinct = commands.dropna().unique()
-    tools = {c for c in distinct if is_capturing_tool(c)}
-    keep = frame["pid"].notna() & ~commands.isin(tools).fillna(False)
-    return _with_keys(frame[keep.to_numpy(dtype=bool)])
+def _culprits(frame: pd.DataFrame, columns: list[str] | None = None, mask=None) -> pd.DataFrame:
+    """The rows (where *mask*, if given) of processes that may be culprits: with
+    a PID, and not a capturing tool; only the identity and *columns*, keyed."""
+    if columns:
+        frame = frame[[c for c in dict.fromkeys(IDENTITY + columns) if c in frame.columns]]
+    keep = frame["pid"].notna().to_numpy(dtype=bool, copy=True)
+    if mask is not None:
+        keep &= np.asarray(mask, dtype=bool)
+    if "command" in frame.columns and keep.any():
+        commands = frame["command"]
+        tools = [c for c in commands[keep].dropna().unique() if is_capturing_tool(c)]
+        if tools:
+            keep &= ~commands.isin(tools).fillna(False).to_numpy(dtype=bool)
+    return _with_keys(frame[keep] if not keep.all() else frame, columns)
 
 
 def _finding(rule: str, severity: str, row, bytes_, count, message: str, evidence: list[str]) -> dict:
     return {"rule": rule, "severity": severity, "host": _str(row.get("host")), "capture": _str(row.get("capture")),
             "pid": _int(row.get("pid")), "command": _str(row.get("command")), "bytes": _int(bytes_),
             "count": _int(count), "message": message, "evidence": "\n".join(evidence)}
-
-
-def _process_label(row) -> str:
-    return f"PID {_int(row.get('pid'))}"
 
 
 def _range(row) -> str:
@@ -191,28 +198,47 @@ def _mapping_line(row, measure: str = "rss", label: str = "rss") -> str:
     return f"{_range(row)} {_str(row.get('perms')) or '----'} {path}{figure}"
 
 
-def _evidence_mappings(rows: pd.DataFrame, measure: str, label: str, limit: int = 8) -> list[str]:
-    lines = [_mapping_line(r, measure, label) for r in rows.head(limit).to_dict("records")]
-    if len(rows) > limit:
-        lines.append(f"... and {len(rows) - limit} more mappings")
+EVIDENCE = 8  # mapping lines cited per finding
+
+
+def _evidence_mappings(rows: list[dict], total: int, measure: str, label: str) -> list[str]:
+    """Lines citing *rows* (the first :data:`EVIDENCE` of *total* mappings)."""
+    lines = [_mapping_line(r, measure, label) for r in rows[:EVIDENCE]]
+    if total > len(lines):
+        lines.append(f"... and {total - len(lines)} more mappings")
     return lines
 
 
-def _first(group: pd.DataFrame) -> dict:
-    return group.iloc[0][["host", "capture", "pid", "command", "source"]].to_dict()
+def _by_process(frame: pd.DataFrame) -> dict[int, list[dict]]:
+    """The rows of a keyed frame as dicts, grouped by process key (in frame order)."""
+    out: dict[int, list[dict]] = {}
+    for row in frame.to_dict("records"):
+        out.setdefault(row["_key"], []).append(row)
+    return out
 
 
-def _host_value(data: Data, host, column: str):
-    """A host fact (max_map_count, thp_enabled, mem_total, ...) for *host*, or None."""
+def _host_value(data: Data, row, column: str):
+    """A host fact (max_map_count, thp_enabled, mem_total, ...) for the host
+    (and capture, when the host table tells captures apart) of *row*, or None."""
     if not _has(data.hosts, column):
         return None
-    hosts = data.hosts
-    if "host" in hosts.columns and host is not None:
-        match = hosts[hosts["host"].astype("string") == host][column].dropna()
-        if len(match):
-            return match.iloc[0]
-    values = hosts[column].dropna()
-    return values.iloc[0] if len(values) == 1 and len(hosts) == 1 else None
+    if data._host_index is None:
+        hosts = data.hosts
+        records = hosts.to_dict("records")
+        index: dict = {}
+        for rec in records:
+            host, capture = _str(rec.get("host")), _str(rec.get("capture"))
+            index.setdefault((host, capture), []).append(rec)
+            index.setdefault((host, None), []).append(rec)
+        data._host_index = (index, records)
+    index, records = data._host_index
+    host, capture = _str(row.get("host")), _str(row.get("capture"))
+    for candidates in (index.get((host, capture), []), index.get((host, None), []) if capture is None else []):
+        values = [rec[column] for rec in candidates if not pd.isna(rec.get(column, pd.NA))]
+        if values and host is not None:
+            return values[0]
+    values = [rec[column] for rec in records if not pd.isna(rec.get(column, pd.NA))]
+    return values[0] if len(values) == 1 and len(records) == 1 else None
 
 
 # ---------------------------------------------------------------- rules
@@ -242,28 +268,38 @@ def deleted_mapped_file(data: Data) -> list[dict]:
     m = data.mappings
     if not _has(m, "deleted", "path"):
         return []
-    hit = m["deleted"].fillna(False).astype(bool) & m["path"].notna()
-    if "kind" in m.columns:
-        hit &= ~m["kind"].isin(["shm", "memfd", "kernel", "anonymous", "stack", "heap"]).fillna(False)
-    rows = m[hit.to_numpy(dtype=bool)]
-    if not len(rows):
+    hit = m["deleted"].fillna(False).to_numpy(dtype=bool) & m["path"].notna().to_numpy(dtype=bool)
+    if not hit.any():
         return []
-    rows = rows[~rows["path"].str.contains(_NOT_FILES).fillna(False).to_numpy(dtype=bool)]
-    rows = _culprits(rows)
+    if "kind" in m.columns:
+        hit &= ~m["kind"].isin(["shm", "memfd", "kernel", "anonymous", "stack", "heap"]).fillna(False).to_numpy(dtype=bool)
+    idx = np.flatnonzero(hit)  # only the deleted rows are looked at
+    path, perms = m["path"].iloc[idx], m["perms"].iloc[idx].fillna("")
+    ok = ~path.str.contains(_NOT_FILES).fillna(True).to_numpy(dtype=bool)
+    code = (perms.str[2:3].eq("x") | path.str.contains(_LIB).fillna(False)).to_numpy(dtype=bool)
+    shared = perms.str[3:4].eq("s").to_numpy(dtype=bool)
+    # pmap prints basenames: /dev/zero arrives as "zero"; a shared deleted data file is an IPC buffer
+    # (POSIX shm under another name, a compositor's buffer), not an upgraded file
+    zero = path.eq("zero").fillna(False).to_numpy(dtype=bool)
+    hit = np.zeros(len(m), dtype=bool)
+    hit[idx[ok & (code | ~(shared | zero))]] = True
+    rows = _culprits(m, ["start", "end", "size", "perms", "path", "deleted", "rss"], hit)
     out = []
-    for _, group in rows.groupby("_key", sort=False):
-        code = (group["perms"].fillna("").str[2:3].eq("x") | group["path"].str.contains(_LIB).fillna(False)).any()
-        paths = list(dict.fromkeys(group["path"].tolist()))
-        rss = group["rss"].sum(min_count=1) if "rss" in group else None
+    for group in _by_process(rows.sort_values(["_key", "start"], kind="stable")).values():
+        code = any((r["perms"] or "")[2:3] == "x" or _LIB.search(r["path"]) for r in group)
+        paths = list(dict.fromkeys(r["path"] for r in group))
+        known = [r["rss"] for r in group if not pd.isna(r["rss"])]
+        rss = sum(known) if len(known) == len(group) else None
         what = "executable or library" if code else "file"
         packages = sorted({p for p in map(package_of, paths) if p})
         message = (f"maps {len(paths)} deleted {what}{'s' if len(paths) > 1 else ''} "
                    f"({', '.join(paths[:3])}{', ...' if len(paths) > 3 else ''})"
                    + (f" of package {', '.join(packages)}" if packages else "")
-                   + ": it still runs the old copy (upgraded, not restarted)"
-                   + (f"; {human_bytes(_int(rss))} resident" if _int(rss) is not None else ""))
-        out.append(_finding("deleted-mapped-file", "warning" if code else "info", _first(group), rss, len(paths),
-                            message, _evidence_mappings(group.sort_values("start"), "rss", "rss")))
+                   + (": it still runs the old copy (upgraded, not restarted)" if code else
+                      ": the file's space stays in use until the process unmaps it")
+                   + (f"; {human_bytes(rss)} resident" if rss is not None else ""))
+        out.append(_finding("deleted-mapped-file", "warning" if code else "info", group[0], rss, len(paths),
+                            message, _evidence_mappings(group, len(group), "rss", "rss")))
     return out
 
 
@@ -310,21 +346,22 @@ def malloc_arenas(data: Data, min_arenas: int = 8, min_arena_rss: int = 64 * MiB
     m = data.mappings
     if not _has(m, "start", "perms", "path"):
         return []
-    candidates = m[(m["path"].isna() | m["path"].eq(_ARENA_NAME).fillna(False)).to_numpy(dtype=bool)
-                   & m["perms"].isin(["rw-p", "---p"]).fillna(False).to_numpy(dtype=bool)]
-    heaps = arena_heaps(_culprits(candidates))
+    candidates = ((m["path"].isna() | m["path"].eq(_ARENA_NAME).fillna(False)).to_numpy(dtype=bool)
+                  & m["perms"].isin(["rw-p", "---p"]).fillna(False).to_numpy(dtype=bool))
+    heaps = arena_heaps(_culprits(m, ["start", "end", "size", "perms", "path", "rss"], candidates))
     out = []
-    for _, group in heaps.groupby("_key", sort=False):
-        rss = _int(group["rss"].sum(min_count=1)) if "rss" in group else None
+    for group in _by_process(heaps).values():
+        known = [r["rss"] for r in group if not pd.isna(r["rss"])]
+        rss = sum(known) if known and len(known) == len(group) else None
         n = len(group)
         if n < min_arenas or rss is None or rss < min_arena_rss:
             continue
-        heap_max = int(group["heap_max"].iloc[0])
+        heap_max = int(group[0]["heap_max"])
         message = (f"{n} glibc malloc arena heaps ({heap_max // MiB} MiB-aligned anonymous regions) hold "
                    f"{human_bytes(rss)} resident: per-thread arenas keep freed memory; try MALLOC_ARENA_MAX=2 "
                    "(or 4), or malloc_trim(0)")
-        out.append(_finding("malloc-arenas", "warning", _first(group), rss, n, message,
-                            _evidence_mappings(group, "rss", "rss")))
+        out.append(_finding("malloc-arenas", "warning", group[0], rss, n, message,
+                            _evidence_mappings(group, n, "rss", "rss")))
     return out
 
 
@@ -333,17 +370,21 @@ def map_count(data: Data, map_warn_ratio: float = 0.4, map_critical_ratio: float
     m = data.mappings
     if not _has(m, "pid"):
         return []
-    procs = _culprits(m)
-    if not len(procs):
+    limits = [default_max_map_count]
+    if _has(data.hosts, "max_map_count"):
+        limits += [int(v) for v in data.hosts["max_map_count"].dropna()]
+    keyed = _with_keys(m, ["pid"])
+    counts = keyed.groupby("_key", sort=False).size()
+    counts = counts[counts >= map_warn_ratio * min(limits)]
+    if not len(counts):
         return []
+    procs = _culprits(m, ["pid"], keyed["_key"].isin(counts.index).to_numpy(dtype=bool))
     counts = procs.groupby("_key", sort=False).size()
-    # a host's limit may be below the default, but never below 1024 mappings' worth of warning
-    counts = counts[counts >= map_warn_ratio * 1024]
     firsts = procs.drop_duplicates("_key").set_index("_key")
     out = []
     for key, n in counts.items():
         row = firsts.loc[key].to_dict()
-        limit = _host_value(data, _str(row.get("host")), "max_map_count")
+        limit = _host_value(data, row, "max_map_count")
         said = limit is not None and not pd.isna(limit)
         limit = int(limit) if said else default_max_map_count
         ratio = n / limit if limit else 0.0
@@ -359,65 +400,76 @@ def map_count(data: Data, map_warn_ratio: float = 0.4, map_critical_ratio: float
 
 
 def _per_process(data: Data, column: str, status_column: str, min_bytes: int):
-    """Per process: (first row, bytes, the mappings that have them) from smaps
-    *column*, else (no mappings) from the process table's *status_column*."""
+    """Per process: (identity, bytes, mappings counted, evidence rows) from smaps
+    *column*, else (no evidence rows) from the process table's *status_column*."""
     m = data.mappings
     seen = set()
+    if _has(m, column) and not m.index.is_unique:
+        m = m.reset_index(drop=True)  # rows are fetched again by label below
     if _has(m, column):
-        procs = _culprits(m[m[column].fillna(0).gt(0).to_numpy(dtype=bool)])
-        for key, group in procs.groupby("_key", sort=False):
-            total = int(group[column].sum())
-            seen.add((_str(group["host"].iloc[0]), _int(group["pid"].iloc[0])))
-            if total >= min_bytes:
-                yield _first(group), total, group.sort_values(column, ascending=False, kind="stable")
+        rows = _culprits(m, [column], m[column].fillna(0).gt(0).to_numpy(dtype=bool))
+        if len(rows):
+            sums = rows.groupby("_key", sort=False)[column].agg(["sum", "size"])
+            firsts = rows.drop_duplicates("_key")
+            seen = set(zip(firsts["host"].astype("string").fillna("\x00"), firsts["pid"]))
+            sums = sums[sums["sum"] >= min_bytes]
+            # the evidence: each process's largest mappings, strings fetched for those rows only
+            sel = rows.loc[rows["_key"].isin(sums.index).to_numpy(dtype=bool), ["_key", column]]
+            order = np.lexsort((-sel[column].to_numpy(dtype="float64"), sel["_key"].to_numpy()))
+            sel = sel.iloc[order]
+            sel = sel[(sel.groupby("_key", sort=False).cumcount() < EVIDENCE).to_numpy(dtype=bool)]
+            detail = m.loc[sel.index, [c for c in ("start", "end", "size", "perms", "path", "deleted")
+                                       if c in m.columns]]
+            top = pd.concat([rows.loc[sel.index, IDENTITY + [column, "_key"]], detail], axis=1)
+            evidence = _by_process(top)
+            for key, (total, n) in zip(sums.index, sums.itertuples(index=False)):
+                yield evidence[key][0], int(total), int(n), evidence[key]
     p = data.processes
     if _has(p, status_column, "pid"):
-        p = _culprits(p[p[status_column].fillna(0).gt(0).to_numpy(dtype=bool)])
-        for _, row in p.iterrows():
-            if (_str(row.get("host")), _int(row["pid"])) in seen or int(row[status_column]) < min_bytes:
+        p = _culprits(p, [status_column], p[status_column].fillna(0).gt(0).to_numpy(dtype=bool))
+        for row in p.to_dict("records"):
+            host = _str(row.get("host"))
+            if (host if host is not None else "\x00", row["pid"]) in seen or int(row[status_column]) < min_bytes:
                 continue
-            yield row.to_dict(), int(row[status_column]), None
+            yield row, int(row[status_column]), None, None
 
 
 def locked_memory(data: Data, min_locked: int = 1, locked_warn_fraction: float = 0.1) -> list[dict]:
     out = []
-    for row, total, rows in _per_process(data, "locked", "vm_lck", min_locked):
-        mem_total = _host_value(data, _str(row.get("host")), "mem_total")
+    for row, total, n, rows in _per_process(data, "locked", "vm_lck", min_locked):
+        mem_total = _host_value(data, row, "mem_total")
         big = mem_total is not None and not pd.isna(mem_total) and total >= locked_warn_fraction * int(mem_total)
         message = (f"{human_bytes(total)} locked in memory (mlock/mlockall): it can never be swapped or reclaimed"
                    + (f", {total / int(mem_total):.0%} of MemTotal" if big else ""))
-        evidence = (_evidence_mappings(rows, "locked", "locked") if rows is not None
+        evidence = (_evidence_mappings(rows, n, "locked", "locked") if rows is not None
                     else [f"VmLck {human_bytes(total)} (status)"])
-        out.append(_finding("locked-memory", "warning" if big else "info", row, total,
-                            len(rows) if rows is not None else None, message, evidence))
+        out.append(_finding("locked-memory", "warning" if big else "info", row, total, n, message, evidence))
     return out
 
 
 def thp_usage(data: Data, min_thp: int = 64 * MiB) -> list[dict]:
     out = []
-    for row, total, rows in _per_process(data, "anon_huge_pages", "rollup_anon_huge_pages", min_thp):
-        mode = _host_value(data, _str(row.get("host")), "thp_enabled")
+    for row, total, n, rows in _per_process(data, "anon_huge_pages", "rollup_anon_huge_pages", min_thp):
+        mode = _host_value(data, row, "thp_enabled")
         mode = _str(mode)
         message = (f"{human_bytes(total)} of anonymous memory in transparent huge pages"
                    + (f" (THP mode: {mode})" if mode else "")
                    + ": a huge page is resident whole, so RSS can exceed what the program touched")
-        evidence = (_evidence_mappings(rows, "anon_huge_pages", "AnonHugePages") if rows is not None
+        evidence = (_evidence_mappings(rows, n, "anon_huge_pages", "AnonHugePages") if rows is not None
                     else [f"AnonHugePages {human_bytes(total)} (smaps_rollup)"])
         if mode:
             evidence.append(f"/sys/kernel/mm/transparent_hugepage/enabled: {mode}")
-        out.append(_finding("thp-usage", "info", row, total, len(rows) if rows is not None else None,
-                            message, evidence))
+        out.append(_finding("thp-usage", "info", row, total, n, message, evidence))
     return out
 
 
 def swap_used(data: Data, min_swap: int = MiB) -> list[dict]:
     out = []
-    for row, total, rows in _per_process(data, "swap", "vm_swap", min_swap):
+    for row, total, n, rows in _per_process(data, "swap", "vm_swap", min_swap):
         message = f"{human_bytes(total)} swapped out: touching it again costs disk reads"
-        evidence = (_evidence_mappings(rows, "swap", "swap") if rows is not None
+        evidence = (_evidence_mappings(rows, n, "swap", "swap") if rows is not None
                     else [f"VmSwap {human_bytes(total)} (status)"])
-        out.append(_finding("swap-used", "info", row, total, len(rows) if rows is not None else None,
-                            message, evidence))
+        out.append(_finding("swap-used", "info", row, total, n, message, evidence))
     return out
 
 
@@ -684,13 +736,9 @@ def data_of(source) -> Data:
     if isinstance(source, pd.DataFrame):
         return Data(mappings=source)
     system = None
-    try:
-        from . import summarize
-        by_system = getattr(summarize, "by_system", None)
-        if by_system is not None and _has(source.hosts, "mem_total"):
-            system = by_system(source)
-    except Exception:  # noqa: BLE001 - the accounting is optional; its absence only silences one rule
-        system = None
+    by_system = getattr(summarize, "by_system", None)  # the system accounting, where it exists
+    if by_system is not None and _has(source.hosts, "mem_total"):
+        system = by_system(source)
     return Data(mappings=source.mappings, processes=source.processes, hosts=source.hosts,
                 shm=getattr(source, "shm", None), oom_kills=getattr(source, "oom_kills", None),
                 oom_tasks=getattr(source, "oom_tasks", None), system=system)

@@ -237,7 +237,9 @@ def test_deleted_lookalikes_are_not_reported():
              "deleted": True, "rss": 4096}
             for i, (path, perms) in enumerate([("/memfd:jit", "r-xp"), ("/SYSV0000abcd", "rw-s"),
                                                 ("/dev/zero", "rw-s"), ("/dev/shm/pulse-shm-1", "rw-s"),
-                                                ("memfd:x", "rw-s"), ("SYSV00001234", "rw-s")])]
+                                                ("memfd:x", "rw-s"), ("SYSV00001234", "rw-s"),
+                                                ("zero", "rw-s"),  # pmap's basename of /dev/zero
+                                                ("/run/user/1000/wayland-buffer", "rw-s")])]
     assert F.findings(frame_of(rows)).empty
     rows.append({"pid": 3, "start": 0x20000, "end": 0x21000, "perms": "r--p", "path": "/var/log/old.db",
                  "deleted": True, "rss": 4096})
@@ -528,3 +530,24 @@ def test_accessor_findings_is_the_library_function():
     analyzer.register_accessor()
     assert frame.memmaps.findings(min_severity="warning").equals(F.findings(frame, min_severity="warning"))
     assert len(frame.memmaps.findings(min_arenas=100)) == 4
+
+
+def test_host_facts_follow_the_capture():
+    rows = [{"host": "h", "pid": 9, "start": 0x1000 * i, "end": 0x1000 * (i + 1), "perms": "r--p"}
+            for i in range(1, 601)]
+    frame = pd.concat([frame_of(rows).assign(capture="mon"), frame_of(rows).assign(capture="tue")], ignore_index=True)
+    hosts = pd.DataFrame({"host": ["h", "h"], "capture": ["mon", "tue"], "max_map_count": [1000, 65530]})
+    found = F.findings(dataset(frame, hosts=hosts))
+    assert found[["rule", "capture", "severity"]].values.tolist() == [["map-count", "mon", "warning"]]
+
+
+def test_evidence_is_the_largest_mappings_even_with_a_repeated_index():
+    rows = [{"pid": 5, "start": 0x1000 * (i + 1), "end": 0x1000 * (i + 2), "perms": "rw-p", "swap": (i % 13) * MiB}
+            for i in range(40)]
+    frame = frame_of(rows)
+    frame.index = [0] * len(frame)  # as pd.concat of frames can leave it
+    row = one(F.findings(frame), "swap-used")
+    assert row["count"] == sum(1 for r in rows if r["swap"])
+    assert row["bytes"] == sum(r["swap"] for r in rows)
+    lines = row["evidence"].splitlines()
+    assert [ln.split(" swap ")[1] for ln in lines[:3]] == ["12.0 MiB"] * 3 and lines[-1].startswith("... and 28 more")
