@@ -74,9 +74,11 @@ def is_capturing_tool(command) -> bool:
     in python), or a shell running a loop over ``/proc/*/smaps``.
 
     >>> [is_capturing_tool(c) for c in ["/usr/bin/python3 /usr/bin/sos report --batch", "pmap -X 12",
-    ...  "bash -c for p in /proc/[0-9]*; do cat $p/smaps; done", "head -n 5000 /proc/1/smaps", "sleep 100",
-    ...  "/usr/sbin/nginx -g daemon off;", None]]
-    [True, True, True, True, False, False, False]
+    ...  "bash -c for p in /proc/[0-9]*; do cat $p/smaps; done", "head -n 5000 /proc/1/smaps",
+    ...  "/usr/libexec/platform-python -s /usr/sbin/sosreport", "/bin/bash /sbin/supportconfig -m"]]
+    [True, True, True, True, True, True]
+    >>> [is_capturing_tool(c) for c in ["sleep 100", "/usr/sbin/nginx -g daemon off;", "python3 app.py", None]]
+    [False, False, False, False]
     """
     if not isinstance(command, str) or not command.strip():
         return False
@@ -84,10 +86,15 @@ def is_capturing_tool(command) -> bool:
     name = words[0].rsplit("/", 1)[-1]
     if name in _TOOLS:
         return True
-    if _INTERPRETERS.match(name) and len(words) > 1:
-        return words[1].rsplit("/", 1)[-1] in ("sos", "sosreport", "sos-collector")
-    if name in _SHELLS:
-        return "/proc/" in command and ("smaps" in command or "maps" in command)
+    if _INTERPRETERS.match(name) or name in _SHELLS:
+        args = words[1:]
+        if _INTERPRETERS.match(name) and args[:2] == ["-m", "sos"]:
+            return True
+        script = next((w for w in args if not w.startswith("-")), "")
+        if script.rsplit("/", 1)[-1] in _TOOLS:  # /usr/bin/sos, /sbin/supportconfig
+            return True
+        if name in _SHELLS:  # a loop over /proc/*/smaps
+            return "/proc/" in command and "maps" in command
     return False
 
 

@@ -403,10 +403,13 @@ def test_cli_fail_on():
 
 
 def test_cli_set_threshold():
-    result = run(CLEAN_INPUTS[0], "--set", "min_arenas=2", "--set", "min_arena_rss=1048576")
+    result = run(CLEAN_INPUTS[0], "--set", "min_arenas=2", "--set", "min_arena_rss=1M")
     assert "malloc-arenas" in result.output and f"PID {PID_BENIGN}" in result.output
     bad = run(CLEAN_INPUTS[0], "--set", "nonsense=1")
     assert bad.exit_code == 2 and "expected NAME=VALUE" in bad.output
+    bad = run(CLEAN_INPUTS[0], "--set", "map_warn_ratio=5M")
+    assert bad.exit_code == 2 and "is not a fraction" in bad.output
+    assert "map-count" in run(CLEAN_INPUTS[0], "--set", "map_warn_ratio=0.01%").output
 
 
 # ---------------------------------------------------------------- report

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 
 import click
@@ -24,7 +25,8 @@ FAIL_STATUS = 3
 @click.option("--fail-on", type=click.Choice(list(diagnose.SEVERITIES)), default=None,
               help=f"Exit with status {FAIL_STATUS} when any finding reaches this level (for scripts).")
 @click.option("--set", "limits", metavar="NAME=VALUE", multiple=True,
-              help="Override a rule's threshold, e.g. --set min_arenas=4 (see the README for every name).")
+              help="Override a rule's threshold, e.g. --set min_arenas=4 --set min_thp=16M "
+                   "(sizes take K/M/G; fractions 0.4 or 40%; the README lists every name).")
 @load_options
 def command(inputs, fmt, min_severity, fail_on, limits, on_bad_lines, strict, quiet):
     """Diagnose the memory of every INPUT: deleted libraries still mapped,
@@ -59,6 +61,25 @@ def command(inputs, fmt, min_severity, fail_on, limits, on_bad_lines, strict, qu
         raise click.exceptions.Exit(FAIL_STATUS)
 
 
+_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
+
+
+def parse_value(text: str, default):
+    """A threshold from the command line, typed like its default: sizes take
+    K, M, G, T suffixes (binary: 64M = 64 MiB), fractions a % sign.
+
+    >>> parse_value("64MiB", 1), parse_value("1.5g", 1), parse_value("40%", 0.5), parse_value("0.8", 0.5)
+    (67108864, 1610612736, 0.4, 0.8)
+    """
+    m = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]*)?)\s*([kmgt]?)(?:i?b)?\s*(%?)\s*", text, re.I)
+    if not m or (m.group(3) and isinstance(default, int)) or (m.group(2) and isinstance(default, float)):
+        raise ValueError(text)
+    number = float(m.group(1))
+    if isinstance(default, float):
+        return number / 100 if m.group(3) else number
+    return int(number * _UNITS[m.group(2).lower()])
+
+
 def _parse_limits(limits: tuple[str, ...]) -> dict:
     known = diagnose.thresholds()
     out = {}
@@ -68,9 +89,10 @@ def _parse_limits(limits: tuple[str, ...]) -> dict:
         if not sep or name not in known:
             raise click.UsageError(f"--set {item!r}: expected NAME=VALUE with NAME one of {', '.join(sorted(known))}")
         try:
-            out[name] = type(known[name])(float(value)) if isinstance(known[name], int) else float(value)
+            out[name] = parse_value(value, known[name])
         except ValueError:
-            raise click.UsageError(f"--set {item!r}: {value!r} is not a number") from None
+            kind = "a size (e.g. 64M) or a count" if isinstance(known[name], int) else "a fraction (e.g. 0.4 or 40%)"
+            raise click.UsageError(f"--set {item!r}: {value!r} is not {kind}") from None
     return out
 
 
