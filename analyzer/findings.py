@@ -64,7 +64,10 @@ NAMES = [name for name, _, _ in COLUMNS]
 
 # Commands of the tools that make captures: in their own capture they are never culprits.
 _TOOLS = {"sos", "sosreport", "sos-collector", "pmap", "cat", "head", "tail", "grep", "egrep", "fgrep", "ps",
-          "timeout", "smemcap", "supportconfig", "tar", "gzip", "xz", "find", "xargs", "awk", "sed"}
+          "timeout", "smemcap", "supportconfig", "tar", "gzip", "xz", "find", "xargs", "awk", "sed",
+          # what sos runs while it collects (plugins process, memory, host, date, sysvipc, logs, kernel)
+          "pstree", "lsof", "iotop", "free", "slabtop", "lsmem", "swapon", "uptime", "hostname", "hostnamectl",
+          "hostid", "date", "hwclock", "ipcs", "sysctl", "dmesg", "journalctl", "uname", "lsmod"}
 _SHELLS = {"sh", "bash", "dash", "zsh", "ksh", "busybox"}
 _INTERPRETERS = re.compile(r"^python[0-9.]*$|^platform-python$")
 
@@ -529,6 +532,15 @@ def shmem_unmapped(data: Data, min_unmapped: int = 32 * MiB) -> list[dict]:
     if not _has(hosts, "shmem"):
         return []
     m = data.mappings
+    shared = None
+    if _has(m, "kind"):
+        # shared memory mapped: shm and memfd kinds, and files on anonymous-device filesystems
+        # (tmpfs: /dev/shm, /run, a journald journal): counted generously, so the rule errs on silence
+        mask = m["kind"].isin(["shm", "memfd"]).fillna(False).to_numpy(dtype=bool, copy=True)
+        if _has(m, "dev", "inode"):
+            mask |= (m["dev"].str.startswith("00:").fillna(False) & m["inode"].fillna(0).gt(0)
+                     & m["path"].str.startswith("/").fillna(False)).to_numpy(dtype=bool)
+        shared = _with_keys(m[mask], ["dev", "inode", "path", "pss", "rss"])
     out = []
     for row in hosts.to_dict("records"):
         shmem = _int(row.get("shmem"))
@@ -536,18 +548,17 @@ def shmem_unmapped(data: Data, min_unmapped: int = 32 * MiB) -> list[dict]:
             continue
         host, capture = _str(row.get("host")), _str(row.get("capture"))
         mapped = 0
-        if _has(m, "kind"):
-            mine = _with_keys(m)
+        if shared is not None and len(shared):
+            mine = shared
             if host is not None:
                 mine = mine[mine["host"].astype("string").eq(host).fillna(False).to_numpy(dtype=bool)]
             if capture is not None:
                 mine = mine[mine["capture"].astype("string").eq(capture).fillna(False).to_numpy(dtype=bool)]
-            shared = mine[mine["kind"].isin(["shm", "memfd"]).fillna(False).to_numpy(dtype=bool)]
             # PSS adds up to each shared page once; without PSS, the largest RSS per object
-            if len(shared) and shared["pss"].notna().all():
-                mapped = int(shared["pss"].sum())
-            elif len(shared):
-                mapped = int(shared.groupby(["dev", "inode", "path"], dropna=False)["rss"].max().fillna(0).sum())
+            if len(mine) and mine["pss"].notna().all():
+                mapped = int(mine["pss"].sum())
+            elif len(mine):
+                mapped = int(mine.groupby(["dev", "inode", "path"], dropna=False)["rss"].max().fillna(0).sum())
         orphan = 0
         if _has(data.shm, "nattch"):
             s = data.shm
@@ -563,7 +574,7 @@ def shmem_unmapped(data: Data, min_unmapped: int = 32 * MiB) -> list[dict]:
                    f"memory: {human_bytes(unmapped)} is held by tmpfs or /dev/shm files that no process maps "
                    "(look at `df -h -t tmpfs` and /dev/shm)")
         evidence = [f"Shmem {human_bytes(shmem)} (meminfo)", f"shared memory mapped by processes {human_bytes(mapped)}"
-                    " (PSS of shm and memfd mappings)"]
+                    " (PSS of shm, memfd and tmpfs file mappings)"]
         if orphan:
             evidence.append(f"SysV segments with no process attached {human_bytes(orphan)} (see sysv-shm-orphan)")
         out.append(_finding("shmem-unmapped", "warning", {"host": host, "capture": capture}, unmapped, None,
@@ -686,7 +697,8 @@ RULES: list[Rule] = [
          levels="warning, one per host and capture"),
     Rule("shmem-unmapped", "warning", "Shared memory that no process maps",
          "meminfo's Shmem (tmpfs, /dev/shm, SysV and shared anonymous memory) exceeds the shared memory that "
-         "the processes map (PSS of their shm and memfd mappings) plus the SysV segments nobody attaches: "
+         "the processes map (PSS of their shm, memfd and tmpfs file mappings: files on a device `00:NN`) "
+         "plus the SysV segments nobody attaches: "
          "files in tmpfs or /dev/shm that nobody maps hold the rest.",
          "Look for large files in /dev/shm, /run and other tmpfs mounts (`df -h -t tmpfs`) and remove the "
          "stale ones.",

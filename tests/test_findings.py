@@ -303,6 +303,14 @@ def test_shmem_unmapped():
     assert row["bytes"] == 82 * MiB - 8 * MiB - 16 * MiB and row["pid"] is pd.NA  # mapped and orphan SysV left out
     hosts["shmem"] = [18 * MiB]
     assert F.findings(dataset(shared, hosts=hosts)).empty  # 10 MiB unmapped: under 32 MiB
+    # a journal on tmpfs (device 00:NN) mapped by journald is mapped shared memory too
+    journal = frame_of([{"host": "h", "pid": 300, "start": 0x4000000, "end": 0x4000000 + 40 * MiB, "perms": "r--s",
+                         "dev": "00:1a", "inode": 55, "path": "/run/log/journal/abc/system.journal",
+                         "rss": 40 * MiB, "pss": 40 * MiB}])
+    hosts["shmem"] = [58 * MiB]
+    both = pd.concat([shared, journal], ignore_index=True)
+    assert F.findings(dataset(both, hosts=hosts)).empty  # 58 - 8 - 40 = 10 MiB
+    assert one(F.findings(dataset(shared, hosts=hosts)), "shmem-unmapped")["bytes"] == 50 * MiB
 
 
 def test_locked_and_swap_from_status_when_no_smaps():
