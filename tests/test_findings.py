@@ -562,3 +562,21 @@ def test_evidence_is_the_largest_mappings_even_with_a_repeated_index():
     assert row["bytes"] == sum(r["swap"] for r in rows)
     lines = row["evidence"].splitlines()
     assert [ln.split(" swap ")[1] for ln in lines[:3]] == ["12.0 MiB"] * 3 and lines[-1].startswith("... and 28 more")
+
+
+def update_readme() -> bool:
+    """Rewrite the README's rule table from the code; returns whether it changed.
+    Run: ``.venv/bin/python tests/test_findings.py --update``."""
+    path = ROOT / "README.md"
+    text = path.read_text()
+    new = re.sub(r"(<!-- findings:start -->\n).*?(\n<!-- findings:end -->)",
+                 lambda m: m.group(1) + F.markdown_table() + m.group(2), text, flags=re.S)
+    path.write_text(new)
+    return new != text
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] == ["--update"]:
+        print("README rule table " + ("updated" if update_readme() else "unchanged"))
