@@ -84,6 +84,18 @@ def one(found: pd.DataFrame, rule: str) -> pd.Series:
     return rows.iloc[0]
 
 
+@pytest.mark.parametrize("path", PLANTED_INPUTS[::2] + CLEAN_INPUTS[::2], ids=lambda p: f"{p.parent.name}-{p.name[:10]}")
+def test_samples_load_as_the_oracles_say(path):
+    """memmaps reads the new samples exactly as the folders' independent oracles do."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from oracle_check import problems
+
+    expected = json.loads((SAMPLES / "expected" / f"{path.name}.expected.json").read_text())
+    assert problems(path, expected) == []
+
+
 def test_oracle_sees_what_was_planted(truth):
     """The sample holds the problems PROVENANCE.md says (so the tests below can fail)."""
     assert len(truth[PID_MAPS]["maps"]) == 27022

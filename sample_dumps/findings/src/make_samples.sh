@@ -21,3 +21,11 @@ for what in clean planted; do
         cp "$BUILD/$what"/{smaps-loop.txt,pmap-X.txt} "$DEST/$what/"
     fi
 done
+# independent totals (the smaps and sosreport folders' stdlib oracles) for tests/test_findings.py
+mkdir -p "$DEST/expected" && cd "$DEST"
+for what in clean planted; do
+    loop=$(ls "$what"/smaps-loop.txt*)
+    python3 ../smaps/src/oracle_totals.py "$loop" > "expected/$(basename "$loop").expected.json"
+    sos=$(ls "$what"/sosreport-*.tar.xz)
+    python3 ../sosreport/src/oracle_totals.py --out "expected/$(basename "$sos").expected.json" "$sos"
+done
