@@ -483,7 +483,7 @@ def swap_used(data: Data, min_swap: int = MiB) -> list[dict]:
     return out
 
 
-def _host_row(frame: pd.DataFrame, row) -> dict:
+def _host_row(row) -> dict:
     return {"host": row.get("host"), "capture": row.get("capture"), "pid": None, "command": None}
 
 
@@ -492,6 +492,9 @@ def sysv_shm_orphan(data: Data, min_orphan_bytes: int = 0) -> list[dict]:
     if not _has(shm, "nattch"):
         return []
     orphans = shm[shm["nattch"].eq(0).fillna(False).to_numpy(dtype=bool)]
+    if min_orphan_bytes:
+        held = orphans["rss"] if "rss" in orphans.columns else orphans["bytes"]
+        orphans = orphans[held.fillna(orphans["bytes"]).ge(min_orphan_bytes).fillna(True).to_numpy(dtype=bool)]
     if "capture" not in orphans.columns:
         orphans = orphans.assign(capture=None)
     if "host" not in orphans.columns:
@@ -501,12 +504,11 @@ def sysv_shm_orphan(data: Data, min_orphan_bytes: int = 0) -> list[dict]:
         size = group["bytes"].sum(min_count=1) if "bytes" in group else None
         rss = group["rss"].sum(min_count=1) if "rss" in group else None
         held = _int(rss) if _int(rss) is not None else _int(size)
-        if held is not None and held < min_orphan_bytes:
-            continue
         evidence = []
         for r in group.to_dict("records"):
             key = _int(r.get("key"))
-            parts = [f"shmid {_int(r.get('shmid'))}", f"key 0x{key & 0xffffffff:08x}" if key is not None else "key ?",
+            parts = [f"shmid {_int(r.get('shmid'))}",
+                     "key ?" if key is None else "key IPC_PRIVATE" if key == 0 else f"key 0x{key & 0xffffffff:08x}",
                      f"size {human_bytes(_int(r.get('bytes')))}" if _int(r.get("bytes")) is not None else None,
                      f"rss {human_bytes(_int(r.get('rss')))}" if _int(r.get("rss")) is not None else None,
                      f"swap {human_bytes(_int(r.get('swap')))}" if _int(r.get("swap")) is not None else None,
@@ -522,7 +524,7 @@ def sysv_shm_orphan(data: Data, min_orphan_bytes: int = 0) -> list[dict]:
                       f"{human_bytes(_int(size))}" if _int(size) is not None else "memory")
                    + (f" (size {human_bytes(_int(size))})" if _int(rss) is not None and _int(size) is not None else "")
                    + ": memory no process uses; remove with `ipcrm -m SHMID` once sure its owner is gone")
-        out.append(_finding("sysv-shm-orphan", "warning", _host_row(group, group.iloc[0].to_dict()), held, n,
+        out.append(_finding("sysv-shm-orphan", "warning", _host_row(group.iloc[0].to_dict()), held, n,
                             message, evidence))
     return out
 

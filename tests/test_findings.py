@@ -303,6 +303,10 @@ def test_sysv_orphan_only_unattached():
     assert "key 0x6d656d01" in row["evidence"] and "creator PID 43" in row["evidence"]
     attached = SHM[SHM["nattch"] > 0]
     assert F.findings(dataset(shm=attached)).empty
+    assert F.findings(dataset(shm=SHM), min_orphan_bytes=17 * MiB).empty  # per segment, not per host
+    two = pd.concat([SHM, SHM.assign(shmid=[2, 3], key=pd.array([0, 5], "Int64"), nattch=[0, 1])], ignore_index=True)
+    row = one(F.findings(dataset(shm=two)), "sysv-shm-orphan")
+    assert (row["count"], row["bytes"]) == (2, 32 * MiB) and "key IPC_PRIVATE" in row["evidence"]
 
 
 def test_shmem_unmapped():
