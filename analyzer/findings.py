@@ -417,11 +417,11 @@ def _per_process(data: Data, column: str, status_column: str, min_bytes: int):
     if _has(m, column) and not m.index.is_unique:
         m = m.reset_index(drop=True)  # rows are fetched again by label below
     if _has(m, column):
+        said = m.loc[m[column].notna().to_numpy(dtype=bool), ["host", "pid"]].drop_duplicates()
+        seen = set(zip(said["host"].astype("string").fillna("\x00"), said["pid"]))  # smaps said, status is not needed
         rows = _culprits(m, [column], m[column].fillna(0).gt(0).to_numpy(dtype=bool))
         if len(rows):
             sums = rows.groupby("_key", sort=False)[column].agg(["sum", "size"])
-            firsts = rows.drop_duplicates("_key")
-            seen = set(zip(firsts["host"].astype("string").fillna("\x00"), firsts["pid"]))
             sums = sums[sums["sum"] >= min_bytes]
             # the evidence: each process's largest mappings, strings fetched for those rows only
             sel = rows.loc[rows["_key"].isin(sums.index).to_numpy(dtype=bool), ["_key", column]]

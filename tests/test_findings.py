@@ -338,6 +338,10 @@ def test_locked_and_swap_from_status_when_no_smaps():
     assert (locked["pid"], locked["bytes"], locked["severity"]) == (1, 64 * MiB, "warning")  # 12.5% of MemTotal
     swap = one(found, "swap-used")
     assert (swap["pid"], swap["bytes"]) == (2, 3 * MiB)
+    # where smaps says (Locked 0 kB), the status figure taken at another moment is not used
+    maps = frame_of([{"host": "h", "pid": 1, "start": 0x1000, "end": 0x2000, "perms": "rw-p", "locked": 0}])
+    assert one(F.findings(dataset(maps, processes=procs, hosts=hosts)), "swap-used")["pid"] == 2
+    assert (F.findings(dataset(maps, processes=procs, hosts=hosts))["rule"] == "locked-memory").sum() == 0
 
 
 def test_thp_mode_cited():
