@@ -671,7 +671,9 @@ RULES: list[Rule] = [
     Rule("deleted-mapped-file", "warning", "Deleted executables and libraries still mapped",
          "A process maps a file that was deleted after it was mapped: usually a library or program that was "
          "upgraded while the process ran, so the process still runs the old (maybe vulnerable) code. memfd, "
-         "SysV, /dev/zero and POSIX shared memory (/dev/shm) look the same in smaps and are not reported.",
+         "SysV, /dev/zero and POSIX shared memory (/dev/shm) look the same in smaps and are not reported, nor "
+         "are deleted data files mapped shared (`rw-s`: shared-memory buffers under another name). Findings "
+         "name the paths, and the package where the path says it (`/opt/NAME`, `/snap/NAME`, ...).",
          "Restart the process (needrestart or `lsof +L1` show the rest).",
          {},
          deleted_mapped_file, needs="memory maps",
