@@ -19,6 +19,7 @@ always agree, and anything shown here can be done without the accessor:
 ``frame.memmaps.select(...)`` :func:`analyzer.select.select`: by ``pid``,
                               ``command`` / ``path`` regex, ``kind``, ``host``
 ``frame.memmaps.top(n, by)``  :func:`analyzer.select.top`: largest mappings
+``frame.memmaps.findings()``  :func:`analyzer.findings.findings`: diagnoses
 ``frame.memmaps.plot_*()``    the charts of :mod:`analyzer.report.charts`,
                               ``ax=None`` -> a new figure; returns the Axes
 ============================  =============================================
@@ -40,6 +41,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from . import findings as _findings
 from . import select as _select
 from . import summarize as _summarize
 
@@ -100,6 +102,10 @@ class MemmapsAccessor:
     def totals(self) -> dict:
         """Processes, mappings, and each measure in bytes (:func:`analyzer.summarize.totals`)."""
         return _summarize.totals(self._frame)
+
+    def findings(self, min_severity: str = "info", **limits) -> pd.DataFrame:
+        """What is wrong and what to do, from the mappings alone (:func:`analyzer.findings.findings`)."""
+        return _findings.findings(self._frame, min_severity=min_severity, **limits)
 
     # --- filters: rows of the same table --------------------------------------------------
     def select(self, *, pid=None, command=None, kind=None, path=None, host=None) -> pd.DataFrame:

@@ -68,7 +68,8 @@ def test_report_pdf_sections_in_reading_order(sos_pdf):
     pages = pdf_text(sos_pdf)
     firsts = [p.split("\n")[1] if "\n" in p else p for p in pages]
     text = "\n".join(pages)
-    order = ["Summary", "Memory by mapping kind", "Top processes", "Top mappings across processes",
+    assert _section(pages[1]) == "Findings"  # the second page
+    order = ["Summary", "Findings", "Memory by mapping kind", "Top processes", "Top mappings across processes",
              "Address space of", "Mapping sizes", "Appendix: every process"]
     positions = [text.index(s) for s in order]
     assert positions == sorted(positions)
@@ -346,13 +347,13 @@ def test_report_ps_only_cover_totals_are_ps_sums(ps_pdf):
 
 def test_report_ps_only_has_the_ps_chart_and_no_empty_pages(ps_pdf):
     pages = [p.replace("\n", " ") for p in pdf_text(ps_pdf)]
-    assert [_section(p) for p in pdf_text(ps_pdf)] == ["Summary", "Where the memory is", "Top processes (from ps)",
-                                                       "Appendix: every process"]
+    assert [_section(p) for p in pdf_text(ps_pdf)] == ["Summary", "Findings", "Where the memory is",
+                                                       "Top processes (from ps)", "Appendix: every process"]
     text = "\n".join(pages)
-    assert len(pages) == 4  # cover, meminfo, top processes from ps, appendix (12 rows fit on one page)
-    assert "Top processes (from ps)" in pages[2] and "Top processes by RSS, from ps" in pages[2]
-    assert "no split by kind is possible" in pages[2]
-    assert "the input holds no memory maps" in pages[2] and "-k process.smaps=on" in pages[2]
+    assert len(pages) == 5  # cover, findings, meminfo, top processes from ps, appendix (12 rows fit on one page)
+    assert "Top processes (from ps)" in pages[3] and "Top processes by RSS, from ps" in pages[3]
+    assert "no split by kind is possible" in pages[3]
+    assert "the input holds no memory maps" in pages[3] and "-k process.smaps=on" in pages[3]
     for empty in ("Address space of", "no processes with a known size", "no mappings with a known size",
                   "Distribution of mapping sizes", "Top mappings by"):
         assert empty not in text, empty
@@ -404,7 +405,7 @@ def test_report_mixed_maps_and_ps_keeps_them_apart(tmp_path):
     vsz_ps = human_bytes(sum(int(r[4]) for r in rows) * 1024)
     assert f"ps adds {vsz_ps} of VSZ" in cover
     sections = [_section(p) for p in pages]
-    assert sections[:6] == ["Summary", "Where the memory is", "Memory by mapping kind", "Top processes",
+    assert sections[:7] == ["Summary", "Findings", "Where the memory is", "Memory by mapping kind", "Top processes",
                             "Top processes by RSS, from ps", "Top mappings across processes"]
     assert sections[-2:] == ["Mapping sizes", "Appendix: every process"]
     import re
@@ -464,9 +465,9 @@ def test_ps_only_pages_never_overlap_or_run_off_the_page(n_proc):
     with matplotlib.rc_context(RC):
         report = build(ds)
         plan = pages.plan(report)
-        assert [p.section for p in plan][:2] == ["Summary", "Top processes (from ps)"]
-        assert all(p.section.startswith(("Summary", "Top processes", "Appendix")) for p in plan)
-        for number, page in enumerate(plan[:3], 1):
+        assert [p.section for p in plan][:3] == ["Summary", "Findings", "Top processes (from ps)"]
+        assert all(p.section.startswith(("Summary", "Findings", "Top processes", "Appendix")) for p in plan)
+        for number, page in enumerate(plan[:4], 1):
             fig = pages.render(page, report, number, len(plan))
             canvas = FigureCanvasAgg(fig)
             canvas.draw()
@@ -474,7 +475,7 @@ def test_ps_only_pages_never_overlap_or_run_off_the_page(n_proc):
             boxes = [(t.get_text()[:40], t.get_window_extent(r)) for t in fig.texts if t.get_text().strip()]
             boxes += [(a.lines[0][:40], a.get_window_extent(r)) for a in fig.artists if isinstance(a, TextLines)]
             boxes += [(f"axes {ax.get_title()}", ax.get_tightbbox(r)) for ax in fig.axes]
-            assert any(name.startswith("axes Top processes by RSS, from ps") for name, _ in boxes) or number != 2
+            assert any(name.startswith("axes Top processes by RSS, from ps") for name, _ in boxes) or number != 3
             left, right = pages.MARGIN * fig.dpi - 1.5, (pages.W - pages.MARGIN) * fig.dpi + 1.5
             for i, (name, box) in enumerate(boxes):
                 inner = Bbox.from_extents(box.x0 + 0.5, box.y0 + 0.5, box.x1 - 0.5, box.y1 - 0.5)

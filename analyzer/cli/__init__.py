@@ -13,7 +13,7 @@ import sys
 import click
 
 from ..errors import MemmapsError
-from . import export, info, report, summary
+from . import export, findings, info, report, summary
 
 
 class MemmapsGroup(click.Group):
@@ -59,6 +59,7 @@ def cli() -> None:
 cli.add_command(export.command)
 cli.add_command(summary.command)
 cli.add_command(info.command)
+cli.add_command(findings.command)
 cli.add_command(report.command)
 
 

@@ -29,7 +29,8 @@ FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html"}
 @load_options
 def command(inputs, output, png_dir, top, details, on_bad_lines, strict, quiet, **filters):
     """Write a report of every INPUT that a customer can read: cover with
-    hosts, inputs, totals and warnings; memory by kind; top processes and
+    hosts, inputs, totals and warnings; findings (what is wrong and what to
+    do, see `memmaps findings`); memory by kind; top processes and
     top mappings; address-space maps of the largest processes; mapping sizes;
     and an appendix of every process.
 

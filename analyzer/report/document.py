@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..dataset import Dataset
+from ..findings import findings as diagnose
+from ..findings import unchecked
 from ..summarize import (PS_NOTE, by_kind, by_mapping, by_process, known_totals, largest_mappings, measured,
                          process_mappings,
                          ps_processes, ps_totals, report_measure, totals, with_ps)
@@ -98,6 +100,8 @@ class Report:
     remarks: list[str] = field(default_factory=list)  # notes on the data that are not warnings
     ps: pd.DataFrame = field(default_factory=pd.DataFrame)  # processes known only from ps (no maps)
     extra: dict = field(default_factory=dict)
+    findings: pd.DataFrame = field(default_factory=pd.DataFrame)   # analyzer.findings, most severe first
+    unchecked: list[tuple[str, str]] = field(default_factory=list)  # rules without data: (id, what it needs)
 
     @property
     def has_maps(self) -> bool:
@@ -258,7 +262,8 @@ def build(ds: Dataset, top: int = 20, details: int = 3) -> Report:
     return Report(title=title, facts=_host_facts(ds), inputs=inputs, totals=tot, notes=notes, warnings=warnings,
                   info_count=info_count, measure=measure, frame=frame, measured=known, kinds=kinds,
                   top_mappings=top_mappings, details=detail_list, processes=processes, top=top,
-                  remarks=remarks, ps=ps_only, extra={**_system_extra(ds), "glance": glance})
+                  remarks=remarks, ps=ps_only, extra={**_system_extra(ds), "glance": glance},
+                  findings=diagnose(ds), unchecked=unchecked(ds))
 
 
 def _system_extra(ds: Dataset) -> dict:

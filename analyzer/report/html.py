@@ -19,7 +19,7 @@ import pandas as pd
 
 from .. import __version__
 from .document import Report, Table
-from .pages import NO_MAPS, PS_CAPTION, STATUS_CAPTION
+from .pages import FINDINGS_NOTE, NO_MAPS, PS_CAPTION, SEVERITY_COLOURS, STATUS_CAPTION
 
 CSS = """
 body{font-family:"DejaVu Sans",Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#111}
@@ -31,6 +31,8 @@ td.n,th.n{text-align:right;white-space:nowrap}td.t{max-width:48em;overflow-wrap:
 img{max-width:100%;height:auto}.note{color:#444;font-size:.92em}.warn{color:#8a1c00;font-family:monospace}
 dl{display:grid;grid-template-columns:max-content auto;gap:2px 1.5em}dt{font-weight:bold}dd{margin:0}
 footer{color:#888;font-size:.8em;margin-top:3em}
+.finding h3{font-size:1em;margin:1.2em 0 .2em}.finding p{margin:.2em 0}
+.finding pre{margin:.2em 0 .2em 1.5em;color:#444;font-size:12px;white-space:pre-wrap}
 """
 
 
@@ -53,6 +55,34 @@ def _img(images: dict, stem: str) -> str:
         return ""
     title, uri = images[stem]
     return f'<p><img alt="{escape(title)}" src="{uri}"></p>'
+
+
+def findings_html(report: Report) -> list[str]:
+    """The Findings section: each finding's heading, message, evidence and advice."""
+    from ..findings import BY_ID
+
+    frame = report.findings
+    counts = frame["severity"].value_counts() if len(frame) else {}
+    summary = (", ".join(f"{counts[s]} {s}" for s in ("critical", "warning", "info") if s in counts)
+               if len(frame) else "none")
+    out = [f"<h2>Findings ({escape(summary)})</h2>", f'<p class="note">{escape(FINDINGS_NOTE)}</p>']
+    if not len(frame):
+        out.append("<p>No rule found anything to report.</p>")
+    for row in frame.to_dict("records"):
+        row = {k: None if v is None or v is pd.NA or v != v else v for k, v in row.items()}
+        who = f"PID {row['pid']} {row['command'] or ''}".strip() if row["pid"] is not None else "host-wide"
+        if row["host"]:
+            who += f" (host {row['host']}" + (f", capture {row['capture']})" if row["capture"] else ")")
+        colour = SEVERITY_COLOURS.get(row["severity"], "black")
+        out += ['<div class="finding">',
+                f'<h3 style="color:{colour}">{escape(row["severity"].upper())} {escape(row["rule"])}: '
+                f"{escape(who)}</h3>",
+                f"<p>{escape(row['message'])}</p>", f"<pre>{escape(row['evidence'] or '')}</pre>",
+                f'<p class="note">What to do: {escape(BY_ID[row["rule"]].advice)}</p>', "</div>"]
+    if report.unchecked:
+        out.append('<p class="note">Not checked, for want of data: ' + escape("; ".join(
+            f"{r} (needs {n})" for r, n in report.unchecked)) + ".</p>")
+    return out
 
 
 def render_html(report: Report, images: dict[str, tuple[str, str]]) -> str:
@@ -81,6 +111,7 @@ def render_html(report: Report, images: dict[str, tuple[str, str]]) -> str:
     extra = report.extra or {}
     for table in extra.get("glance", []):  # the biggest at a glance
         out += [f"<h3>{escape(table.title)}</h3>", table_html(table)]
+    out += findings_html(report)
     from . import system
 
     tables = system.tables(extra.get("system", pd.DataFrame()), extra.get("oom", pd.DataFrame()),

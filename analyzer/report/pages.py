@@ -279,11 +279,89 @@ def status_page(report: Report) -> Page:
     return Page("Top processes (from /proc/PID/status)", draw)
 
 
+SEVERITY_COLOURS = {"critical": "#8a1c00", "warning": "#a35200", "info": "#1f4e79"}
+
+
+def finding_lines(report: Report) -> list[list[tuple[str, dict]]]:
+    """Each finding as a block of (line, style): a heading in the severity's
+    colour, the message, up to 6 lines of evidence, what to do."""
+    from ..findings import BY_ID
+
+    blocks = []
+    for row in report.findings.to_dict("records"):
+        row = {k: None if pd.isna(v) else v for k, v in row.items()}
+        who = f"PID {row['pid']} {row['command'] or ''}".strip() if row["pid"] is not None else "host-wide"
+        if row["host"]:
+            who += f"  (host {row['host']}" + (f", capture {row['capture']})" if row["capture"] else ")")
+        head = ellipsize(f"{row['severity'].upper():8} {row['rule']}: {who}", CHARS)
+        style = {"color": SEVERITY_COLOURS.get(row["severity"], "black"), "weight": "bold"}
+        block = [(head, style)]
+        block += [(ln, {}) for ln in textwrap.wrap(row["message"], CHARS - 2, initial_indent="  ",
+                                                  subsequent_indent="  ", break_long_words=True)]
+        evidence = str(row["evidence"] or "").splitlines()
+        shown = evidence[:6] + ([f"... and {len(evidence) - 6} more lines (memmaps findings shows all)"]
+                                if len(evidence) > 6 else [])
+        block += [(ellipsize("    " + ln, CHARS), {"color": "#444444"}) for ln in shown]
+        block += [(ln, {"color": "#333333"}) for ln in textwrap.wrap(
+            "What to do: " + BY_ID[row["rule"]].advice, CHARS - 2, initial_indent="  ", subsequent_indent="  ")]
+        blocks.append(block + [("", {})])
+    return blocks
+
+
+FINDINGS_NOTE = ("What memmaps diagnosed, most severe first: one finding per process and rule (host-wide rules: "
+                 "per host), with the evidence and what to do. The tools that made the capture (sos, pmap, a "
+                 "shell loop) are never named. `memmaps findings` lists the same with every line of evidence.")
+
+
+def findings_pages(report: Report) -> list[Page]:
+    """The findings, page after page; a finding is not split across pages."""
+    blocks = finding_lines(report)
+    counts = report.findings["severity"].value_counts() if len(report.findings) else {}
+    summary = (", ".join(f"{counts[s]} {s}" for s in ("critical", "warning", "info") if s in counts)
+               if len(report.findings) else "none: no rule found anything to report")
+    tail = []
+    if report.unchecked:
+        tail = textwrap.wrap("Not checked, for want of data: " + "; ".join(
+            f"{r} (needs {n})" for r, n in report.unchecked) + ".", CHARS, subsequent_indent="  ",
+            break_long_words=True)
+    per = int((H - TOP - BOTTOM - 0.75) / LINE)
+    chunks, current, used = [], [], 0
+    for block in blocks:
+        block = block[:per]
+        if used + len(block) > per and current:
+            chunks.append(current)
+            current, used = [], 0
+        current.append(block)
+        used += len(block)
+    if used + len(tail) > per and current:
+        chunks.append(current)
+        current = []
+    chunks.append(current)
+    pages = []
+    for n, chunk in enumerate(chunks):
+        def draw(fig, y, chunk=chunk, last=(n == len(chunks) - 1), first=(n == 0)):
+            if first:
+                y = _text(fig, y, f"Findings: {summary}.", size=10.5, weight="bold")
+                y = _text(fig, y, FINDINGS_NOTE, size=8, color="#444444") + 0.05
+            for block in chunk:
+                for line, style in block:
+                    y = mono_lines(fig, y, [line], baseline=0.8, **style)
+            if last:
+                for line in tail:
+                    y = mono_lines(fig, y, [line], baseline=0.8, color="#555555")
+
+        pages.append(Page("Findings" if len(chunks) == 1 else f"Findings ({n + 1}/{len(chunks)})", draw))
+    return pages
+
+
 def plan(report: Report) -> list[Page]:
-    """Every page of the report, in reading order. An input without memory
-    maps (a sosreport with ps figures only) gets the cover, the ps chart and
-    the appendix: pages of kinds, mappings and address spaces would be empty."""
-    pages = cover_pages(report) + system_pages(report)
+    """Every page of the report, in reading order: the cover, the findings, then where
+    the memory is (meminfo, OOM kills, SysV). An input without memory maps (a sosreport
+    with status or ps figures only) gets those, the status or ps chart and the appendix:
+    pages of kinds, mappings and address spaces would be empty."""
+    pages = cover_pages(report)
+    pages[1:1] = findings_pages(report)
+    pages += system_pages(report)
     if not report.has_maps and (len(report.ps) or len(report.extra.get("status", ()))):
         if len(report.extra.get("status", ())):
             pages.append(status_page(report))
