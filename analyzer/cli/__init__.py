@@ -13,7 +13,7 @@ import sys
 import click
 
 from ..errors import MemmapsError
-from . import export, info, report, summary
+from . import diff, export, info, report, summary, trend
 
 
 class MemmapsGroup(click.Group):
@@ -60,6 +60,8 @@ cli.add_command(export.command)
 cli.add_command(summary.command)
 cli.add_command(info.command)
 cli.add_command(report.command)
+cli.add_command(diff.command)
+cli.add_command(trend.command)
 
 
 def main() -> None:

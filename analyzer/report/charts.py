@@ -224,3 +224,13 @@ from .address import address_layout, plot_address_space  # noqa: E402
 
 __all__ = ["plot_kinds", "plot_top_processes", "plot_top_processes_ps", "plot_top_mappings", "plot_size_distribution",
            "plot_address_space", "address_layout", "OTHER_COLOR"]
+
+
+def __getattr__(name: str):
+    """``plot_growth``, ``plot_kind_change``, ``plot_trend``: charts of change between
+    captures, kept in :mod:`.growth` (which builds on this module) and found here too."""
+    if name in ("plot_growth", "plot_kind_change", "plot_trend"):
+        from . import growth
+
+        return getattr(growth, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
