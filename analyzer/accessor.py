@@ -19,6 +19,8 @@ always agree, and anything shown here can be done without the accessor:
 ``frame.memmaps.select(...)`` :func:`analyzer.select.select`: by ``pid``,
                               ``command`` / ``path`` regex, ``kind``, ``host``
 ``frame.memmaps.top(n, by)``  :func:`analyzer.select.top`: largest mappings
+``frame.memmaps.diff(other)`` :func:`analyzer.compare.diff`: what changed
+                              from this capture to *other* (``by=...``)
 ``frame.memmaps.plot_*()``    the charts of :mod:`analyzer.report.charts`,
                               ``ax=None`` -> a new figure; returns the Axes
 ============================  =============================================
@@ -93,6 +95,18 @@ class MemmapsAccessor:
     def top(self, n: int = 10, by: str | None = None) -> pd.DataFrame:
         """The *n* largest mappings, PSS (else RSS) by default (:func:`analyzer.select.top`)."""
         return _select.top(self._frame, n, by)
+
+    # --- change: this frame is the earlier capture ------------------------------------------
+    def diff(self, other, by: str = "process") -> pd.DataFrame:
+        """What changed from this capture to *other* (a frame, Dataset or path)
+        (:func:`analyzer.compare.diff`, ``memmaps diff``)."""
+        from . import compare
+
+        return compare.diff(self._frame, other, by=by)
+
+    def plot_growth(self, other, ax=None, **kwargs):
+        """Top growers from this capture to *other*, split by kind (:func:`analyzer.report.growth.plot_growth`)."""
+        return _charts().plot_growth(self._frame, other, ax=ax, **kwargs)
 
     # --- charts: each returns its matplotlib Axes ------------------------------------------
     def plot_kinds(self, ax=None, **kwargs):

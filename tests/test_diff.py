@@ -13,7 +13,7 @@ import pytest
 import analyzer
 from analyzer import schema
 from analyzer.classify import classify
-from analyzer.diff import MEASURES, diff, same_command
+from analyzer.compare import MEASURES, diff, same_command
 from analyzer.errors import MemmapsError
 
 ROOT = Path(__file__).resolve().parent.parent

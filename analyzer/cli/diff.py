@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..diff import BY_CHOICES, diff
+from ..compare import BY_CHOICES, diff
 from ..report.difftable import filter_rows, parse_size, render_diff
 from ..select import select
 from .options import load, load_options, report_notices

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 import pandas as pd
 
 from ..errors import MemmapsError
 from ..report.difftable import signed_bytes
 from ..report.table import human_bytes, render
-from ..trend import BY_CHOICES, trend
+from ..timeline import BY_CHOICES, trend
 from .diff import apply_filters, filter_options
 from .options import inputs_argument, load, load_options, report_notices
 
@@ -77,6 +79,9 @@ def _for_people(table: pd.DataFrame) -> pd.DataFrame:
             out = out.drop(columns=col)
     if "process" in out.columns:
         out = out.drop(columns="process")
+    names = [Path(c).name for c in out["capture"]]
+    if len(set(names)) == len(set(out["capture"])):  # file names tell the captures apart: show them only
+        out["capture"] = names
     if "capture_time" in out.columns:
         out["capture_time"] = [("-" if pd.isna(t) else t.strftime("%Y-%m-%d %H:%M:%S")) for t in out["capture_time"]]
     for col in ("rss_per_hour", "pss_per_hour"):

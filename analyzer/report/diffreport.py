@@ -1,6 +1,6 @@
 """A report of what changed between two captures (``memmaps diff BEFORE AFTER -o diff.pdf``).
 
-:func:`build_diff` computes everything (every number from :mod:`analyzer.diff`);
+:func:`build_diff` computes everything (every number from :mod:`analyzer.compare`);
 the writers draw it with the pages, tables and HTML style of the one-capture
 report. Pages: a cover (the two captures, totals before/after/delta by host,
 what the numbers mean); what grew (top growers split by kind); memory by
@@ -22,7 +22,7 @@ import pandas as pd
 from matplotlib.backends.backend_pdf import PdfPages
 
 from .. import __version__
-from ..diff import by_host, by_kind, by_mapping, by_process
+from ..compare import by_host, by_kind, by_mapping, by_process
 from ..summarize import process_mappings
 from .document import Col, Table
 from .difftable import rank_measure, signed_bytes

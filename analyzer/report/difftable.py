@@ -1,4 +1,4 @@
-"""Text and Markdown views of a diff table (:mod:`analyzer.diff`) for people.
+"""Text and Markdown views of a diff table (:mod:`analyzer.compare`) for people.
 
 CSV and JSON carry every column in exact bytes; text and Markdown show fewer
 columns, sizes in binary units, deltas signed: the ranking measure (PSS, or
@@ -17,7 +17,7 @@ import re
 
 import pandas as pd
 
-from ..diff import MEASURES, rank_key
+from ..compare import MEASURES, rank_key
 from .table import human_bytes, render
 
 _SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([kmgtp]?)(?:i?b)?\s*$", re.IGNORECASE)
@@ -41,7 +41,7 @@ def signed_bytes(value) -> str:
 
 
 def rank_measure(table: pd.DataFrame) -> str:
-    """The measure :func:`analyzer.diff.rank_key` ranks by on this table (``pss`` or ``rss``)."""
+    """The measure :func:`analyzer.compare.rank_key` ranks by on this table (``pss`` or ``rss``)."""
     for m in ("pss", "rss"):
         if len(table) and table[f"{m}_delta"].notna().all():
             return m
@@ -52,8 +52,9 @@ def for_people(table: pd.DataFrame) -> pd.DataFrame:
     """The columns a reader needs, sizes as human strings (see the module)."""
     m = rank_measure(table)
     keys = [c for c in table.columns if not c.endswith(("_before", "_after", "_delta"))]
-    if "host" in keys and table["host"].isna().all():
-        keys.remove("host")
+    for col in ("host", "command"):
+        if col in keys and table[col].isna().all():
+            keys.remove(col)
     cols = keys + [f"{m}_before", f"{m}_after", f"{m}_delta"]
     cols += [f"{x}_delta" for x in MEASURES if x != m and table[f"{x}_delta"].notna().any()]
     out = table[cols].copy()
@@ -95,7 +96,7 @@ def _aligned(view: pd.DataFrame, max_width: int = 60) -> str:
 
 
 def filter_rows(table: pd.DataFrame, top: int | None = None, min_delta: int | None = None) -> pd.DataFrame:
-    """Rows whose growth (:func:`analyzer.diff.rank_key`) is at least *min_delta* either
+    """Rows whose growth (:func:`analyzer.compare.rank_key`) is at least *min_delta* either
     way, then the first *top* of them."""
     if min_delta:
         key = rank_key(table)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..diff import by_mapping, by_process, rank_key, side_frame
+from ..compare import by_mapping, by_process, rank_key, side_frame
 from ..summarize import KINDS
 from .charts import LABEL_CHARS, _axes, _legend_below, _no_data
 from .difftable import rank_measure, signed_bytes
@@ -23,7 +23,7 @@ from .style import MEASURE_LABEL, binary_tick, bytes_axis, kind_color, process_l
 
 
 def growth_by_kind(before, after, top: int = 10, measure: str | None = None) -> tuple[pd.DataFrame, str]:
-    """The *top* growing processes (rank as :func:`analyzer.diff.by_process`, growth > 0 only):
+    """The *top* growing processes (rank as :func:`analyzer.compare.by_process`, growth > 0 only):
     their delta of *measure* split by kind, one column per kind; and the measure used."""
     fb, fa = side_frame(before), side_frame(after)
     procs = by_process(fb, fa)
@@ -83,7 +83,7 @@ def plot_growth(before, after, ax=None, measure: str | None = None, top: int = 1
 
 
 def plot_kind_change(kinds: pd.DataFrame, ax=None, measure: str = "pss"):
-    """Each kind's *measure* before and after (a :func:`analyzer.diff.by_kind` table):
+    """Each kind's *measure* before and after (a :func:`analyzer.compare.by_kind` table):
     a pale bar for before, a full one for after."""
     ax = _axes(ax, height=max(2.5, 0.45 * len(kinds) + 1.2))
     title = f"Memory by kind, before and after ({MEASURE_LABEL.get(measure, measure)})"
@@ -110,12 +110,12 @@ def plot_kind_change(kinds: pd.DataFrame, ax=None, measure: str = "pss"):
 
 
 def plot_trend(table: pd.DataFrame, ax=None, measure: str | None = None, top: int = 8):
-    """The *top* growers of a :func:`analyzer.trend` table (``by="process"``,
+    """The *top* growers of a :func:`analyzer.timeline.trend` table (``by="process"``,
     ``"kind"`` or ``"host"``) over the captures: one line each. The x axis is
     the capture time where every capture has one, else the captures in order.
     Processes seen in one capture only are left out (they have no trend).
 
-    >>> from analyzer.trend import trend
+    >>> from analyzer.timeline import trend
     >>> t = trend([f"sample_dumps/growth/loop/snapshot-{n}.smaps" for n in (1, 2, 3)])
     >>> ax = plot_trend(t, top=2)
     >>> ax.get_title(), [line.get_label() for line in ax.get_lines()]

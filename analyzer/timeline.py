@@ -12,7 +12,7 @@ does not say), the keys, and the sums ``size``, ``rss``, ``pss``, ``uss``,
 where the format does not say). ``rss_per_hour`` and ``pss_per_hour`` are
 the growth since the same process's (kind's, host's) previous capture,
 divided by the hours between the two; NA where a time is unknown. A process
-is followed from capture to capture as :func:`analyzer.diff.by_process`
+is followed from capture to capture as :func:`analyzer.compare.by_process`
 matches them (host, PID, command, program), so a reused PID starts a new
 ``process`` number. Rows are grouped by process, biggest overall grower
 (last minus first PSS, else RSS) first, then in capture order.
@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import diff as _diff
+from . import compare as _diff
 from .summarize import KINDS
 
 MEASURES = _diff.MEASURES
