@@ -279,109 +279,21 @@ def _empty(keys: list[str]) -> pd.DataFrame:
 _MAPPING_KEYS = ["host", "pid", "command", "start", "end", "path", "kind", "perms"]
 
 
-def _regions(frame: pd.DataFrame) -> pd.DataFrame:
-    """The mappings of one process with a known interval [start, stop)."""
-    f = frame.copy(deep=False)
-    stop = f["end"].astype("Float64")
-    stop = stop.fillna(f["start"].astype("Float64") + f["size"].astype("Float64"))
-    f["_lo"] = f["start"].astype("Float64")
-    f["_hi"] = stop
-    return f
+def _intervals(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """[start, stop) of each mapping as floats (NaN where unknown); stop = end, else start + size."""
+    lo = frame["start"].astype("Float64").to_numpy("float64", na_value=np.nan)
+    hi = frame["end"].astype("Float64").to_numpy("float64", na_value=np.nan)
+    size = frame["size"].astype("Float64").to_numpy("float64", na_value=np.nan)
+    hi = np.where(np.isnan(hi), lo + size, hi)
+    return lo, hi
 
 
-def _components(lo_b, hi_b, lo_a, hi_a) -> tuple[np.ndarray, np.ndarray]:
-    """Label each before and after region with the overlap component it belongs to."""
-    lo = np.concatenate([lo_b, lo_a])
-    hi = np.concatenate([hi_b, hi_a])
-    order = np.argsort(lo, kind="stable")
-    label = np.empty(len(lo), dtype=np.int64)
-    current, reach = -1, -np.inf
-    for i in order:
-        if lo[i] >= reach or not (hi[i] > lo[i]):
-            current += 1
-            reach = hi[i] if hi[i] > lo[i] else lo[i]
-        else:
-            reach = max(reach, hi[i])
-        label[i] = current
-    return label[: len(lo_b)], label[len(lo_b):]
-
-
-def _row(host, pid, command, b: pd.DataFrame | None, a: pd.DataFrame | None, kb, ka) -> dict:
-    """One output row for the regions *b* (before) and *a* (after) of one process."""
-    shown = a if a is not None and len(a) else b
-    largest = shown.iloc[int(np.argmax(shown["size"].fillna(0).to_numpy(dtype="int64")))] if len(shown) > 1 else shown.iloc[0]
-    lo = min(x["_lo"].min() for x in (b, a) if x is not None and len(x))
-    hi = max(x["_hi"].max() for x in (b, a) if x is not None and len(x))
-    row = {"host": host, "pid": pid, "command": command,
-           "start": pd.NA if pd.isna(lo) else int(lo), "end": pd.NA if pd.isna(hi) else int(hi),
-           "path": largest["path"], "kind": largest["kind"], "perms": largest["perms"]}
-    for side, part, other_knows in (("before", b, ka), ("after", a, kb)):
-        for m in MEASURES:
-            if part is not None and len(part):
-                s = part[m]
-                row[f"{m}_{side}"] = pd.NA if s.isna().any() else int(s.sum())
-            else:
-                known = (kb if side == "before" else ka)[m]
-                row[f"{m}_{side}"] = 0 if known else pd.NA
-    if b is None or not len(b):
-        row["status"] = "new"
-    elif a is None or not len(a):
-        row["status"] = "gone"
-    return row
-
-
-def _match_mappings(host, pid, command, b: pd.DataFrame, a: pd.DataFrame, kb, ka) -> list[dict]:
-    rows: list[dict] = []
-    b, a = _regions(b), _regions(a)
-    b_iv = b[b["_lo"].notna() & b["_hi"].notna()]
-    a_iv = a[a["_lo"].notna() & a["_hi"].notna()]
-    lb, la = _components(b_iv["_lo"].to_numpy("float64", na_value=np.nan), b_iv["_hi"].to_numpy("float64", na_value=np.nan),
-                         a_iv["_lo"].to_numpy("float64", na_value=np.nan), a_iv["_hi"].to_numpy("float64", na_value=np.nan))
-    left_b, left_a = [b[~b.index.isin(b_iv.index)]], [a[~a.index.isin(a_iv.index)]]
-    groups_b = {k: g for k, g in b_iv.groupby(lb, sort=False)}
-    groups_a = {k: g for k, g in a_iv.groupby(la, sort=False)}
-    for label in sorted(set(groups_b) | set(groups_a)):
-        gb, ga = groups_b.get(label), groups_a.get(label)
-        if gb is None or ga is None:
-            (left_b if ga is None else left_a).append(gb if ga is None else ga)
-            continue
-        if len(gb) == len(ga):
-            gb_s, ga_s = gb.sort_values("_lo"), ga.sort_values("_lo")
-            overlap = ((gb_s["_lo"].to_numpy() < ga_s["_hi"].to_numpy()) & (ga_s["_lo"].to_numpy() < gb_s["_hi"].to_numpy()))
-            if overlap.all():
-                for i in range(len(gb_s)):
-                    rows.append(_row(host, pid, command, gb_s.iloc[[i]], ga_s.iloc[[i]], kb, ka))
-                continue
-        rows.append(_row(host, pid, command, gb, ga, kb, ka))  # merged or split regions: one row
-    rest_b = pd.concat(left_b) if left_b else b.iloc[0:0]
-    rest_a = pd.concat(left_a) if left_a else a.iloc[0:0]
-    # moved regions (mremap): same path, offset and perms
-    used_a: set = set()
-    if len(rest_b) and len(rest_a):
-        key_a: dict = {}
-        for idx, r in rest_a.iterrows():
-            if not pd.isna(r["path"]):
-                key_a.setdefault((r["path"], _na(r["offset"]), r["perms"]), []).append(idx)
-        keep_b = []
-        for idx, r in rest_b.iterrows():
-            cands = [] if pd.isna(r["path"]) else key_a.get((r["path"], _na(r["offset"]), r["perms"]), [])
-            cands = [c for c in cands if c not in used_a]
-            if cands:
-                used_a.add(cands[0])
-                rows.append(_row(host, pid, command, rest_b.loc[[idx]], rest_a.loc[[cands[0]]], kb, ka))
-            else:
-                keep_b.append(idx)
-        rest_b = rest_b.loc[keep_b]
-    for idx in rest_b.index:
-        rows.append(_row(host, pid, command, rest_b.loc[[idx]], None, kb, ka))
-    for idx in rest_a.index:
-        if idx not in used_a:
-            rows.append(_row(host, pid, command, None, rest_a.loc[[idx]], kb, ka))
-    return rows
-
-
-def _na(value):
-    return None if pd.isna(value) else value
+def _keys(frame: pd.DataFrame) -> list:
+    """(path, offset, perms) of each mapping, None where it has no path."""
+    paths = frame["path"].astype(object).where(frame["path"].notna(), None).tolist()
+    offsets = frame["offset"].astype(object).where(frame["offset"].notna(), None).tolist()
+    perms = frame["perms"].astype(object).where(frame["perms"].notna(), None).tolist()
+    return [None if p is None else (p, o, q) for p, o, q in zip(paths, offsets, perms)]
 
 
 def by_mapping(before, after) -> pd.DataFrame:
@@ -389,33 +301,74 @@ def by_mapping(before, after) -> pd.DataFrame:
     perms, status`` and each measure before, after and delta.
 
     Processes are matched as :func:`by_process` matches them; the mappings of a
-    ``new`` or ``gone`` process are all ``new`` or ``gone``.
+    ``new`` or ``gone`` process are all ``new`` or ``gone``. Which mappings are
+    the same is :func:`analyzer.regions.match`.
     """
+    from .regions import match
+
     fb, fa = _prepared(side_frame(before)), _prepared(side_frame(after))
     pb, pa = _processes(fb, "before"), _processes(fa, "after")
     merged, gone, new, _ = _pair_processes(pb, pa)
     kb, ka = _knows(fb), _knows(fa)
+    fb, fa = fb.reset_index(drop=True), fa.reset_index(drop=True)
     for f in (fb, fa):
         f["_host"] = f["host"].fillna("")
         f["_pid"] = f["pid"].astype("Int64").fillna(-1)
-    gb = {k: g for k, g in fb.groupby(["_host", "_pid"], sort=False)}
-    ga = {k: g for k, g in fa.groupby(["_host", "_pid"], sort=False)}
-    rows: list[dict] = []
+    rows_b = fb.groupby(["_host", "_pid"], sort=False).indices
+    rows_a = fa.groupby(["_host", "_pid"], sort=False).indices
+    lo_b, hi_b = _intervals(fb)
+    lo_a, hi_a = _intervals(fa)
+    key_b, key_a = _keys(fb), _keys(fa)
+    gid_b = np.full(len(fb), -1, dtype=np.int64)
+    gid_a = np.full(len(fa), -1, dtype=np.int64)
+    owner: list[tuple] = []  # per group: host, pid, command
+    preset: list = []        # per group: "new" / "gone" for a process on one side only, else None
+    n = 0
     for _, m in merged.iterrows():
-        b = gb[(m["host_b"], m["_pid"])]
-        a = ga[(m["host_a"], m["_pid"])]
-        host = m["host_a"] or m["host_b"]
+        ib = rows_b[(m["host_b"], m["_pid"])]
+        ia = rows_a[(m["host_a"], m["_pid"])]
+        gb, ga, count = match(lo_b[ib], hi_b[ib], [key_b[i] for i in ib], lo_a[ia], hi_a[ia], [key_a[i] for i in ia])
+        gid_b[ib] = gb + n
+        gid_a[ia] = ga + n
         command = m["command_a"] if not pd.isna(m["command_a"]) else m["command_b"]
-        rows += _match_mappings(host, m["_pid"], command, b, a, kb, ka)
-    for part, groups, side in ((gone, gb, "before"), (new, ga, "after")):
+        owner += [(m["host_a"] or m["host_b"], m["_pid"], command)] * count
+        preset += [None] * count
+        n += count
+    for part, rows, gid, status in ((gone, rows_b, gid_b, "gone"), (new, rows_a, gid_a, "new")):
         for _, p in part.iterrows():
-            g = _regions(groups[(p["host"], p["_pid"])])
-            for idx in g.index:
-                one = g.loc[[idx]]
-                rows.append(_row(p["host"], p["_pid"], p["command"], one if side == "before" else None,
-                                 one if side == "after" else None, kb, ka))
-    cols = _MAPPING_KEYS + ["status"] + measure_columns()
-    out = pd.DataFrame(rows, columns=cols) if rows else pd.DataFrame(columns=cols)
+            idx = rows[(p["host"], p["_pid"])]
+            gid[idx] = np.arange(n, n + len(idx))
+            owner += [(p["host"], p["_pid"], p["command"])] * len(idx)
+            preset += [status] * len(idx)
+            n += len(idx)
+    cols = _MAPPING_KEYS + ["status"] + [f"{m}_{side}" for m in MEASURES for side in ("before", "after")]
+    if not n:
+        out = pd.DataFrame({c: [] for c in cols})
+    else:
+        out = pd.DataFrame(owner, columns=["host", "pid", "command"])
+        out["status"] = pd.array(preset, dtype=object)
+        both = pd.concat([fb.assign(_g=gid_b, _side=0, _lo=lo_b, _hi=hi_b),
+                          fa.assign(_g=gid_a, _side=1, _lo=lo_a, _hi=hi_a)], ignore_index=True)
+        span = both.groupby("_g")[["_lo", "_hi"]].agg({"_lo": "min", "_hi": "max"}).reindex(range(n))
+        out["start"] = pd.array(span["_lo"].to_numpy(), dtype="Float64").astype("UInt64")
+        out["end"] = pd.array(span["_hi"].to_numpy(), dtype="Float64").astype("UInt64")
+        # what a row is called: its largest region in the later capture, else in the earlier one
+        named = both.assign(_size=both["size"].fillna(-1)).sort_values(["_g", "_side", "_size"],
+                                                                         ascending=[True, False, False], kind="stable")
+        first = named.groupby("_g").head(1).set_index("_g").reindex(range(n))
+        for col in ("path", "kind", "perms"):
+            out[col] = first[col].to_numpy()
+        in_b, in_a = np.bincount(gid_b, minlength=n) > 0, np.bincount(gid_a, minlength=n) > 0
+        out["status"] = out["status"].where(out["status"].notna(),
+                                            np.where(~in_b, "new", np.where(~in_a, "gone", None)))
+        for side, f, gid, knows in (("before", fb, gid_b, kb), ("after", fa, gid_a, ka)):
+            sums = f.assign(_g=gid).groupby("_g")[MEASURES].sum(skipna=False, min_count=1).reindex(range(n))
+            present = pd.Series(in_b if side == "before" else in_a)
+            for m in MEASURES:
+                filler = 0 if knows[m] else pd.NA
+                col = sums[m].astype("Int64").reset_index(drop=True)
+                out[f"{m}_{side}"] = col.where(present, filler).astype("Int64")
+    out = out[cols]
     out["host"] = out["host"].replace("", pd.NA).astype("string")
     out["pid"] = out["pid"].astype("Int64").replace(-1, pd.NA)
     for col in ("command", "path", "kind", "perms"):
