@@ -108,6 +108,11 @@ class MemmapsAccessor:
         """Top growers from this capture to *other*, split by kind (:func:`analyzer.report.growth.plot_growth`)."""
         return _charts().plot_growth(self._frame, other, ax=ax, **kwargs)
 
+    def plot_trend(self, ax=None, **kwargs):
+        """On a *trend* table (:func:`analyzer.trend`): the top growers over the captures
+        (:func:`analyzer.report.growth.plot_trend`)."""
+        return _charts().plot_trend(self._frame, ax=ax, **kwargs)
+
     # --- charts: each returns its matplotlib Axes ------------------------------------------
     def plot_kinds(self, ax=None, **kwargs):
         """Memory by mapping kind (:func:`analyzer.report.charts.plot_kinds`)."""
