@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from . import compare as _compare
 from . import select as _select
 from . import summarize as _summarize
 
@@ -100,9 +101,7 @@ class MemmapsAccessor:
     def diff(self, other, by: str = "process") -> pd.DataFrame:
         """What changed from this capture to *other* (a frame, Dataset or path)
         (:func:`analyzer.compare.diff`, ``memmaps diff``)."""
-        from . import compare
-
-        return compare.diff(self._frame, other, by=by)
+        return _compare.diff(self._frame, other, by=by)
 
     def plot_growth(self, other, ax=None, **kwargs):
         """Top growers from this capture to *other*, split by kind (:func:`analyzer.report.growth.plot_growth`)."""

@@ -126,3 +126,21 @@ def test_diff_outputs_are_reproducible_and_complete(report):
                     "diff-kinds.png"]
     html = (report / "diff.html").read_text()
     assert html.count("<img ") == 4 and "What appeared and what went" in html
+
+
+def test_accessor_diff_and_growth_chart():
+    import analyzer
+    from matplotlib.figure import Figure
+
+    analyzer.register_accessor()
+    before, after = analyzer.load(PROC[0]), analyzer.load(PROC[2])
+    assert before.memmaps.diff(after, by="kind").equals(analyzer.diff(before, after, by="kind"))
+    ax = Figure().subplots()
+    assert before.memmaps.plot_growth(after, ax=ax, top=3) is ax
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[0] == "5 /tmp/memmaps-growth/grower m 512" and len(labels) == 3
+    # each bar's parts add up to the process's growth: PID 5 grew +1 MiB anonymous, less shared file PSS
+    widths = sum(p.get_width() for p in ax.patches if abs(p.get_y() + p.get_height() / 2) < 0.01)
+    assert widths == analyzer.diff(before, after).set_index("pid").loc[5, "pss_delta"]
+    trend = analyzer.trend(PROC)
+    assert trend.memmaps.plot_trend(top=2).get_title() == "Top growers over time (PSS)"

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..errors import MemmapsError
 from ..report.difftable import signed_bytes
-from ..report.table import human_bytes, render
+from ..report.table import render
 from ..timeline import BY_CHOICES, trend
 from .diff import apply_filters, filter_options
 from .options import inputs_argument, load, load_options, report_notices

@@ -27,7 +27,7 @@ from ..summarize import process_mappings
 from .document import Col, Table
 from .difftable import rank_measure, signed_bytes
 from .html import CSS, table_html
-from .pages import BOTTOM, H, LABEL_ROOM, TOP, Page, _axes, _text, column_widths, draw_table, render, table_pages
+from .pages import BOTTOM, H, LABEL_ROOM, Page, _axes, _text, column_widths, draw_table, render, table_pages
 from .style import MEASURE_LABEL, RC
 from .writers import PDF_METADATA, _save_png
 
