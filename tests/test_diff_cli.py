@@ -86,6 +86,22 @@ def test_bad_options_are_usage_errors():
     assert run("diff", PROC[0], PROC[2], "-o", "x.docx").exit_code == 2
 
 
+def test_a_sosreport_without_maps_is_a_clear_error():
+    nosmaps = next((ROOT / "sample_dumps" / "sosreport").glob("*-nosmaps-*.tar.xz"))
+    for command in ("diff", "trend"):
+        result = run(command, nosmaps, SOS[0])
+        assert result.exit_code == 1
+        assert f"memmaps: error: {nosmaps}: no memory maps to compare" in result.output
+        assert "process.smaps=on" in result.output
+
+
+def test_a_capture_against_itself_is_unchanged():
+    rows = json.loads(run("diff", SOS[1], SOS[1], "--format", "json", "--by", "mapping").stdout)
+    assert {r["status"] for r in rows} == {"unchanged"}
+    assert all(r[f"{m}_delta"] == 0 for r in rows for m in ("size", "rss", "pss", "anonymous", "mappings"))
+    assert len(rows) == sum(p["mappings"] for p in oracle(SOS[1])["processes"].values())
+
+
 def test_missing_input_is_one_line_error(tmp_path):
     result = run("diff", tmp_path / "nope.smaps", PROC[0])
     assert result.exit_code == 1 and "memmaps: error:" in result.output and "Traceback" not in result.output

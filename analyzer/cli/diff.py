@@ -90,6 +90,8 @@ def command(before, after, by, fmt, top, min_delta, pid, command, kind, path, ho
             raise click.UsageError(f"cannot tell the report format from {output!r}: use a .pdf or .html name")
     ds_before = load((before,), on_bad_lines)
     ds_after = load((after,), on_bad_lines)
+    for name, ds in ((before, ds_before), (after, ds_after)):
+        no_maps(name, ds)
     fb = apply_filters(ds_before.mappings, pid, command, kind, path, host)
     fa = apply_filters(ds_after.mappings, pid, command, kind, path, host)
     table = filter_rows(diff(fb, fa, by=by), top, min_delta)
@@ -101,6 +103,18 @@ def command(before, after, by, fmt, top, min_delta, pid, command, kind, path, ho
     if strict and (ds_before.warnings or ds_after.warnings):
         click.echo("memmaps: error: warning(s) and --strict given", err=True)
         raise click.exceptions.Exit(1)
+
+
+def no_maps(name: str, ds) -> None:
+    """A capture without memory maps cannot be compared: say why (a sosreport made without smaps)."""
+    if len(ds.mappings):
+        return
+    from ..errors import NoDataError
+    from ..ingest.sosreport import SMAPS_HINT
+    from ..summarize import ps_processes
+
+    why = f": {SMAPS_HINT}" if len(ps_processes(ds.processes)) else ""
+    raise NoDataError(f"{name}: no memory maps to compare{why}")
 
 
 def _write_report(fb, fa, before, after, output, fmt, png_dir, quiet):

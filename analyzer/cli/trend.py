@@ -11,7 +11,7 @@ from ..errors import MemmapsError
 from ..report.difftable import signed_bytes
 from ..report.table import render
 from ..timeline import BY_CHOICES, trend
-from .diff import apply_filters, filter_options
+from .diff import apply_filters, filter_options, no_maps
 from .options import inputs_argument, load, load_options, report_notices
 
 
@@ -46,6 +46,8 @@ def command(inputs, by, fmt, top, png, pid, command, kind, path, host, on_bad_li
     if len(inputs) < 2:
         raise click.UsageError("give two captures or more")
     datasets = [load((i,), on_bad_lines) for i in inputs]
+    for name, ds in zip(inputs, datasets):
+        no_maps(name, ds)
     frames = [apply_filters(ds.mappings, pid, command, kind, path, host) for ds in datasets]
     table = trend(frames, by=by, names=list(inputs))
     if top and by != "kind":
