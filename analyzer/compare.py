@@ -24,6 +24,9 @@ so a merge never reads as a leak. Regions left over pair on (path, offset,
 perms) when they have a path (a region moved by mremap); the rest are
 ``new`` or ``gone``.
 
+Blocks without a PID (``/proc/self`` in a ``head /proc/*/smaps`` capture: the
+capturing tool, already counted under its PID) are left out of every view.
+
 Every measure is exact bytes: ``X_before``, ``X_after``, ``X_delta`` for
 ``size``, ``rss``, ``pss``, ``uss``, ``swap``, ``anonymous``,
 ``private_dirty`` and the count of ``mappings``. NA where a side's format
@@ -98,7 +101,10 @@ def side_frame(side) -> pd.DataFrame:
 
 
 def _prepared(frame: pd.DataFrame) -> pd.DataFrame:
-    f = with_uss(frame)
+    """The rows a comparison counts, with ``uss`` and a count of 1 per mapping. Blocks
+    without a PID are left out: ``/proc/self`` of a ``head /proc/*/smaps`` capture is
+    the capturing tool, already there under its own PID (the loader says so)."""
+    f = with_uss(frame[frame["pid"].notna().to_numpy()] if frame["pid"].isna().any() else frame)
     f["mappings"] = 1
     return f
 

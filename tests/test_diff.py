@@ -213,3 +213,13 @@ def test_host_pid_command_identity():
 ])
 def test_same_command(a, b, same):
     assert same_command(a, b) is same
+
+
+def test_blocks_without_pid_are_left_out():
+    # head /proc/*/smaps: /proc/self is the head process itself, kept by the loader with PID NA
+    head = ROOT / "sample_dumps" / "smaps" / "multi_head.smaps"
+    frame = analyzer.load(head)
+    assert frame["pid"].isna().any()
+    d = diff(frame, frame)
+    assert d["pid"].notna().all() and set(d["status"]) == {"unchanged"}
+    assert d["rss_before"].sum() == frame.loc[frame["pid"].notna(), "rss"].sum()

@@ -113,7 +113,8 @@ def plot_trend(table: pd.DataFrame, ax=None, measure: str | None = None, top: in
     """The *top* growers of a :func:`analyzer.timeline.trend` table (``by="process"``,
     ``"kind"`` or ``"host"``) over the captures: one line each. The x axis is
     the capture time where every capture has one, else the captures in order.
-    Processes seen in one capture only are left out (they have no trend).
+    Processes seen in one capture only are left out (they have no trend), and so are
+    processes that did not grow from their first capture to their last.
 
     >>> from analyzer.timeline import trend
     >>> t = trend([f"sample_dumps/growth/loop/snapshot-{n}.smaps" for n in (1, 2, 3)])
@@ -122,7 +123,7 @@ def plot_trend(table: pd.DataFrame, ax=None, measure: str | None = None, top: in
     ('Top growers over time (PSS)', ['pid 5', 'pid 1'])
     """
     m = measure or ("pss" if len(table) and table["pss"].notna().all() else "rss")
-    ax = _axes(ax, height=4.0, width=8.5)
+    ax = _axes(ax, height=5.0, width=8.5)
     title = f"Top growers over time ({MEASURE_LABEL.get(m, m)})"
     if not len(table):
         return _no_data(ax, title, "no captures")
@@ -132,7 +133,11 @@ def plot_trend(table: pd.DataFrame, ax=None, measure: str | None = None, top: in
     use_time = bool(times.notna().all())
     seen = table.groupby(key, sort=False)["capture"].nunique()
     # the table is ordered biggest grower first; a process seen in one capture only has no trend
-    groups = [g for g in dict.fromkeys(table[key]) if seen[g] > 1][:top]
+    groups = [g for g in dict.fromkeys(table[key]) if seen[g] > 1]
+    if key == "process":  # growers: the processes whose measure went up from their first capture to their last
+        ends = table.groupby(key, sort=False)[m].agg(["first", "last"])
+        groups = [g for g in groups if (ends.loc[g, "last"] - ends.loc[g, "first"]) > 0]
+    groups = groups[:top]
     for g in groups:
         rows = table[table[key] == g]
         xs = rows["capture_time"].dt.tz_localize(None).to_numpy() if use_time else \
@@ -156,6 +161,9 @@ def plot_trend(table: pd.DataFrame, ax=None, measure: str | None = None, top: in
             label.set_rotation(30)
             label.set_ha("right")
     ax.set_ylabel(MEASURE_LABEL.get(m, m))
-    ax.legend(fontsize=7, loc="upper left", frameon=False)
+    from matplotlib.transforms import ScaledTranslation
+
+    below = ax.transAxes + ScaledTranslation(0, -48 / 72, ax.figure.dpi_scale_trans)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=below, ncols=2, frameon=False)
     ax.set_title(title)
     return ax
