@@ -353,11 +353,14 @@ def by_mapping(before, after) -> pd.DataFrame:
     else:
         out = pd.DataFrame(owner, columns=["host", "pid", "command"])
         out["status"] = pd.array(preset, dtype=object)
-        both = pd.concat([fb.assign(_g=gid_b, _side=0, _lo=lo_b, _hi=hi_b),
-                          fa.assign(_g=gid_a, _side=1, _lo=lo_a, _hi=hi_a)], ignore_index=True)
-        span = both.groupby("_g")[["_lo", "_hi"]].agg({"_lo": "min", "_hi": "max"}).reindex(range(n))
-        out["start"] = pd.array(span["_lo"].to_numpy(), dtype="Float64").astype("UInt64")
-        out["end"] = pd.array(span["_hi"].to_numpy(), dtype="Float64").astype("UInt64")
+        both = pd.concat([fb.assign(_g=gid_b, _side=0), fa.assign(_g=gid_a, _side=1)], ignore_index=True)
+        # exact addresses (UInt64; floats served only to find overlaps): end, else start + size
+        stop = both["end"].astype("UInt64").fillna(both["start"].astype("UInt64")
+                                                    + both["size"].astype("Int64").astype("UInt64"))
+        span = pd.DataFrame({"_g": both["_g"], "lo": both["start"].astype("UInt64"), "hi": stop})
+        span = span.groupby("_g").agg(lo=("lo", "min"), hi=("hi", "max")).reindex(range(n))
+        out["start"] = span["lo"].astype("UInt64").to_numpy()
+        out["end"] = span["hi"].astype("UInt64").to_numpy()
         # what a row is called: its largest region in the later capture, else in the earlier one
         named = both.assign(_size=both["size"].fillna(-1)).sort_values(["_g", "_side", "_size"],
                                                                          ascending=[True, False, False], kind="stable")
