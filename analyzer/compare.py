@@ -304,7 +304,9 @@ def _keys(frame: pd.DataFrame) -> list:
 
 def by_mapping(before, after) -> pd.DataFrame:
     """Per mapping within each process: ``host, pid, command, start, end, path, kind,
-    perms, status`` and each measure before, after and delta.
+    perms, status`` and each measure before, after and delta. ``start`` and ``end``
+    are where the row's regions are in the later capture (in the earlier one when gone);
+    ``path``, ``kind`` and ``perms`` those of its largest region there.
 
     Processes are matched as :func:`by_process` matches them; the mappings of a
     ``new`` or ``gone`` process are all ``new`` or ``gone``. Which mappings are
@@ -357,7 +359,10 @@ def by_mapping(before, after) -> pd.DataFrame:
         # exact addresses (UInt64; floats served only to find overlaps): end, else start + size
         stop = both["end"].astype("UInt64").fillna(both["start"].astype("UInt64")
                                                     + both["size"].astype("Int64").astype("UInt64"))
-        span = pd.DataFrame({"_g": both["_g"], "lo": both["start"].astype("UInt64"), "hi": stop})
+        # a row's range is where its regions are in the later capture (the earlier one when gone)
+        span = pd.DataFrame({"_g": both["_g"], "_side": both["_side"], "lo": both["start"].astype("UInt64"),
+                             "hi": stop})
+        span = span[span["_side"] == span.groupby("_g")["_side"].transform("max")]
         span = span.groupby("_g").agg(lo=("lo", "min"), hi=("hi", "max")).reindex(range(n))
         out["start"] = span["lo"].astype("UInt64").to_numpy()
         out["end"] = span["hi"].astype("UInt64").to_numpy()

@@ -223,3 +223,24 @@ def test_blocks_without_pid_are_left_out():
     d = diff(frame, frame)
     assert d["pid"].notna().all() and set(d["status"]) == {"unchanged"}
     assert d["rss_before"].sum() == frame.loc[frame["pid"].notna(), "rss"].sum()
+
+
+ARENA = [GROWTH / "arena" / f"arena-{n}.smaps" for n in (1, 2)]
+
+
+def test_thread_arena_growing_into_its_reserve_is_one_grown_region():
+    """A real glibc thread arena (sample_dumps/growth/arena): its rw-p part keeps its start and
+    grows by 2 steps of 256 KiB into the ---p reserve, which shrinks by as much."""
+    ob, oa = (json.loads((GROWTH / "expected" / "arena" / f"{p.name}.json").read_text())["processes"] for p in ARENA)
+    procs = diff(*ARENA)
+    grower = procs[procs["pid"] == 4].iloc[0]
+    assert grower["status"] == "grown"
+    for m in ("size", "rss", "pss", "anonymous", "mappings"):
+        assert grower[f"{m}_delta"] == oa["4"][m] - ob["4"][m]
+    maps = diff(*ARENA, by="mapping")
+    mine = maps[(maps["pid"] == 4) & (maps["status"] != "unchanged")]
+    assert mine[["perms", "status", "size_delta"]].values.tolist() == [["rw-p", "grown", 2 * 262144],
+                                                                         ["---p", "shrunk", -2 * 262144]]
+    arena, reserve = mine.iloc[0], mine.iloc[1]
+    assert arena["end"] == reserve["start"] and arena["rss_delta"] == 2 * 262144
+    assert (arena["mappings_before"], arena["mappings_after"]) == (1, 1)

@@ -7,11 +7,16 @@
  *   f  mapped file: FILE (at least 8 * STEP_KB) is mapped once at start; each step reads
  *      STEP_KB more of its pages (the same mapping, growing RSS of clean file pages),
  *   s  shrink: 8 * STEP_KB of dirty anonymous memory at start; each step unmaps STEP_KB of it
- *      (from its end: the region keeps its start and gets smaller).
+ *      (from its end: the region keeps its start and gets smaller),
+ *   t  thread arena: a second thread mallocs STEP_KB per step in 16 KiB blocks and dirties them
+ *      (glibc gives the thread its own arena: a 64 MiB reservation whose rw-p part grows
+ *      into its ---p part, the region keeping its start).
  * SIGTERM exits. The process prints "ready" on stdout (a pipe the driver may read) after
  * its initial setup and "step N" after each step, then waits for the next signal.
  */
 #include <fcntl.h>
+#include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +24,26 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+static sem_t go, done;
+static size_t thread_step;
+
+static void *arena_thread(void *arg) {
+    (void)arg;
+    char *first = malloc(16);   /* the thread's arena is set up by its first malloc */
+    if (first) first[0] = 1;
+    sem_post(&done);
+    for (;;) {
+        sem_wait(&go);
+        for (size_t n = 0; n < thread_step; n += 16384) {
+            char *p = malloc(16384);
+            if (!p) { perror("malloc"); exit(1); }
+            memset(p, 0x44, 16384);
+        }
+        sem_post(&done);
+    }
+    return NULL;
+}
 
 int main(int argc, char **argv) {
     if (argc < 3) { fprintf(stderr, "usage: %s MODES STEP_KB [FILE]\n", argv[0]); return 2; }
@@ -45,6 +70,20 @@ int main(int argc, char **argv) {
         memset(shrink, 0x33, shrink_len);
     }
     sigset_t set;
+    int threaded = strchr(modes, 't') != NULL;
+    if (threaded) {
+        pthread_t tid;
+        thread_step = step;
+        sem_init(&go, 0, 0);
+        sem_init(&done, 0, 0);
+        sigset_t block;
+        sigemptyset(&block);
+        sigaddset(&block, SIGUSR1);
+        sigaddset(&block, SIGTERM);
+        pthread_sigmask(SIG_BLOCK, &block, NULL);   /* the thread inherits the mask: signals go to main */
+        if (pthread_create(&tid, NULL, arena_thread, NULL) != 0) { perror("pthread_create"); return 1; }
+        sem_wait(&done);
+    }
     sigemptyset(&set);
     sigaddset(&set, SIGUSR1);
     sigaddset(&set, SIGTERM);
@@ -67,6 +106,10 @@ int main(int argc, char **argv) {
         if (file) {
             for (size_t end = file_read + step; file_read < end && file_read < file_len; file_read += 4096)
                 sum += file[file_read];
+        }
+        if (threaded) {
+            sem_post(&go);
+            sem_wait(&done);
         }
         if (shrink && shrink_len >= step) {
             shrink_len -= step;

@@ -4,7 +4,7 @@
 Stdlib only, shares no code with analyzer/. For each capture given (a smaps
 loop file, a concatenation of `pmap -x` outputs, a copied proc tree
 `DIR/proc/PID/{smaps,cmdline}`, or a sosreport tar.xz) it writes
-`expected/<capture name>.json`:
+`expected/<folder of the capture>/<capture name>.json`:
 
     {"capture": NAME, "form": "loop" | "pmap-x" | "proc-tree" | "sosreport",
      "host": str | null, "time": "YYYY-MM-DDTHH:MM:SSZ" | null,
@@ -134,7 +134,8 @@ def main(paths):
     os.makedirs("expected", exist_ok=True)
     for path in paths:
         out = capture(path)
-        subdir = {"loop": "loop", "pmap-x": "pmap", "proc-tree": "proc", "sosreport": "sosreport"}[out["form"]]
+        parent = os.path.dirname(os.path.abspath(path.rstrip("/")))
+        subdir = os.path.basename(parent)   # loop, pmap, proc, sosreport, arena: as the captures are kept
         target = os.path.join("expected", subdir, out["capture"] + ".json")
         os.makedirs(os.path.dirname(target), exist_ok=True)
         with open(target, "w") as f:
