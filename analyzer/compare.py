@@ -438,6 +438,42 @@ def by_host(before, after) -> pd.DataFrame:
     return _grouped(before, after, "host")
 
 
+def rank_measure(table: pd.DataFrame) -> str:
+    """The measure :func:`rank_key` ranks by on this table (``pss`` or ``rss``)."""
+    for m in ("pss", "rss"):
+        if len(table) and table[f"{m}_delta"].notna().all():
+            return m
+    return "pss"
+
+
+def growth_by_kind(before, after, top: int = 10, measure: str | None = None) -> tuple[pd.DataFrame, str]:
+    """The *top* growing processes (rank as :func:`by_process`, growth > 0 only):
+    their delta of *measure* split by kind, one column per kind; and the measure used."""
+    fb, fa = side_frame(before), side_frame(after)
+    procs = by_process(fb, fa)
+    m = measure or rank_measure(procs)
+    procs = procs[(rank_key(procs) > 0).fillna(False).to_numpy()].head(top)
+    maps = by_mapping(fb, fa)
+    maps = maps.assign(_key=list(zip(maps["host"].fillna(""), maps["pid"].fillna(-1), maps["command"].fillna(""))))
+    rows = []
+    for _, p in procs.iterrows():
+        key = ("" if p["host"] is pd.NA else p["host"], -1 if p["pid"] is pd.NA else p["pid"],
+               "" if p["command"] is pd.NA else p["command"])
+        mine = maps[maps["_key"] == key]
+        if p["status"] in ("new", "gone"):  # a reused PID: only this process's rows
+            mine = mine[mine["status"] == p["status"]]
+        by_kind = mine.groupby("kind")[f"{m}_delta"].sum(min_count=1)
+        rows.append({"pid": p["pid"], "command": p["command"], "status": p["status"], "host": p["host"],
+                     **{k: int(v) for k, v in by_kind.fillna(0).items()}, "total": p[f"{m}_delta"]})
+    table = pd.DataFrame(rows, columns=["pid", "command", "status", "host", "total"]) if not rows else pd.DataFrame(rows)
+    keys = ["pid", "command", "status", "host"]
+    found = [c for c in table.columns if c not in keys + ["total"]]
+    kinds = [k for k in KINDS if k in found] + [k for k in found if k not in KINDS]
+    for k in kinds:
+        table[k] = table[k].fillna(0).astype("int64")
+    return table[keys + kinds + ["total"]], m
+
+
 def diff(before, after, by: str = "process") -> pd.DataFrame:
     """Compare two captures: :func:`by_process` (default), :func:`by_mapping`,
     :func:`by_kind` or :func:`by_host`.

@@ -22,10 +22,10 @@ import pandas as pd
 from matplotlib.backends.backend_pdf import PdfPages
 
 from .. import __version__
-from ..compare import by_host, by_kind, by_mapping, by_process
+from ..compare import by_host, by_kind, by_mapping, by_process, rank_measure
 from ..summarize import process_mappings
 from .document import Col, Table
-from .difftable import rank_measure, signed_bytes
+from .difftable import signed_bytes
 from .html import CSS, table_html
 from .pages import BOTTOM, H, LABEL_ROOM, Page, _axes, _text, column_widths, draw_table, render, table_pages
 from .style import MEASURE_LABEL, RC

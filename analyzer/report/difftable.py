@@ -17,7 +17,7 @@ import re
 
 import pandas as pd
 
-from ..compare import MEASURES, rank_key
+from ..compare import MEASURES, rank_key, rank_measure
 from .table import human_bytes, render
 
 _SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([kmgtp]?)(?:i?b)?\s*$", re.IGNORECASE)
@@ -38,14 +38,6 @@ def signed_bytes(value) -> str:
     if text != "-" and int(value) > 0:
         return "+" + text
     return text
-
-
-def rank_measure(table: pd.DataFrame) -> str:
-    """The measure :func:`analyzer.compare.rank_key` ranks by on this table (``pss`` or ``rss``)."""
-    for m in ("pss", "rss"):
-        if len(table) and table[f"{m}_delta"].notna().all():
-            return m
-    return "pss"
 
 
 def for_people(table: pd.DataFrame) -> pd.DataFrame:

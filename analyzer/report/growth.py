@@ -15,37 +15,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..compare import by_mapping, by_process, rank_key, side_frame
-from ..summarize import KINDS
+from ..compare import growth_by_kind
 from .charts import LABEL_CHARS, _axes, _legend_below, _no_data
-from .difftable import rank_measure, signed_bytes
+from .difftable import signed_bytes
 from .style import MEASURE_LABEL, binary_tick, bytes_axis, kind_color, process_label
-
-
-def growth_by_kind(before, after, top: int = 10, measure: str | None = None) -> tuple[pd.DataFrame, str]:
-    """The *top* growing processes (rank as :func:`analyzer.compare.by_process`, growth > 0 only):
-    their delta of *measure* split by kind, one column per kind; and the measure used."""
-    fb, fa = side_frame(before), side_frame(after)
-    procs = by_process(fb, fa)
-    m = measure or rank_measure(procs)
-    procs = procs[(rank_key(procs) > 0).fillna(False).to_numpy()].head(top)
-    maps = by_mapping(fb, fa)
-    maps = maps.assign(_key=list(zip(maps["pid"].fillna(-1), maps["command"].fillna(""))))
-    rows = []
-    for _, p in procs.iterrows():
-        key = (-1 if p["pid"] is pd.NA else p["pid"], "" if p["command"] is pd.NA else p["command"])
-        mine = maps[maps["_key"] == key]
-        if p["status"] in ("new", "gone"):  # a reused PID: only this process's rows
-            mine = mine[mine["status"] == p["status"]]
-        by_kind = mine.groupby("kind")[f"{m}_delta"].sum(min_count=1)
-        rows.append({"pid": p["pid"], "command": p["command"], "status": p["status"], "host": p["host"],
-                     **{k: int(v) for k, v in by_kind.fillna(0).items()}, "total": p[f"{m}_delta"]})
-    table = pd.DataFrame(rows)
-    kinds = [k for k in KINDS if k in table.columns] + [k for k in table.columns
-                                                      if k not in KINDS and k not in ("pid", "command", "status", "host", "total")]
-    for k in kinds:
-        table[k] = table[k].fillna(0).astype("int64")
-    return table, m
 
 
 def plot_growth(before, after, ax=None, measure: str | None = None, top: int = 10):
