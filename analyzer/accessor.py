@@ -20,6 +20,8 @@ always agree, and anything shown here can be done without the accessor:
                               ``command`` / ``path`` regex, ``kind``, ``host``
 ``frame.memmaps.top(n, by)``  :func:`analyzer.select.top`: largest mappings
 ``frame.memmaps.findings()``  :func:`analyzer.findings.findings`: diagnoses
+``frame.memmaps.diff(other)`` :func:`analyzer.compare.diff`: what changed
+                              from this capture to *other* (``by=...``)
 ``frame.memmaps.plot_*()``    the charts of :mod:`analyzer.report.charts`,
                               ``ax=None`` -> a new figure; returns the Axes
 ============================  =============================================
@@ -42,6 +44,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import findings as _findings
+from . import compare as _compare
 from . import select as _select
 from . import summarize as _summarize
 
@@ -115,6 +118,21 @@ class MemmapsAccessor:
     def top(self, n: int = 10, by: str | None = None) -> pd.DataFrame:
         """The *n* largest mappings, PSS (else RSS) by default (:func:`analyzer.select.top`)."""
         return _select.top(self._frame, n, by)
+
+    # --- change: this frame is the earlier capture ------------------------------------------
+    def diff(self, other, by: str = "process") -> pd.DataFrame:
+        """What changed from this capture to *other* (a frame, Dataset or path)
+        (:func:`analyzer.compare.diff`, ``memmaps diff``)."""
+        return _compare.diff(self._frame, other, by=by)
+
+    def plot_growth(self, other, ax=None, **kwargs):
+        """Top growers from this capture to *other*, split by kind (:func:`analyzer.report.growth.plot_growth`)."""
+        return _charts().plot_growth(self._frame, other, ax=ax, **kwargs)
+
+    def plot_trend(self, ax=None, **kwargs):
+        """On a *trend* table (:func:`analyzer.trend`): the top growers over the captures
+        (:func:`analyzer.report.growth.plot_trend`)."""
+        return _charts().plot_trend(self._frame, ax=ax, **kwargs)
 
     # --- charts: each returns its matplotlib Axes ------------------------------------------
     def plot_kinds(self, ax=None, **kwargs):

@@ -13,7 +13,7 @@ import sys
 import click
 
 from ..errors import MemmapsError
-from . import export, findings, info, report, summary
+from . import diff, export, findings, info, report, summary, trend
 
 
 class MemmapsGroup(click.Group):
@@ -61,6 +61,8 @@ cli.add_command(summary.command)
 cli.add_command(info.command)
 cli.add_command(findings.command)
 cli.add_command(report.command)
+cli.add_command(diff.command)
+cli.add_command(trend.command)
 
 
 def main() -> None:

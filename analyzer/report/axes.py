@@ -11,6 +11,8 @@ from matplotlib.patches import Patch
 from .style import kind_color
 
 
+LABEL_CHARS = 42  # y tick labels (commands, paths) are cut to this many characters
+
 def new_axes(ax, height: float = 4.0, width: float = 8.0):
     """*ax*, or the axes of a new figure (no pyplot) of *width* x *height* inches."""
     if ax is not None:

@@ -33,11 +33,10 @@ import pandas as pd
 from ..summarize import (by_kind, by_mapping, by_process_kind, by_process_ps_top, measured, process_key,
                          report_measure, size_distribution)
 from .address import address_layout, plot_address_space  # the address-space map: a layout of its own
-from .axes import bar_labels, legend_below, new_axes, no_data
+from .axes import LABEL_CHARS, bar_labels, legend_below, new_axes, no_data
 from .style import (MEASURE_LABEL, OTHER_COLOR, PS_COLOR, binary_tick, bytes_axis, ellipsize, kind_color, mapping_label,
                     process_label)
 
-LABEL_CHARS = 42  # y tick labels (commands, paths) are cut to this many characters
 
 
 def _measure(frame: pd.DataFrame, measure: str | None) -> str:

@@ -9,7 +9,7 @@
   kills in the kernel logs sos copies (dmesg, ``var/log/messages``,
   ``kern.log``, journal exports) - an event found in several logs is kept once.
 
-Pure functions of member bytes; :mod:`analyzer.ingest.tree` calls them.
+Pure functions of member bytes; :mod:`analyzer.ingest.trees.collector` calls them.
 """
 
 from __future__ import annotations
