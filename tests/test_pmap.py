@@ -196,6 +196,7 @@ def test_every_capture_is_accounted_for():
         assert all(f.startswith("pmap") for f in ds.inputs[0].formats)
 
 
+@pytest.mark.slow
 def test_formats_recognised():
     got = {p.stem: load_dataset(p).inputs[0].formats for p in sorted(PMAP.glob("*.txt"))}
     assert got["pmap-default"] == ["pmap"] and got["pmap-x"] == ["pmap-x"] and got["pmap-d"] == ["pmap-d"]
