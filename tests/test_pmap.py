@@ -199,6 +199,7 @@ def test_every_capture_is_accounted_for():
             assert not ds.processes["partial"].any()
 
 
+@pytest.mark.slow
 def test_formats_recognised():
     got = {p.stem: load_dataset(p).inputs[0].formats for p in sorted(PMAP.glob("*.txt"))}
     assert got["pmap-default"] == ["pmap"] and got["pmap-x"] == ["pmap-x"] and got["pmap-d"] == ["pmap-d"]

@@ -39,6 +39,7 @@ def _damage(data: bytes, rng: random.Random) -> bytes:
     return b"\n".join(lines)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", SOURCES)
 @pytest.mark.parametrize("mode", ["warn", "skip", "error"])
 def test_damaged_copies_never_traceback(tmp_path, name, mode):
