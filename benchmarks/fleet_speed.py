@@ -14,9 +14,13 @@ the same load:
 Wall seconds per round, the best and the median, CPU seconds of the process tree, and
 the ratios. The outputs of each pair are compared (same manifest rows, same summary text).
 
+Before and after, it measures the cores the run can get (1 and 2 spinning processes): on a
+machine shared with other sessions, 2 processes may get no more than 1, and then ``--workers 2``
+cannot be faster whatever it does.
+
 Usage::
 
-    .venv/bin/python benchmarks/fleet_speed.py [--hosts 24] [--size-mb 100] [--repeat 3]
+    .venv/bin/python benchmarks/fleet_speed.py [--hosts 24] [--size-mb 100] [--repeat 3] [--probe]
 """
 
 from __future__ import annotations
@@ -92,6 +96,41 @@ def build(out: Path, hosts: int, size_mb: float, processes: int, parts: int = 4)
     return archives
 
 
+def _spin(seconds: float) -> None:
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        pass
+
+
+def capacity(seconds: float = 4.0) -> dict[int, float]:
+    """Cores this process tree gets now: CPU seconds per wall second of 1 and of 2 spinning processes.
+
+    On a busy machine with the kernel's autogroup scheduling (``/proc/sys/kernel/sched_autogroup_enabled``)
+    a session gets one share whatever its number of processes: then 2 is no more than 1, and no
+    parallel speed-up can show, however well the work is split."""
+    from multiprocessing import Process
+
+    out = {}
+    for n in (1, 2):
+        before, t = os.times(), time.perf_counter()
+        procs = [Process(target=_spin, args=(seconds,)) for _ in range(n)]
+        for p in procs:
+            p.start()
+        for p in procs:
+            p.join()
+        after = os.times()
+        used = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+        out[n] = used / (time.perf_counter() - t)
+    return out
+
+
+def _say_capacity(when: str) -> None:
+    cap = capacity()
+    auto = Path("/proc/sys/kernel/sched_autogroup_enabled")
+    print(f"cores available {when}: 1 process {cap[1]:.2f}, 2 processes {cap[2]:.2f}"
+          + (f" (autogroup scheduling {'on' if auto.read_text().strip() == '1' else 'off'})" if auto.exists() else ""))
+
+
 def timed(cmd: list[str]) -> tuple[float, float, str]:
     """Wall and CPU seconds (the process and its children) of *cmd*, and its stdout."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -128,11 +167,16 @@ def main(argv=None) -> int:
     ap.add_argument("--processes", type=int, default=120)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--corpus", type=Path, default=ROOT / "benchmarks" / "corpus" / "fleet")
+    ap.add_argument("--probe", action="store_true", help="only measure the cores available (1 vs 2 processes)")
     args = ap.parse_args(argv)
+    if args.probe:
+        _say_capacity("now")
+        return 0
     archives = build(args.corpus, args.hosts, args.size_mb, args.processes)
     stored = sum(a.stat().st_size for a in archives)
     print(f"{len(archives)} sosreports, {stored / 1e6:.0f} MB gzip, ~{args.size_mb * len(archives):.0f} MB of smaps; "
           f"{os.cpu_count()} CPUs; load average before: {os.getloadavg()[0]:.2f}")
+    _say_capacity("before")
     work = Path(tempfile.mkdtemp(prefix="fleet-speed-"))
     one, two = [], []
     try:
@@ -166,6 +210,7 @@ def main(argv=None) -> int:
             raise SystemExit("summary --by host differs between the dataset and the archives")
         report("summary --by host", direct, dataset, ("the archives", "the dataset"))
         print(f"\nload average after: {os.getloadavg()[0]:.2f}")
+        _say_capacity("after")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
