@@ -38,10 +38,13 @@ True
 
 from __future__ import annotations
 
+import importlib
+
 import pandas as pd
 
-from . import select as _select
-from . import summarize as _summarize
+# the modules, not the functions of the same names that ``analyzer`` exports
+_select = importlib.import_module(f"{__package__}.select")
+_summarize = importlib.import_module(f"{__package__}.summarize")
 
 DEFAULT_NAME = "memmaps"
 _REGISTERED: dict[str, type] = {}

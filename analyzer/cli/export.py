@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from .. import export as exporter
 from ..errors import MemmapsError
+from .choices import EXPORT_FORMATS
 from .options import inputs_argument, load, load_options, report_notices
 
 
@@ -13,7 +13,7 @@ from .options import inputs_argument, load, load_options, report_notices
 @inputs_argument
 @click.option("-o", "--output", required=True, metavar="OUT",
               help="File to write (`-` for standard output, text formats only).")
-@click.option("--format", "fmt", type=click.Choice(exporter.FORMATS),
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS),
               help="Output format; default: from OUT's extension.")
 @load_options
 def command(inputs, output, fmt, on_bad_lines, strict, quiet):
@@ -26,6 +26,8 @@ def command(inputs, output, fmt, on_bad_lines, strict, quiet):
         memmaps export sample_dumps/smaps/ -o mappings.csv
         memmaps export dump.smaps.gz -o - --format jsonl | head
     """
+    from .. import export as exporter
+
     try:
         fmt = exporter.format_for(output, fmt)
     except ValueError as exc:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-import click
-import pandas as pd
+from typing import TYPE_CHECKING
 
-from ..dataset import Dataset
-from ..report.table import human_bytes
-from ..summarize import totals
+import click
+
 from .options import inputs_argument, load, load_options
 
 SKIPPED = "skipped: not a memory map dump"
 _PROC_MEMBER = r"^(.*/|)\d+/(smaps|maps|smaps_rollup)$"
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..dataset import Dataset
 
 
 @click.command("info")
@@ -27,6 +30,11 @@ def command(inputs, verbose, on_bad_lines, strict, quiet):
         memmaps info sample_dumps/smaps/*.smaps*
         memmaps info -v sosreport-host-2026-01-01-abcdef.tar.xz
     """
+    import pandas as pd
+
+    from ..report.table import human_bytes
+    from ..summarize import totals
+
     ds = load(inputs, on_bad_lines)
     for rep in ds.inputs:
         formats = ", ".join(rep.formats) or "nothing recognised"
@@ -65,6 +73,8 @@ def _of_input(sources: pd.Series, input_name: str) -> pd.Series:
 
 
 def _host_lines(ds: Dataset, input_name: str) -> list[str]:
+    import pandas as pd
+
     hosts = ds.hosts
     if not len(hosts) or "source" not in hosts:
         return []

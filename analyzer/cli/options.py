@@ -7,9 +7,12 @@ import time
 
 import click
 
-from ..dataset import Dataset
+from typing import TYPE_CHECKING
+
 from ..errors import ON_BAD_LINES
-from ..ingest import input_bytes, load_dataset
+
+if TYPE_CHECKING:
+    from ..dataset import Dataset
 
 
 def inputs_argument(f):
@@ -55,6 +58,8 @@ class _Progress:
 
 def load(inputs: tuple[str, ...], on_bad_lines: str, show_progress: bool = True) -> Dataset:
     """Load the inputs, with a progress bar (bytes read, as stored) on a terminal when it takes a while."""
+    from ..ingest import input_bytes, load_dataset
+
     if show_progress and sys.stderr.isatty():
         progress = _Progress(input_bytes(inputs))
         try:

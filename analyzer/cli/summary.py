@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..report.table import render
 from ..errors import NoDataError
-from ..ingest.sosreport import SMAPS_HINT
-from ..summarize import BY_CHOICES, PS_NOTE, ps_processes, summarize, with_ps
+from .choices import BY_CHOICES
 from .options import inputs_argument, load, load_options, report_notices
 
 
@@ -33,6 +31,10 @@ def command(inputs, by, fmt, top, on_bad_lines, strict, quiet):
         memmaps summary proc-tree/ --by process --top 10 --format markdown
         memmaps summary sosreport-*.tar.xz --by host
     """
+    from ..ingest.sosreport import SMAPS_HINT
+    from ..report.table import render
+    from ..summarize import PS_NOTE, ps_processes, summarize, with_ps
+
     ds = load(inputs, on_bad_lines)
     from_ps = len(ps_processes(ds.processes)) > 0  # sosreports without maps: ps's RSS/VSZ
     if from_ps and by in ("process", "host"):
