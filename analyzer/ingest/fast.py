@@ -36,8 +36,10 @@ then runs, so correctness never depends on this one.
 >>> row = parsed.mappings.iloc[0]
 >>> int(row.pid), row.dev, row.path, int(row["size"]), int(row.rss), int(row.thp_eligible), row.vmflags
 (42, '103:02', '/usr/bin/my prog', 4096, 4096, 0, 'rd ex mr mw me')
->>> parse(rec.replace("\\n", "\\r\\n").encode(), Context("dump.txt")) is None  # CRLF: the exact path's job
+>>> parse_whole(rec.replace("\\n", "\\r\\n").encode(), Context("dump.txt")) is None  # CRLF: not here
 True
+>>> len(parse(rec.replace("\\n", "\\r\\n").encode(), Context("dump.txt")).mappings)  # CR dropped first
+1
 """
 
 from __future__ import annotations
@@ -128,7 +130,15 @@ class Template:
 
 
 def parse(data: bytes, ctx: Context, name: str | None = None) -> Parsed | None:
-    """Parse one process's smaps bytes, or return ``None`` (not the regular case)."""
+    """Parse smaps bytes: regular blocks here, irregular ones on the exact path
+    (:mod:`analyzer.ingest.fastblocks`); ``None`` when the exact path should read it all."""
+    from .fastblocks import parse as parse_blocks
+
+    return parse_blocks(data, ctx, name)
+
+
+def parse_whole(data: bytes, ctx: Context, name: str | None = None) -> Parsed | None:
+    """Parse smaps bytes that are regular throughout, or return ``None``."""
     try:
         return _parse(data, ctx, name)
     except Irregular:
