@@ -72,7 +72,7 @@ import re
 import pandas as pd
 
 from ..base import Context, Parsed, split_lines
-from . import columnar, extended, fastx
+from . import columnar, extended, fastcol, fastx
 from .blocks import Block, is_footer, is_row, scan
 from .layout import PID_LINE
 
@@ -144,6 +144,8 @@ def parse(text: str, ctx: Context, name: str | None = None) -> Parsed:
     """Parse every pmap block found in *text* (*name* is unused: pmap output
     names its PIDs itself)."""
     fast = fastx.parse(text, ctx)
+    if fast is None:
+        fast = fastcol.parse(text, ctx)
     if fast is not None:
         return fast
     return parse_general(text, ctx)
