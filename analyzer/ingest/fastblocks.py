@@ -120,8 +120,8 @@ def parse(data: bytes, ctx: Context, name: str | None = None) -> Parsed | None:
             return parsed
     segments = _grep_segments(data) if grep else _banner_segments(data)
     if segments is None or (len(segments) < 2 and not grep):
-        return parse_whole(data, ctx, name) if not grep else None
-    return _parse_segments(segments, ctx, name)
+        return None  # one block, declined above: the exact path's
+    return _parse_segments(segments, ctx, name, whole=grep)  # the whole was tried above (banners)
 
 
 def _parse_banners(data: bytes, ctx: Context, name: str | None) -> Parsed | None:
@@ -299,15 +299,15 @@ def _block_end(data: bytes, pos: int, prefix: bytes) -> int:
             bad = mid
 
 
-def _parse_segments(segments: list[_Segment], ctx: Context, name: str | None) -> Parsed:
+def _parse_segments(segments: list[_Segment], ctx: Context, name: str | None, whole: bool = True) -> Parsed:
     """Parse all blocks at once on the fast path (a last block cut short on its own); where that is
     declined, runs of about GROUP_BYTES, halved while declined. Put the pieces together in file order."""
     results: list[tuple[Parsed, list, _LineMap, bool]] = []
     if len(segments) > 1 and _cut_short(segments[-1]):
-        _parse_all(segments[:-1], ctx, name, results)
+        _parse_all(segments[:-1], ctx, name, results, whole)
         _parse_run(segments[-1:], ctx, name, results)
     else:
-        _parse_all(segments, ctx, name, results)
+        _parse_all(segments, ctx, name, results, whole)
     return _merge(results, ctx)
 
 
@@ -366,15 +366,17 @@ def _cut_short(seg: _Segment) -> bool:
     return not src.startswith(b"VmFlags:", src.rfind(b"\n", lo, hi - 1) + 1)
 
 
-def _parse_all(segments: list[_Segment], ctx: Context, name: str | None, results: list) -> None:
-    """All blocks in one fast pass; if declined, in runs of about GROUP_BYTES."""
+def _parse_all(segments: list[_Segment], ctx: Context, name: str | None, results: list, whole: bool = True) -> None:
+    """All blocks in one fast pass (unless *whole* is False: tried already); if declined, in runs
+    of about GROUP_BYTES."""
     from .fast import parse_whole
 
-    sub = Context(ctx.source, ctx.on_bad_lines)
-    parsed = parse_whole(_bytes_of(segments), sub, name)
-    if parsed is not None:
-        results.append((parsed, sub.notices, _LineMap(segments), False))
-        return
+    if whole:
+        sub = Context(ctx.source, ctx.on_bad_lines)
+        parsed = parse_whole(_bytes_of(segments), sub, name)
+        if parsed is not None:
+            results.append((parsed, sub.notices, _LineMap(segments), False))
+            return
     run: list[_Segment] = []
     size = 0
     for seg in segments:
