@@ -67,7 +67,6 @@ def parse(text: str, ctx: Context, min_rows: int = MIN_ROWS) -> Parsed | None:
     # pass 1: blocks, from the lines that are not rows (Python per such line: a few per block)
     blocks: list[dict] = []
     current: dict | None = None
-    row_ptr = 0
     for i in other.tolist():
         line = data[starts[i]:ends[i]].decode("utf-8", errors="backslashreplace")
         m = PID_LINE.fullmatch(line) if line[:1].isdigit() else None
