@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..compare import BY_CHOICES, diff
-from ..report.difftable import filter_rows, parse_size, render_diff
-from ..select import select
+from .choices import DIFF_BY
 from .options import load, load_options, report_notices
 
 
@@ -16,6 +14,8 @@ class SizeType(click.ParamType):
     def convert(self, value, param, ctx):
         if isinstance(value, int):
             return value
+        from ..report.difftable import parse_size
+
         try:
             return parse_size(value)
         except ValueError as exc:
@@ -33,6 +33,8 @@ def filter_options(f):
 
 
 def apply_filters(frame, pid, command, kind, path, host):
+    from ..select import select
+
     try:
         return select(frame, pid=list(pid) or None, command=command, kind=list(kind) or None, path=path,
                       host=list(host) or None)
@@ -43,7 +45,7 @@ def apply_filters(frame, pid, command, kind, path, host):
 @click.command("diff")
 @click.argument("before", metavar="BEFORE")
 @click.argument("after", metavar="AFTER")
-@click.option("--by", type=click.Choice(BY_CHOICES), default="process", show_default=True,
+@click.option("--by", type=click.Choice(DIFF_BY), default="process", show_default=True,
               help="Compare processes, mappings (within each process), kinds or hosts.")
 @click.option("--format", "fmt", type=click.Choice(["text", "csv", "json", "markdown"]), default="text",
               show_default=True, help="text and markdown: signed human sizes, fewer columns; csv and json: "
@@ -94,6 +96,9 @@ def command(before, after, by, fmt, top, min_delta, pid, command, kind, path, ho
         no_maps(name, ds)
     fb = apply_filters(ds_before.mappings, pid, command, kind, path, host)
     fa = apply_filters(ds_after.mappings, pid, command, kind, path, host)
+    from ..compare import diff
+    from ..report.difftable import filter_rows, render_diff
+
     table = filter_rows(diff(fb, fa, by=by), top, min_delta)
     click.echo(render_diff(table, fmt).rstrip("\n"))
     if output or png_dir:

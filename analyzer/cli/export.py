@@ -8,9 +8,8 @@ from pathlib import PurePosixPath
 
 import click
 
-from .. import export as exporter
 from ..errors import MemmapsError
-from ..values import plural
+from .choices import EXPORT_FORMATS, EXPORT_TABLES
 from .options import apply_filters, filter_options, inputs_argument, load, load_options, report_notices
 
 
@@ -30,9 +29,9 @@ def _is_dataset_output(output: str, fmt: str | None) -> bool:
 @click.option("-o", "--output", required=True, metavar="OUT",
               help="File to write (`-` for standard output, text formats only); with --format parquet, "
                    "a name without a suffix (or an existing dataset) is a dataset folder, or any fsspec URL.")
-@click.option("--format", "fmt", type=click.Choice(exporter.FORMATS),
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS),
               help="Output format; default: from OUT's extension.")
-@click.option("--table", "table", type=click.Choice(exporter.TABLES), default="mappings", show_default=True,
+@click.option("--table", "table", type=click.Choice(EXPORT_TABLES), default="mappings", show_default=True,
               help="Which table: one row per mapping, process, host (sosreport) or notice; SysV segments "
                    "(shm), OOM kills (one row per kill) or the OOM killer's task tables (oom_tasks).")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
@@ -57,6 +56,9 @@ def command(inputs, output, fmt, table, workers, scheduler, resume, on_bad_lines
     inputs in it: an input that cannot be read is recorded with its error while the
     others land (exit status 1). Every command reads DIR as the inputs it holds.
 
+    One smaps file larger than 512 MB is read and written in batches (mappings table,
+    no filters), so memory stays bounded whatever its size.
+
     \b
     Example:
         memmaps export sample_dumps/smaps/ -o mappings.csv
@@ -67,6 +69,9 @@ def command(inputs, output, fmt, table, workers, scheduler, resume, on_bad_lines
         memmaps export sosreport-*.tar.xz --table oom_kills -o kills.csv
         memmaps export case/ -o heaps.csv --kind heap --command 'java|python'
     """
+    from .. import export as exporter
+    from ..values import plural
+
     if _is_dataset_output(output, fmt):
         _export_dataset(inputs, output, workers, scheduler, resume, on_bad_lines, strict, quiet)
         return
@@ -76,6 +81,11 @@ def command(inputs, output, fmt, table, workers, scheduler, resume, on_bad_lines
         fmt = exporter.format_for(output, fmt)
     except ValueError as exc:
         raise click.UsageError(f"{exc} (or -o DIR --format parquet for a dataset folder)") from None
+    from ..ingest import stream
+
+    if len(inputs) == 1 and table == "mappings" and not any(filters.values()) and stream.streamable(inputs[0]):
+        _export_batches(inputs[0], output, fmt, on_bad_lines, strict, quiet)
+        return
     ds = apply_filters(load(inputs, on_bad_lines), **filters)
     try:
         frame = exporter.table(ds, table)
@@ -133,4 +143,45 @@ def _export_dataset(inputs, output, workers, scheduler, resume, on_bad_lines, st
                            f"{output}; the others were written)")
     if strict and warned:
         click.echo(f"memmaps: error: {warned} warning(s) and --strict given", err=True)
+        raise click.exceptions.Exit(1)
+
+
+def _export_batches(item: str, output: str, fmt: str, on_bad_lines: str, strict: bool, quiet: bool) -> None:
+    """An smaps file too big to hold as one table: parsed and written batch by batch
+    (:func:`analyzer.ingest.stream.smaps_batches`), memory bounded by the batch size."""
+    import sys
+
+    from ..exportstream import Writer
+    from ..ingest.stream import smaps_batches
+
+    if fmt == "parquet" and output == "-":
+        raise click.UsageError("Parquet cannot be written to standard output: give a file name")
+    notices, processes, rows = [], 0, 0
+    try:
+        handle = sys.stdout if output == "-" else (output if fmt == "parquet" else open(output, "w", encoding="utf-8"))
+        writer = Writer(handle, fmt)
+        try:
+            for batch in smaps_batches(item, on_bad_lines):
+                writer.write(batch.mappings)
+                rows += len(batch.mappings)
+                processes += len(batch.processes)
+                notices.extend(batch.notices)
+            dropped = writer.close()
+        finally:
+            if handle not in (sys.stdout, output):
+                handle.close()
+    except OSError as exc:  # a missing directory, a full disk, no permission: the user's to fix
+        raise MemmapsError(f"{output}: cannot write: {exc.strerror or exc}") from None
+    if dropped:
+        from ..errors import Notice
+
+        notices.append(Notice(item, None, f"fields first seen after the first batch not exported: {', '.join(dropped)}"))
+    if output != "-" and not quiet:
+        click.echo(f"wrote {rows} mappings of {processes} processes to {output} ({fmt}; read in batches)", err=True)
+    warnings = [n for n in notices if n.level == "warning"]
+    if not quiet:
+        for notice in warnings:
+            click.echo(f"memmaps: {notice}", err=True)
+    if strict and warnings:
+        click.echo(f"memmaps: error: {len(warnings)} warning(s) and --strict given", err=True)
         raise click.exceptions.Exit(1)

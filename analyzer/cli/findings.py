@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import json
 import re
 import textwrap
 
 import click
-import pandas as pd
 
-from .. import findings as diagnose
+from .choices import SEVERITIES
 from .options import inputs_argument, load, load_options, report_notices
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # exit status when a finding reaches --fail-on (1 is an error, 2 a usage error)
 FAIL_STATUS = 3
@@ -20,9 +24,9 @@ FAIL_STATUS = 3
 @inputs_argument
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True,
               help="text for people; json (a list of objects) and csv with exact bytes.")
-@click.option("--min-severity", type=click.Choice(list(diagnose.SEVERITIES)), default="info", show_default=True,
+@click.option("--min-severity", type=click.Choice(SEVERITIES), default="info", show_default=True,
               help="Leave out findings below this level.")
-@click.option("--fail-on", type=click.Choice(list(diagnose.SEVERITIES)), default=None,
+@click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
               help=f"Exit with status {FAIL_STATUS} when any finding reaches this level (for scripts).")
 @click.option("--set", "limits", metavar="NAME=VALUE", multiple=True,
               help="Override a rule's threshold, e.g. --set min_arenas=4 --set min_thp=16M "
@@ -44,6 +48,8 @@ def command(inputs, fmt, min_severity, fail_on, limits, on_bad_lines, strict, qu
         memmaps findings dump.smaps --min-severity warning --format json
         memmaps findings dumps/ --fail-on warning || echo "memory problems found"
     """
+    from .. import findings as diagnose
+
     overrides = _parse_limits(limits)
     ds = load(inputs, on_bad_lines)
     try:
@@ -81,6 +87,8 @@ def parse_value(text: str, default):
 
 
 def _parse_limits(limits: tuple[str, ...]) -> dict:
+    from .. import findings as diagnose
+
     known = diagnose.thresholds()
     out = {}
     for item in limits:
@@ -98,6 +106,8 @@ def _parse_limits(limits: tuple[str, ...]) -> dict:
 
 def records(frame: pd.DataFrame) -> list[dict]:
     """The findings as JSON-ready dicts (NA as None, numbers as int)."""
+    import pandas as pd
+
     out = []
     for row in frame.to_dict("records"):
         out.append({k: (None if pd.isna(v) else int(v) if k in ("pid", "bytes", "count") else str(v))
@@ -108,6 +118,9 @@ def records(frame: pd.DataFrame) -> list[dict]:
 def render_text(frame: pd.DataFrame, unchecked: list[tuple[str, str]], min_severity: str = "info") -> str:
     """Findings for people: one block per finding, most severe first, then the
     rules that had no data to check."""
+    import pandas as pd
+    from .. import findings as diagnose
+
     lines = []
     for row in frame.to_dict("records"):
         rule = diagnose.BY_ID[row["rule"]]

@@ -7,9 +7,12 @@ import time
 
 import click
 
-from ..dataset import Dataset
+from typing import TYPE_CHECKING
+
 from ..errors import ON_BAD_LINES
-from ..ingest import input_bytes, load_dataset
+
+if TYPE_CHECKING:
+    from ..dataset import Dataset
 
 
 def inputs_argument(f):
@@ -63,6 +66,8 @@ def load(inputs: tuple[str, ...], on_bad_lines: str, show_progress: bool = True)
         from ..fleet.merge import load_mixed
 
         return load_mixed(inputs, lambda group: load(group, on_bad_lines, show_progress))
+    from ..ingest import input_bytes, load_dataset
+
     if show_progress and sys.stderr.isatty():
         progress = _Progress(input_bytes(inputs))
         try:
@@ -85,7 +90,7 @@ def report_notices(ds: Dataset, quiet: bool, strict: bool) -> None:
 def filter_options(f):
     """``--pid``, ``--command``, ``--kind``, ``--path``, ``--host``, ``--capture``: the rows to keep
     (:func:`analyzer.select.select`); a command takes them as ``**filters`` and calls :func:`apply_filters`."""
-    from ..classify import KINDS
+    from .choices import KINDS
 
     options = [
         click.option("--capture", "f_capture", multiple=True, metavar="NAME",
@@ -144,7 +149,10 @@ def apply_filters(ds: Dataset, f_pid=(), f_command=None, f_kind=(), f_path=None,
     if len(hosts) and "capture" in hosts.columns:
         hosts = hosts[hosts["capture"].isin(set(procs.get("capture", pd.Series(dtype=str))) |
                                             set(mappings["capture"].dropna()))]
-    return Dataset(mappings, procs.reset_index(drop=True), hosts.reset_index(drop=True), ds.inputs, ds.notices)
+    import dataclasses
+
+    return dataclasses.replace(ds, mappings=mappings, processes=procs.reset_index(drop=True),
+                               hosts=hosts.reset_index(drop=True))
 
 
 def sort_frame(frame, column: str):

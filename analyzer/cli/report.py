@@ -8,8 +8,6 @@ from pathlib import Path
 import click
 
 from ..errors import MemmapsError
-from ..captures import refuse_mixed
-from ..values import plural
 from .options import apply_filters, filter_options, inputs_argument, load, load_options, report_notices
 
 FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html"}
@@ -44,6 +42,9 @@ def command(inputs, output, png_dir, top, details, on_bad_lines, strict, quiet, 
         memmaps report sosreport-host-2026-01-01.tar.xz -o report.html --png-dir charts/
         memmaps report case/ --capture sosreport-host-2026-01-01-abcdef -o report.pdf
     """
+    from ..captures import refuse_mixed
+    from ..values import plural
+
     from ..report.document import build
     from ..report.writers import page_count, write_html, write_pdf, write_pngs
 

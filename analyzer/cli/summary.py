@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..captures import refuse_mixed
 from ..errors import NoDataError
-from ..ingest.trees.sosreport import SMAPS_HINT
-from ..report.table import render
-from ..summarize import (BY_CHOICES, PS_NOTE, STATUS_NOTE, by_host_status, by_kind_status, by_oom,
-                         by_process_status, by_system, ps_processes, status_processes, summarize, with_ps)
+from .choices import BY_CHOICES
 from .options import apply_filters, filter_options, inputs_argument, load, load_options, report_notices, sort_frame
 
 # views that keep captures apart (a row per capture, or the capture in the row); the others add up
@@ -55,6 +51,11 @@ def command(inputs, by, fmt, top, sort_by, on_bad_lines, strict, quiet, **filter
         memmaps summary /var/log/kern.log --by oom
         memmaps summary case/ --capture sosreport-web1-2026-01-01-abcdef --by unit --sort rss
     """
+    from ..captures import refuse_mixed
+    from ..ingest.trees.sosreport import SMAPS_HINT
+    from ..report.table import render
+    from ..summarize import PS_NOTE, STATUS_NOTE, by_oom, by_system, ps_processes, status_processes, summarize, with_ps
+
     ds = apply_filters(_load_out_of_core(inputs, by) or load(inputs, on_bad_lines), **filters)
     from_ps = len(ps_processes(ds.processes)) > 0  # sosreports without maps: ps's RSS/VSZ
     from_status = len(status_processes(ds.processes)) > 0
@@ -131,6 +132,8 @@ def _has_system_facts(ds) -> bool:
 
 def _what_it_holds(ds) -> str:
     """What a map-less input offers instead, as the options that show it."""
+    from ..summarize import status_processes
+
     offers = []
     if len(status_processes(ds.processes)):
         offers.append("/proc/PID/status (`--by process`, `--by host`, `--by kind`)")
@@ -146,6 +149,9 @@ def _what_it_holds(ds) -> str:
 def _with_status(ds, by):
     """Status rows for the processes without maps, beside the maps' own view (and ps-only rows)."""
     import pandas as pd
+
+    from ..summarize import (by_host_status, by_kind_status, by_process_status, ps_processes, status_processes,
+                             summarize, with_ps)
 
     if by == "kind":
         status = by_kind_status(ds.processes)

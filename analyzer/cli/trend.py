@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pathlib import Path
 
 import click
-import pandas as pd
 
 from ..errors import MemmapsError
-from ..report.difftable import signed_bytes
-from ..report.table import render
-from ..timeline import BY_CHOICES, trend
+from .choices import TREND_BY
 from .diff import apply_filters, filter_options, no_maps
 from .options import inputs_argument, load, load_options, report_notices
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @click.command("trend")
 @inputs_argument
-@click.option("--by", type=click.Choice(BY_CHOICES), default="process", show_default=True,
+@click.option("--by", type=click.Choice(TREND_BY), default="process", show_default=True,
               help="One row per capture and process, kind or host.")
 @click.option("--format", "fmt", type=click.Choice(["text", "csv", "json", "markdown"]), default="text",
               show_default=True, help="text and markdown show human sizes; csv and json exact bytes.")
@@ -43,6 +45,9 @@ def command(inputs, by, fmt, top, png, pid, command, kind, path, host, on_bad_li
         memmaps trend snap-1.smaps snap-2.smaps snap-3.smaps --by kind
         memmaps trend sosreport-*.tar.xz --png growth.png --format csv
     """
+    from ..report.table import render
+    from ..timeline import trend
+
     if len(inputs) < 2:
         raise click.UsageError("give two captures or more")
     datasets = [load((i,), on_bad_lines) for i in inputs]
@@ -74,6 +79,9 @@ def command(inputs, by, fmt, top, png, pid, command, kind, path, host, on_bad_li
 
 
 def _for_people(table: pd.DataFrame) -> pd.DataFrame:
+    import pandas as pd
+    from ..report.difftable import signed_bytes
+
     out = table.copy()
     for col in ("host", "capture_time", "command", "pss", "anonymous", "private_dirty", "uss", "swap",
                 "rss_per_hour", "pss_per_hour"):

@@ -74,7 +74,7 @@ import pandas as pd
 from ....schema import process_record
 from ...base import Context, Parsed, split_lines
 from ...sources.reader import decode
-from . import columnar, extended, fastx
+from . import columnar, extended, fastcol, fastx
 from .blocks import Block, is_footer, is_row, scan
 from .layout import PID_LINE
 
@@ -148,6 +148,8 @@ def parse(text: str | bytes, ctx: Context, name: str | None = None) -> Parsed:
     if isinstance(text, bytes):
         text = decode(text, ctx.source)
     fast = fastx.parse(text, ctx)
+    if fast is None:
+        fast = fastcol.parse(text, ctx)
     if fast is not None:
         return fast
     return parse_general(text, ctx)

@@ -62,11 +62,10 @@ def parse(text: str, ctx: Context, min_rows: int = MIN_ROWS) -> Parsed | None:
     if not pid_lines or pid_lines[0] != 0:
         return None
     bounds = pid_lines + [len(starts)]
-    cols_out: dict[str, list] = {}
-    processes: list[dict] = []
-    formats: set[str] = set()
-    state: dict = {}
-    for b, (p, q) in enumerate(zip(bounds[:-1], bounds[1:])):
+    # pass 1: every block's PID line, header and footer (Python, per block); rows grouped by header
+    blocks: list[tuple] = []          # (Block, proc, header, total_line, first row, end row) or (Block, proc)
+    groups: dict[str, list[int]] = {}  # header -> indexes into blocks (pmap -X widths are per process)
+    for p, q in zip(bounds[:-1], bounds[1:]):
         line = data[starts[p]:ends[p]].decode("utf-8", errors="backslashreplace")
         m = PID_LINE.fullmatch(line)
         if m is None:
@@ -74,9 +73,7 @@ def parse(text: str, ctx: Context, min_rows: int = MIN_ROWS) -> Parsed | None:
         block = Block(pid=int(m.group(1)), command=m.group(3) or None, lineno=p + 1, pid_sep=m.group(2))
         proc = process_record(block.pid, ctx.source, None, command=block.command, lineno=block.lineno)
         if q - p == 1:            # a kernel thread or zombie: pmap -X prints the PID line alone
-            proc["source_format"] = "pmap-X"
-            ctx.info(block.lineno, f"PID {block.pid}: no mappings (a kernel thread, a zombie, or a process that was gone)")
-            processes.append(proc)
+            blocks.append((block, proc))
             continue
         if q - p < 5:
             return None
@@ -85,49 +82,88 @@ def parse(text: str, ctx: Context, min_rows: int = MIN_ROWS) -> Parsed | None:
         total_line = data[starts[q - 1]:ends[q - 1]].decode("ascii", errors="replace")
         if not is_extended_header(header) or sep.strip(b" =") or not total_line.rstrip().endswith("KB"):
             return None
-        got = _block(data, arr, starts[p + 2:q - 2], ends[p + 2:q - 2], header, ctx)
+        groups.setdefault(header, []).append(len(blocks))
+        blocks.append((block, proc, header, total_line, p + 2, q - 2))
+    # pass 2: the rows of every block with the same header as one byte matrix
+    parsed: dict[int, tuple] = {}     # block index -> (its slice of the group's rows, group out, fields, fmt)
+    group_out: list[tuple[dict, np.ndarray, list[int]]] = []
+    for header, members in groups.items():
+        first = np.concatenate([np.arange(blocks[i][4], blocks[i][5]) for i in members])
+        got = _block(data, arr, starts[first], ends[first], header, ctx)
         if got is None:
             return None
         out, fields, fmt = got
-        block.header = (p + 2, header)
-        block.rows = [(p + 3, "")]                 # only the first row's line number is used in notices
-        block.footer = [(q, total_line)]
+        counts = [blocks[i][5] - blocks[i][4] for i in members]
+        offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        sums = _sums(out, fields, offsets)
+        for j, i in enumerate(members):
+            parsed[i] = (j, sums, fields, fmt)
+        n = len(first)
+        rows_block = np.repeat(np.arange(len(members)), counts)
+        out["pid"] = np.array([blocks[i][0].pid for i in members], dtype=np.int64)[rows_block]
+        out["command"] = _strings(rows_block.astype(np.int32), [blocks[i][0].command for i in members])
+        out["source_format"] = _strings(np.zeros(n, dtype=np.int32), [fmt])
+        out["lineno"] = first + 1
+        group_out.append(out)
+    # pass 3: footers checked and notices given in file order
+    processes: list[dict] = []
+    formats: set[str] = set()
+    state: dict = {}
+    for i, entry in enumerate(blocks):
+        block, proc = entry[0], entry[1]
+        if len(entry) == 2:
+            proc["source_format"] = "pmap-X"
+            ctx.info(block.lineno, f"PID {block.pid}: no mappings (a kernel thread, a zombie, or a process that was gone)")
+            processes.append(proc)
+            continue
+        _, _, header, total_line, lo, hi = entry
+        j, sums_all, fields, fmt = parsed[i]
+        block.header = (lo, header)
+        block.rows = [(lo + 1, "")]                 # only the first row's line number is used in notices
+        block.footer = [(hi + 2, total_line)]
         toks = total_line.split()[:-1]
         if len(toks) != len(fields) or not all(t.isdigit() for t in toks):
             return None
         totals = {_colname(c.key): int(t) for c, t in zip(fields, toks)}
-        sums = {_colname(c.key): int(out[_colname(c.key)].sum()) // (1 if c.key in UNITLESS_KEYS else 1024)
-                for c in fields}
+        sums = {k: int(v[j]) for k, v in sums_all.items()}
         cumulative = state.setdefault(tuple(c.key for c in fields), {})
         for k, v in sums.items():
             cumulative[k] = cumulative.get(k, 0) + v
         check_footer(block, totals, sums, ctx, proc, dict(cumulative), REREAD)
-        n = len(out["start"])
         proc["source_format"] = fmt
-        proc["mappings"] = n
+        proc["mappings"] = hi - lo
         processes.append(proc)
         formats.add(fmt)
-        out["pid"] = np.full(n, block.pid, dtype=np.int64)
-        out["command"] = _strings(np.zeros(n, dtype=np.int32), [block.command])
-        out["source_format"] = _strings(np.zeros(n, dtype=np.int32), [fmt])
-        out["lineno"] = np.arange(p + 3, q - 1, dtype=np.int64)
-        if cols_out and set(out) != set(cols_out):
-            return None        # blocks with different columns: leave it to the general path
-        for k, v in out.items():
-            cols_out.setdefault(k, []).append(v)
-    if not cols_out:
-        return None
+    if not group_out or any(set(out) != set(group_out[0]) for out in group_out):
+        return None        # blocks with different columns: leave it to the general path
+    order = None
+    if len(group_out) > 1:
+        order = np.argsort(np.concatenate([out["lineno"] for out in group_out]), kind="stable")
     columns = {}
-    for k, v in cols_out.items():
-        if isinstance(v[0], _Coded):
-            columns[k] = _arrow(v)
+    for k in group_out[0]:
+        parts = [out[k] for out in group_out]
+        if isinstance(parts[0], _Coded):
+            columns[k] = _arrow(parts, order)
         else:
-            columns[k] = np.concatenate(v)
+            values = np.concatenate(parts) if len(parts) > 1 else parts[0]
+            columns[k] = values if order is None else values[order]
     frame = pd.DataFrame(columns)
     frame["source"] = _arrow([_Coded(np.zeros(len(frame), dtype=np.int32), [ctx.source])])
     if "size" in frame.columns:
         frame["end"] = frame["start"] + frame["size"].astype(np.uint64)
     return Parsed(frame, processes, formats=formats)
+
+
+def _sums(out: dict, fields: list, offsets: np.ndarray) -> dict[str, np.ndarray]:
+    """Per block (rows offsets[k]:offsets[k+1]) sums of every field column, in kB (pmap's footer unit)."""
+    result = {}
+    for c in fields:
+        name = _colname(c.key)
+        col = out[name]
+        totals = np.add.reduceat(col, offsets[:-1]) if len(col) else np.zeros(len(offsets) - 1, dtype=np.int64)
+        totals[offsets[:-1] == offsets[1:]] = 0
+        result[name] = totals // (1 if c.key in UNITLESS_KEYS else 1024)
+    return result
 
 
 def _block(data: bytes, arr: np.ndarray, rs: np.ndarray, re_: np.ndarray, header: str, ctx: Context):
@@ -204,8 +240,9 @@ def _strings(codes: np.ndarray, uniques: list) -> _Coded:
     return _Coded(codes, uniques)
 
 
-def _arrow(parts: list[_Coded]) -> pd.arrays.ArrowStringArray:
-    """Row strings from the codes of every block, built by Arrow (no Python string per row)."""
+def _arrow(parts: list[_Coded], order: np.ndarray | None = None) -> pd.arrays.ArrowStringArray:
+    """Row strings from the codes of every block (rows taken in *order* if given), built by Arrow
+    (no Python string per row)."""
     codes, uniques, base = [], [], 0
     for part in parts:
         c = part.codes.astype(np.int32)
@@ -213,6 +250,8 @@ def _arrow(parts: list[_Coded]) -> pd.arrays.ArrowStringArray:
         uniques.extend(part.uniques)
         base += len(part.uniques)
     all_codes = np.concatenate(codes)
+    if order is not None:
+        all_codes = all_codes[order]
     mask = all_codes < 0
     indices = pa.array(np.where(mask, 0, all_codes), mask=mask if mask.any() else None)
     dictionary = pa.array(uniques if uniques else [""], type=pa.string())

@@ -177,7 +177,7 @@ def parse(text: str, ctx: Context, name: str | None = None) -> Parsed:
         split = _split_restarts(block, ctx)
         for j, part in enumerate(split):
             seq = None
-            if block_pid(part.name) is None:
+            if part.name is None:  # no banner names it (a `cat` restart); /proc/self blocks keep their name
                 unnamed += 1
                 seq = unnamed
             last = i == len(blocks) - 1 and j == len(split) - 1  # only the file's very last record can be cut

@@ -36,8 +36,10 @@ then runs, so correctness never depends on this one.
 >>> row = parsed.mappings.iloc[0]
 >>> int(row.pid), row.dev, row.path, int(row["size"]), int(row.rss), int(row.thp_eligible), row.vmflags
 (42, '103:02', '/usr/bin/my prog', 4096, 4096, 0, 'rd ex mr mw me')
->>> parse(rec.replace("\\n", "\\r\\n").encode(), Context("dump.txt")) is None  # CRLF: the exact path's job
+>>> parse_whole(rec.replace("\\n", "\\r\\n").encode(), Context("dump.txt")) is None  # CRLF: not here
 True
+>>> len(parse(rec.replace("\\n", "\\r\\n").encode(), Context("dump.txt")).mappings)  # CR dropped first
+1
 """
 
 from __future__ import annotations
@@ -128,7 +130,15 @@ class Template:
 
 
 def parse(data: bytes, ctx: Context, name: str | None = None) -> Parsed | None:
-    """Parse one process's smaps bytes, or return ``None`` (not the regular case)."""
+    """Parse smaps bytes: regular blocks here, irregular ones on the exact path
+    (:mod:`.fastblocks`); ``None`` when the exact path should read it all."""
+    from .fastblocks import parse as parse_blocks
+
+    return parse_blocks(data, ctx, name)
+
+
+def parse_whole(data: bytes, ctx: Context, name: str | None = None) -> Parsed | None:
+    """Parse smaps bytes that are regular throughout, or return ``None``."""
     try:
         return _parse(data, ctx, name)
     except Irregular:
@@ -215,7 +225,7 @@ def _parse(data: bytes, ctx: Context, name: str | None) -> Parsed | None:
     if len(seen) != len(set(seen)):
         return None  # a PID twice: the exact path warns about it
     processes = []
-    unnamed = [i for i, p in enumerate(pids) if p is None]  # numbered as the exact path numbers them
+    unnamed = [i for i, (bname, _, _) in enumerate(blocks) if bname is None]  # numbered as the exact path does
     seq = {i: n for n, i in enumerate(unnamed, 1)} if len(unnamed) > 1 else {}
     for i, ((bname, bline, pid), count) in enumerate(zip(blocks, counts)):
         processes.append(process_record(pid, ctx.source, "smaps" if count else None, block_name=bname,

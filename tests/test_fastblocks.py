@@ -1,0 +1,151 @@
+"""The block-wise fast path (analyzer/ingest/formats/smaps/fastblocks.py) against the exact path, on irregular forms.
+
+Each form of a generated banner concatenation (benchmarks/forms.py: cut, CRLF, grep -H, /proc/self,
+two kernels, an odd value, a non-UTF-8 path) is parsed both ways: frame (after schema.conform),
+processes, formats and notices must be equal, and the fast path must have read all but the few
+blocks that are irregular (so a path that silently falls back to the exact parser everywhere fails).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analyzer import schema
+from analyzer.errors import ParseError
+from analyzer.ingest.formats.smaps import exact as smaps
+from analyzer.ingest.formats.smaps import fast, fastblocks
+from analyzer.ingest.base import Context
+from analyzer.ingest.sources.reader import decode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import forms  # noqa: E402
+import generate  # noqa: E402
+
+# how many blocks each form may send down the exact path
+EXACT_BLOCKS = {"clean": 0, "cut": 1, "crlf": 0, "grep-H": 0, "grep-H+crlf": 0, "self": 0,
+                "odd-value": 1, "not-utf8": 1, "kernels": 0}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    out = tmp_path_factory.mktemp("forms")
+    generate.generate(out / "new", processes=10, size_mb=1.5, seed=11, concat=True)
+    generate.generate(out / "old", processes=4, size_mb=0.5, seed=12, layout="4.x", concat=True)
+    return forms.forms((out / "new" / "all.smaps").read_bytes(), (out / "old" / "all.smaps").read_bytes())
+
+
+def compare(data: bytes, name: str | None = None, on_bad_lines: str = "warn"):
+    """Parse both ways; assert equal; return the fast result and how many blocks went the exact way."""
+    calls = []
+    real = fastblocks.exact_parse
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    cf, ce = Context("dump.smaps", on_bad_lines), Context("dump.smaps", on_bad_lines)
+    fastblocks.exact_parse = counting
+    try:
+        got = fast.parse(data, cf, name)
+    finally:
+        fastblocks.exact_parse = real
+    want = smaps.parse(decode(data, "dump.smaps"), ce, name)
+    assert got is not None, "the block-wise path declined the whole input"
+    pd.testing.assert_frame_equal(schema.conform(got.mappings), schema.conform(want.mappings))
+    assert got.processes == want.processes
+    assert got.formats == want.formats
+    assert cf.notices == ce.notices
+    compare.notices = cf.notices
+    return got, len(calls)
+
+
+@pytest.mark.parametrize("form", sorted(EXACT_BLOCKS))
+@pytest.mark.parametrize("group", [fastblocks.GROUP_BYTES, 200_000], ids=["group4M", "group200k"])
+def test_form_equals_exact_path(corpus, form, group, monkeypatch):
+    monkeypatch.setattr(fastblocks, "GROUP_BYTES", group)
+    got, exact_blocks = compare(corpus[form])
+    assert exact_blocks <= EXACT_BLOCKS[form]
+    assert len(got.mappings) > 1000
+
+
+def test_forms_differ_from_clean_and_keep_the_mappings(corpus):
+    """The generators really make irregular input, and the content stays (an independent count)."""
+    clean = corpus["clean"]
+    headers = len(smaps.parse(clean.decode(), Context("x")).mappings)
+    for form in ("crlf", "grep-H", "grep-H+crlf", "not-utf8", "odd-value"):
+        assert corpus[form] != clean
+        assert fast.parse_whole(corpus[form], Context("x")) is None, form
+        assert len(fast.parse(corpus[form], Context("x")).mappings) == headers, form
+
+
+def test_odd_value_under_on_bad_lines_error_names_the_same_line(corpus):
+    with pytest.raises(ParseError) as fast_err:
+        fast.parse(corpus["odd-value"], Context("dump.smaps", "error"))
+    with pytest.raises(ParseError) as exact_err:
+        smaps.parse(decode(corpus["odd-value"], "dump.smaps"), Context("dump.smaps", "error"))
+    assert str(fast_err.value) == str(exact_err.value)
+    line = corpus["odd-value"].split(b"\n")[fast_err.value.lineno - 1]
+    assert b"1x2 kB" in line
+
+
+def test_repeated_pid_in_another_group_is_warned_once(corpus, monkeypatch):
+    parts = forms.blocks(corpus["clean"])
+    data = forms.join(parts + [parts[0]])
+    monkeypatch.setattr(fastblocks, "GROUP_BYTES", 100_000)
+    got, _ = compare(data)
+    assert sum("appears again" in n.message for n in compare.notices) == 1
+    pid = int(parts[0][0].split(b"/")[2])
+    assert [p["pid"] for p in got.processes].count(pid) == 2
+
+
+def test_cut_at_every_kind_of_place(corpus):
+    clean = corpus["clean"]
+    for at in (len(clean) // 3, clean.find(b"\nVmFlags", len(clean) // 2) + 1,
+               clean.find(b"\n==>", len(clean) // 2) + 1, clean.find(b"\n==>", len(clean) // 2) + 5):
+        compare(clean[:at])
+
+
+def test_lines_before_the_first_banner_keep_the_file_name(corpus):
+    parts = forms.blocks(corpus["clean"])
+    data = parts[0][1] + b"\n" + forms.join(parts[1:3])
+    got, _ = compare(data, name="proc/77/smaps")
+    assert got.processes[0]["pid"] == 77
+
+
+def test_grep_with_a_line_without_prefix_is_the_exact_paths(corpus):
+    data = corpus["grep-H"]
+    at = data.find(b"\n", len(data) // 2) + 1
+    data = data[:at] + b"stray line\n" + data[at:]
+    assert fastblocks.parse(data, Context("x")) is None
+
+
+def test_grep_of_a_name_seen_before_is_the_exact_paths(corpus):
+    data = corpus["grep-H"]
+    first = data[: data.find(b"\n") + 1]
+    assert fastblocks.parse(data + first, Context("x")) is None
+
+
+def test_crlf_only_after_line_50_is_the_exact_paths(corpus):
+    clean = corpus["clean"]
+    at = clean.find(b"\n==>", len(clean) // 2)
+    assert fastblocks.parse(clean[:at] + clean[at:].replace(b"\n", b"\r\n"), Context("x")) is None
+
+
+def test_real_grep_capture(corpus):
+    path = ROOT / "sample_dumps" / "smaps" / "multi_grep.smaps"
+    got, exact_blocks = compare(path.read_bytes())
+    assert exact_blocks == 0 and len(got.processes) > 1
+
+
+def test_real_captures_as_forms():
+    """Real kernel captures (multi_head: a head of several processes) in every form."""
+    data = (ROOT / "sample_dumps" / "smaps" / "multi_head.smaps").read_bytes()
+    for form, text in forms.forms(data).items():
+        if form in ("odd-value", "not-utf8") and b"\nRss:" not in text[len(text) // 2 :]:
+            continue
+        compare(text)
