@@ -59,6 +59,13 @@ def _charts():
     return charts
 
 
+def _growth():
+    """The charts of change between captures, imported on first use."""
+    from .report import growth
+
+    return growth
+
+
 class MemmapsAccessor:
     """``frame.memmaps``: summaries, filters and charts of a mappings table."""
 
@@ -127,12 +134,12 @@ class MemmapsAccessor:
 
     def plot_growth(self, other, ax=None, **kwargs):
         """Top growers from this capture to *other*, split by kind (:func:`analyzer.report.growth.plot_growth`)."""
-        return _charts().plot_growth(self._frame, other, ax=ax, **kwargs)
+        return _growth().plot_growth(self._frame, other, ax=ax, **kwargs)
 
     def plot_trend(self, ax=None, **kwargs):
         """On a *trend* table (:func:`analyzer.trend`): the top growers over the captures
         (:func:`analyzer.report.growth.plot_trend`)."""
-        return _charts().plot_trend(self._frame, ax=ax, **kwargs)
+        return _growth().plot_trend(self._frame, ax=ax, **kwargs)
 
     # --- charts: each returns its matplotlib Axes ------------------------------------------
     def plot_kinds(self, ax=None, **kwargs):

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from analyzer import schema
-from analyzer.ingest.formats.smaps import fast, fastcols
+from analyzer.ingest.formats.smaps import fast, fastblocks, fastcols
 from analyzer.ingest.formats import smaps
 from analyzer.ingest.base import Context
 from analyzer.ingest.sources.reader import decode
@@ -33,7 +33,7 @@ SAMPLES = ROOT / "sample_dumps" / "smaps"
 def both(data: bytes, name: str | None = None, source: str = "dump.smaps"):
     """(fast Parsed or None, exact Parsed, fast notices, exact notices)."""
     cf, ce = Context(source), Context(source)
-    got = fast.parse(data, cf, name)
+    got = fastblocks.parse(data, cf, name)
     want = smaps.parse(decode(data, source), ce, name)
     return got, want, cf.notices, ce.notices
 
@@ -109,7 +109,7 @@ def test_values_are_the_dumps_numbers(corpus):
     text = path.read_text()
     rss = sum(int(line.split()[1]) for line in text.splitlines() if line.startswith("Rss:")) * 1024
     size = sum(int(line.split()[1]) for line in text.splitlines() if line.startswith("Size:")) * 1024
-    got = fast.parse(path.read_bytes(), Context(str(path)), path.relative_to(corpus).as_posix())
+    got = fastblocks.parse(path.read_bytes(), Context(str(path)), path.relative_to(corpus).as_posix())
     assert int(got.mappings["rss"].sum()) == rss
     assert int(got.mappings["size"].sum()) == size
     assert got.processes[0]["pid"] == int(path.parent.name)
@@ -272,7 +272,7 @@ def test_irregular_inputs_fall_back_or_agree(case):
                 "control_char", "nul", "blank_line", "varying_keys", "bad_value", "kb_on_unitless", "empty"):
         assert whole is None, f"{case}: the whole-buffer fast path must leave this to the exact path"
     cf = Context("dump.smaps")
-    got = fast.parse(raw, cf, None)  # block by block: CRLF dropped, grep -H prefixes cut off first
+    got = fastblocks.parse(raw, cf, None)  # block by block: CRLF dropped, grep -H prefixes cut off first
     if case in ("grep", "crlf", "banner"):
         assert got is not None, f"{case}: the block-wise fast path must read this"
     for parsed in (whole, got):
@@ -352,7 +352,7 @@ def test_real_head_capture_with_self_is_accepted():
 
 def test_decline_does_not_leave_notices():
     ctx = Context("x")
-    assert fast.parse(three()[:-5].encode(), ctx) is None
+    assert fastblocks.parse(three()[:-5].encode(), ctx) is None
     assert ctx.notices == []
 
 
@@ -475,7 +475,7 @@ def test_header_fuzz_agrees_with_exact_path(seed):
                 chars.insert(at, str(rng.choice(alphabet)))
         out[k] = "".join(chars) + "\n" + rest
         data = "".join(out).encode()
-        got = fast.parse(data, Context("f"), "proc/5/smaps")
+        got = fastblocks.parse(data, Context("f"), "proc/5/smaps")
         if got is None:
             continue
         accepted += 1
@@ -505,7 +505,7 @@ def test_value_window_oddities_are_declined(case):
     }[case]
     assert len(new) == len(old)
     data = base.replace(old, new).encode()
-    assert fast.parse(data, Context("dump.smaps")) is None
+    assert fastblocks.parse(data, Context("dump.smaps")) is None
     assert_same(data)
 
 

@@ -51,7 +51,7 @@ def compare(data: bytes, name: str | None = None, on_bad_lines: str = "warn"):
     cf, ce = Context("dump.smaps", on_bad_lines), Context("dump.smaps", on_bad_lines)
     fastblocks.exact_parse = counting
     try:
-        got = fast.parse(data, cf, name)
+        got = fastblocks.parse(data, cf, name)
     finally:
         fastblocks.exact_parse = real
     want = smaps.parse(decode(data, "dump.smaps"), ce, name)
@@ -80,12 +80,12 @@ def test_forms_differ_from_clean_and_keep_the_mappings(corpus):
     for form in ("crlf", "grep-H", "grep-H+crlf", "not-utf8", "odd-value"):
         assert corpus[form] != clean
         assert fast.parse_whole(corpus[form], Context("x")) is None, form
-        assert len(fast.parse(corpus[form], Context("x")).mappings) == headers, form
+        assert len(fastblocks.parse(corpus[form], Context("x")).mappings) == headers, form
 
 
 def test_odd_value_under_on_bad_lines_error_names_the_same_line(corpus):
     with pytest.raises(ParseError) as fast_err:
-        fast.parse(corpus["odd-value"], Context("dump.smaps", "error"))
+        fastblocks.parse(corpus["odd-value"], Context("dump.smaps", "error"))
     with pytest.raises(ParseError) as exact_err:
         smaps.parse(decode(corpus["odd-value"], "dump.smaps"), Context("dump.smaps", "error"))
     assert str(fast_err.value) == str(exact_err.value)

@@ -75,6 +75,8 @@ from ....schema import process_record
 from ...base import Context, Parsed, split_lines
 from ...sources.reader import decode
 from . import columnar, extended, fastcol, fastx
+from .extended import empty_format
+from .footer import who
 from .blocks import Block, is_footer, is_row, scan
 from .layout import PID_LINE
 
@@ -190,12 +192,12 @@ def _outside_lines(lines: list[str], blocks: list[Block]) -> int:
 def _parse_block(block: Block, ctx: Context, state: dict) -> tuple[dict | None, pd.DataFrame | None]:
     proc = process_record(block.pid, ctx.source, None, command=block.command, lineno=block.lineno)
     for lineno, line in block.inner_strays:
-        ctx.bad_line(lineno, f"not a pmap row (inside the output of {_who(block)}): {line.strip()[:70]!r}")
+        ctx.bad_line(lineno, f"not a pmap row (inside the output of {who(block)}): {line.strip()[:70]!r}")
     if not block.rows:
         if block.pid is None:
             return None, None
-        proc["source_format"] = _empty_format(block)
-        ctx.info(block.lineno, f"{_who(block)}: no mappings (a kernel thread, a zombie, or a process that was gone)")
+        proc["source_format"] = empty_format(block)
+        ctx.info(block.lineno, f"{who(block)}: no mappings (a kernel thread, a zombie, or a process that was gone)")
         return proc, None
     header = block.header[1] if block.header else ""
     if (header and extended.is_extended_header(header)) or (not header and extended.is_extended_row(block.rows[0][1])):
@@ -207,7 +209,7 @@ def _parse_block(block: Block, ctx: Context, state: dict) -> tuple[dict | None, 
     else:
         layout = columnar.choose_layout(block, ctx)
         if layout is None:
-            ctx.bad_line(block.rows[0][0], f"{_who(block)}: rows in no pmap layout known: {block.rows[0][1].strip()[:70]!r}")
+            ctx.bad_line(block.rows[0][0], f"{who(block)}: rows in no pmap layout known: {block.rows[0][1].strip()[:70]!r}")
             return None, None
         fmt = layout.source_format
         records, cut = columnar.parse_rows(block, layout, ctx)
@@ -222,20 +224,3 @@ def _parse_block(block: Block, ctx: Context, state: dict) -> tuple[dict | None, 
         frame["source"] = ctx.source
         frame["source_format"] = fmt
     return proc, frame
-
-
-def _empty_format(block: Block) -> str:
-    header = block.header[1] if block.header else ""
-    if extended.is_extended_header(header):
-        return "pmap-X"
-    if "PSS" in header:
-        return "pmap-busybox-x" if "\t" in header else "pmap-toybox-x"
-    if header:
-        return "pmap-x"
-    return "pmap"
-
-
-def _who(block: Block) -> str:
-    from .footer import who
-
-    return who(block)

@@ -349,3 +349,15 @@ def _parse_headerless(block: Block, ctx: Context) -> tuple[dict, str]:
 
 
 __all__ = ["parse_block", "is_extended_header", "is_extended_row", "columns_of", "DELETED"]
+
+
+def empty_format(block: Block) -> str:
+    """The format of a block with no rows, told by its header (pmap -X, BusyBox/toybox -x, -x, default)."""
+    header = block.header[1] if block.header else ""
+    if is_extended_header(header):
+        return "pmap-X"
+    if "PSS" in header:
+        return "pmap-busybox-x" if "\t" in header else "pmap-toybox-x"
+    if header:
+        return "pmap-x"
+    return "pmap"

@@ -34,6 +34,8 @@ from ....schema import process_record
 from ...base import Context, Parsed
 from .blocks import Block, is_footer, is_header
 from .columnar import check_sums, choose_layout
+from .extended import empty_format
+from .footer import who
 from .fastx import _HEX, _Coded, _arrow
 from .layout import MODE, PID_LINE, SEPARATOR, device_from_d, mapping_name, perms_from_mode
 
@@ -161,16 +163,14 @@ def parse(text: str, ctx: Context, min_rows: int = MIN_ROWS) -> Parsed | None:
         got["lineno"] = idx + 1
         outs.append(got)
     # pass 4: processes, footer checks and notices, in file order
-    from . import _empty_format, _who
-
     processes = []
     formats: set[str] = set()
     for b in blocks:
         block = b["block"]
         proc = process_record(block.pid, ctx.source, None, command=block.command, lineno=block.lineno)
         if "lo" not in b:
-            proc["source_format"] = _empty_format(block)
-            ctx.info(block.lineno, f"{_who(block)}: no mappings (a kernel thread, a zombie, or a process that was gone)")
+            proc["source_format"] = empty_format(block)
+            ctx.info(block.lineno, f"{who(block)}: no mappings (a kernel thread, a zombie, or a process that was gone)")
             processes.append(proc)
             continue
         ctx.notices.extend(b["notices"])

@@ -1,7 +1,7 @@
 """The kernel's own formats: ``/proc/PID/smaps``, ``maps`` and ``smaps_rollup``.
 
 The format's contract is :func:`detect` and :func:`parse`. Given bytes,
-:func:`parse` chooses the path: the vectorised one (:mod:`.fast`) for a large
+:func:`parse` chooses the path: the vectorised one (:mod:`.fast`, block by block in :mod:`.fastblocks`) for a large
 regular dump, else the exact general one (:mod:`.exact`); both give the same
 result. Given text, it runs the exact path. :mod:`.batch` parses many
 proc-tree members in one pass.
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from ...base import Context, Parsed
 from ...sources.reader import decode
-from . import fast
+from . import fastblocks
 from .exact import NAME, block_pid, detect, split_blocks
 from .exact import parse as parse_text
 
@@ -30,7 +30,7 @@ def parse(data: bytes | str, ctx: Context, name: str | None = None) -> Parsed:
     *name* is the file's own path when it says the PID (``proc/42/smaps``)."""
     if isinstance(data, str):
         return parse_text(data, ctx, name)
-    parsed = fast.parse(data, ctx, name)
+    parsed = fastblocks.parse(data, ctx, name)  # regular blocks vectorised, irregular ones exact
     if parsed is not None:
         return parsed
     return parse_text(decode(data, ctx.source), ctx, name)

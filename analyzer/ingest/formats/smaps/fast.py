@@ -21,25 +21,24 @@ the text columns as Arrow strings from offsets into the buffer, with no
 Python object per line (those column readers are in
 :mod:`analyzer.ingest.formats.smaps.fastcols`; this module drives them and builds the frame).
 
-:func:`parse` returns the same :class:`~analyzer.ingest.base.Parsed` as
+:func:`parse_whole` returns the same :class:`~analyzer.ingest.base.Parsed` as
 :func:`analyzer.ingest.formats.smaps.parse` on the same input, or ``None`` whenever
 the input is not the regular case it handles (banners, ``grep -H`` prefixes,
 CRLF, control characters, a key sequence that varies, a truncated or
 irregular record, ``[rollup]``, non-UTF-8 bytes, ...): the exact general path
-then runs, so correctness never depends on this one.
+then runs, so correctness never depends on this one. :mod:`.fastblocks` calls it block by
+block, so one irregular block costs only itself.
 
 >>> from analyzer.ingest.base import Context
 >>> rec = ('00400000-00401000 r-xp 00000000 103:02 1234                       /usr/bin/my prog\\n'
 ...        'Size:                  4 kB\\nRss:                   4 kB\\nTHPeligible:           0\\n'
 ...        'VmFlags: rd ex mr mw me \\n')
->>> parsed = parse(rec.encode(), Context("dump.txt"), name="proc/42/smaps")
+>>> parsed = parse_whole(rec.encode(), Context("dump.txt"), name="proc/42/smaps")
 >>> row = parsed.mappings.iloc[0]
 >>> int(row.pid), row.dev, row.path, int(row["size"]), int(row.rss), int(row.thp_eligible), row.vmflags
 (42, '103:02', '/usr/bin/my prog', 4096, 4096, 0, 'rd ex mr mw me')
 >>> parse_whole(rec.replace("\\n", "\\r\\n").encode(), Context("dump.txt")) is None  # CRLF: not here
 True
->>> len(parse(rec.replace("\\n", "\\r\\n").encode(), Context("dump.txt")).mappings)  # CR dropped first
-1
 """
 
 from __future__ import annotations
@@ -127,14 +126,6 @@ class Template:
         self.expected = block_arr | self.varying
         self.mult_col = np.array(self.mult, dtype=np.int64)[:, None]
         self.tabs = int(np.count_nonzero(self.expected == 9))
-
-
-def parse(data: bytes, ctx: Context, name: str | None = None) -> Parsed | None:
-    """Parse smaps bytes: regular blocks here, irregular ones on the exact path
-    (:mod:`.fastblocks`); ``None`` when the exact path should read it all."""
-    from .fastblocks import parse as parse_blocks
-
-    return parse_blocks(data, ctx, name)
 
 
 def parse_whole(data: bytes, ctx: Context, name: str | None = None) -> Parsed | None:

@@ -44,6 +44,7 @@ from ....errors import ParseError
 from ...base import Context, Parsed
 from ...sources.reader import is_encrypted, looks_binary
 from .exact import BANNER, GREP_PREFIX, _warn_repeated_pids
+from .fast import parse_whole
 from .exact import parse as exact_parse
 
 GROUP_BYTES = 4 << 20  # blocks parsed together on the fast path (a frame per group, halved when declined)
@@ -102,8 +103,6 @@ def parse(data: bytes, ctx: Context, name: str | None = None) -> Parsed | None:
     Blocks the fast path declines are parsed on the exact path; ``None`` means the exact path
     should read the whole input (no banners, an input the reader might refuse, ...).
     """
-    from .fast import parse_whole
-
     if len(data) < 64 or data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         return parse_whole(data, ctx, name)
     data = _without_cr(data)
@@ -127,8 +126,6 @@ def parse(data: bytes, ctx: Context, name: str | None = None) -> Parsed | None:
 def _parse_banners(data: bytes, ctx: Context, name: str | None) -> Parsed | None:
     """A banner concatenation in one fast pass (its last block on its own if cut short),
     without looking for the banners first; ``None`` if the fast path declines."""
-    from .fast import parse_whole
-
     tail = _last_banner(data)
     if tail and _cut_short(_Segment(data, tail, len(data), 0, 0, 0)):
         head = data[:tail]
@@ -369,8 +366,6 @@ def _cut_short(seg: _Segment) -> bool:
 def _parse_all(segments: list[_Segment], ctx: Context, name: str | None, results: list, whole: bool = True) -> None:
     """All blocks in one fast pass (unless *whole* is False: tried already); if declined, in runs
     of about GROUP_BYTES."""
-    from .fast import parse_whole
-
     if whole:
         sub = Context(ctx.source, ctx.on_bad_lines)
         parsed = parse_whole(_bytes_of(segments), sub, name)
@@ -391,8 +386,6 @@ def _parse_all(segments: list[_Segment], ctx: Context, name: str | None, results
 
 def _parse_run(run: list[_Segment], ctx: Context, name: str | None, results: list) -> None:
     """A run of blocks on the fast path; halved while declined; one declined block on the exact path."""
-    from .fast import parse_whole
-
     data = _bytes_of(run)
     lines = _LineMap(run)
     sub = Context(ctx.source, ctx.on_bad_lines)
