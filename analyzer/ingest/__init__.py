@@ -20,13 +20,29 @@ from .. import schema
 from ..classify import classify
 from ..dataset import Dataset, InputReport
 from ..errors import InputError, NoDataError, Notice, UnknownFormatError
-from . import archive, registry, smaps, tree
+from . import archive, registry, sanity, smaps, tree
 from .base import Context, Parsed
 from .reader import EXPECTED, HEAD_BYTES, as_utf8, compression_of, decode, decompressing, open_input, peek, read_all
 
 
+def name_input(exc: BaseException, name: str | Path) -> None:
+    """Attach the input's name to an unexpected exception (a bug), once: the CLI prints it."""
+    if not any(str(n).startswith("input: ") for n in getattr(exc, "__notes__", ())):
+        exc.add_note(f"input: {name}")
+
+
 def parse_bytes(data: bytes, name: str, on_bad_lines: str = "warn") -> tuple[Parsed, list[Notice]]:
     """Sniff and parse one text dump given as bytes (already decompressed)."""
+    try:
+        return _parse_bytes(data, name, on_bad_lines)
+    except InputError:
+        raise
+    except Exception as exc:
+        name_input(exc, name)
+        raise
+
+
+def _parse_bytes(data: bytes, name: str, on_bad_lines: str) -> tuple[Parsed, list[Notice]]:
     data, undone = as_utf8(data)
     head = decode(data[:HEAD_BYTES], name)  # sniff the head; decode the whole only if needed
     if not head.strip() and not data.strip():
@@ -52,7 +68,7 @@ def _read_path(item: str | Path, on_bad_lines: str,
     *read_bytes(n)* is told of a directory's files and an archive's compressed bytes as they are
     read (:func:`load_dataset` accounts for the rest of a file once it is done)."""
     p = Path(item)
-    if str(item) != "-" and p.is_dir():
+    if str(item) != "-" and _is(p, stat.S_ISDIR):
         return _read_directory(p, on_bad_lines, read_bytes)
     name, stream = open_input(item)
     with stream:
@@ -117,9 +133,30 @@ def _read_directory(root: Path, on_bad_lines: str,
     return pieces, notices
 
 
+def _is(p: Path, kind: Callable[[int], bool]) -> bool:
+    """``p.is_dir()``/``is_file()`` that says False, not PermissionError, for a path we may not look at
+    (opening it then gives the clear error)."""
+    try:
+        return kind(p.stat().st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def _open_member(full: str):
+    """A file found in a directory walk, opened; one we may not read is an input error naming it."""
+    try:  # never wait on a file that blocks a reader (a live /proc/kmsg): O_NONBLOCK
+        return os.fdopen(os.open(full, os.O_RDONLY | os.O_NONBLOCK), "rb", buffering=HEAD_BYTES)
+    except OSError as exc:
+        raise tree.UnreadableError(f"{full}: {exc.strerror or exc}") from None
+
+
 def _walk(root: Path, collector: tree.Collector, read_bytes: Callable[[int], None] | None = None) -> None:
     """Every file under *root*, handed to *collector* in a stable order."""
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+    def unreadable(exc: OSError) -> None:  # a folder we may not list: say so, go on
+        rel = Path(exc.filename).relative_to(root).as_posix() if exc.filename else ""
+        collector.note(rel, exc.filename or str(root), f"folder not read: {exc.strerror}; its files are skipped")
+
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=unreadable):
         dirnames.sort()
         for fname in sorted(filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]):
             full = os.path.join(dirpath, fname)
@@ -140,8 +177,10 @@ def _walk(root: Path, collector: tree.Collector, read_bytes: Callable[[int], Non
             if not stat.S_ISREG(st.st_mode):
                 collector.note(rel, full, "device file, FIFO or socket: not read", "info")
                 continue
-            collector.add(tree.Entry(rel, full, lambda full=full: open(full, "rb", buffering=HEAD_BYTES),
-                                     size=st.st_size))
+            if fname == "kmsg" and st.st_size == 0:  # /proc/kmsg: reading it takes the kernel's log away
+                collector.note(rel, full, "the kernel's log pipe: not read", "info")
+                continue
+            collector.add(tree.Entry(rel, full, lambda full=full: _open_member(full), size=st.st_size))
             if read_bytes is not None:
                 read_bytes(st.st_size)
 
@@ -154,7 +193,7 @@ def input_bytes(inputs) -> int:
         p = Path(item)
         if str(item) == "-":
             continue
-        if p.is_dir():
+        if _is(p, stat.S_ISDIR):
             for dirpath, _dirs, files in os.walk(p):
                 for name in files:
                     try:
@@ -163,7 +202,7 @@ def input_bytes(inputs) -> int:
                         continue
                     if stat.S_ISREG(st.st_mode):
                         total += st.st_size
-        elif p.is_file():
+        elif _is(p, stat.S_ISREG):
             total += p.stat().st_size
     return total
 
@@ -195,8 +234,14 @@ def load_dataset(*inputs: str | Path, on_bad_lines: str = "warn",
             told[0] += n
             read_bytes(n)
 
-        pieces, found_notices = _read_path(item, on_bad_lines, tell if read_bytes else None)
-        if read_bytes is not None and str(item) != "-" and Path(item).is_file():
+        try:
+            pieces, found_notices = _read_path(item, on_bad_lines, tell if read_bytes else None)
+        except InputError:
+            raise
+        except Exception as exc:
+            name_input(exc, item)
+            raise
+        if read_bytes is not None and str(item) != "-" and _is(Path(item), stat.S_ISREG):
             rest = Path(item).stat().st_size - told[0]  # a plain file; an archive's tail (xz index, padding)
             if rest > 0:
                 read_bytes(rest)
@@ -215,7 +260,8 @@ def load_dataset(*inputs: str | Path, on_bad_lines: str = "warn",
             processes.extend(parsed.processes)
             hosts.extend(parsed.hosts)
         reports.append(InputReport(str(item), sorted(formats), n_proc, n_map))
-    mappings = _assemble(frames, processes)
+    mappings, contradictions = sanity.check(_assemble(frames, processes))
+    notices.extend(contradictions)
     procs = pd.DataFrame(processes) if processes else pd.DataFrame(
         columns=["host", "pid", "command", "source", "source_format", "mappings", "partial"])
     for col in ("host", "command"):
@@ -303,6 +349,6 @@ def load_text(text: str, name: str = "<text>", on_bad_lines: str = "warn") -> pd
     frame = parsed.mappings
     if len(frame) and "source" not in frame.columns:
         frame["source"] = name
-    frame = _assemble([frame], parsed.processes)
-    frame.attrs["notices"] = [str(n) for n in notices]
+    frame, contradictions = sanity.check(_assemble([frame], parsed.processes))
+    frame.attrs["notices"] = [str(n) for n in notices + contradictions]
     return frame

@@ -58,6 +58,10 @@ class _Batch:
     notices: list = field(default_factory=list)
 
 
+class UnreadableError(InputError):
+    """A file of a tree that cannot be opened (no permission): skipped with a warning naming it."""
+
+
 @dataclass
 class Entry:
     """One file in a tree: its relative path, a display name, and how to open it.
@@ -123,7 +127,7 @@ class Collector:
         self.cut_short = False  # set by the archive reader when the stream ended early
         # smaps members wait here and are parsed many at a time (one frame per batch, not per process)
         self.pending: list[tuple[bytes, str, str]] = []
-        self.pending_pids: set[int] = set()
+        self.pending_pids: set[str] = set()
         self.pending_bytes = 0
         self.frames: list[pd.DataFrame | _Batch] = []
         self.inflight: deque[_Batch] = deque()
@@ -160,14 +164,22 @@ class Collector:
             self._proc_file(entry, path[: path.rfind("/") + 1] if "/" in path else "", m.group(2))
             return
         if sosreport.match_spec(path):
-            data = entry.read(sosreport.MAX_META_BYTES)
+            try:
+                data = entry.read(sosreport.MAX_META_BYTES)
+            except (UnreadableError, OSError) as exc:
+                self.note(path, entry.display, f"not read: {str(exc).removeprefix(f'{entry.display}: ')}")
+                return
             self.meta[path] = data
             self.meta_display[path] = entry.display
             return
         if root is not None:
             return  # inside sos_commands/, sos_reports/, sos_logs/: nothing else memmaps reads
         if posixpath.basename(path) == "version":
-            data = entry.read(sosreport.MAX_META_BYTES)
+            try:
+                data = entry.read(sosreport.MAX_META_BYTES)
+            except (UnreadableError, OSError) as exc:
+                self.note(path, entry.display, f"not read: {str(exc).removeprefix(f'{entry.display}: ')}")
+                return
             if data.startswith(b"Linux version "):
                 self.meta[path] = data
             return
@@ -176,8 +188,9 @@ class Collector:
     def _proc_file(self, entry: Entry, procdir: str, kind: str) -> None:
         try:
             data = entry.read(text=kind in MAP_FILES)
-        except InputError as exc:
-            reason = str(exc).removeprefix(f"{entry.display}: ")  # the notice names the file already
+        except (InputError, OSError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            reason = reason.removeprefix(f"{entry.display}: ")  # the notice names the file already
             self.note(entry.path, entry.display, f"not read: {reason}")
             return
         facts = self.facts.setdefault(procdir, {})
@@ -211,7 +224,7 @@ class Collector:
         self.where[entry.display] = (procdir, kind, entry.path)
         if kind == "smaps":
             self.procs.setdefault(procdir, {})  # processes keep the order their files came in
-            pid = int(procdir.rstrip("/").rsplit("/", 1)[-1])
+            pid = procdir.rstrip("/").rsplit("/", 1)[-1]  # digits, maybe more than any int64 holds
             if pid in self.pending_pids:
                 self.flush()  # PIDs stay unique within a batch (two trees in one folder)
             self.pending.append((data, entry.display, entry.path))
@@ -329,6 +342,9 @@ class Collector:
                     return
                 data = read_all(stream, entry.display, MAX_PROC_FILE_BYTES)
             parsed, notices = self.parse_text(data, entry.display)
+        except (UnreadableError, OSError) as exc:
+            self.note(entry.path, entry.display, f"not read: {str(exc).removeprefix(f'{entry.display}: ')}")
+            return
         except (UnknownFormatError, InputError) as exc:
             self.note(entry.path, entry.display, f"skipped: {exc}", "info")
             return

@@ -72,6 +72,7 @@ import re
 import pandas as pd
 
 from ..base import Context, Parsed, split_lines
+from ..numbers import too_large
 from . import columnar, extended, fastx
 from .blocks import Block, is_footer, is_row, scan
 from .layout import PID_LINE
@@ -184,6 +185,8 @@ def _outside_lines(lines: list[str], blocks: list[Block]) -> int:
 def _parse_block(block: Block, ctx: Context, state: dict) -> tuple[dict | None, pd.DataFrame | None]:
     proc = {"pid": block.pid, "command": block.command, "source": ctx.source, "source_format": None,
             "lineno": block.lineno, "mappings": 0, "partial": False}
+    if block.bad_pid is not None:
+        ctx.warn(block.lineno, f"PID {too_large(block.bad_pid)}: kept with PID unknown")
     for lineno, line in block.inner_strays:
         ctx.bad_line(lineno, f"not a pmap row (inside the output of {_who(block)}): {line.strip()[:70]!r}")
     if not block.rows:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..numbers import checked_int
 from .layout import ADDRESS, FOOTER_WORDS, HEADER_WORDS, MODE, PID_LINE, SEPARATOR, is_value, normalize_header
 
 MAPPED_FOOTER = re.compile(r"[ \t]*[^\d\s][^:]*:[ \t]*\d+[ \t]?[KkК](?:\W.*)?")
@@ -36,6 +37,7 @@ class Block:
     lineno: int = 0
     pid_sep: str = ""                      # the blank(s) after "PID:" - 3 spaces procps, 1 BusyBox/toybox
     header: tuple[int, str] | None = None
+    bad_pid: str | None = None             # a PID line whose number does not fit (kept as PID unknown)
     rows: list[tuple[int, str]] = field(default_factory=list)
     separators: list[int] = field(default_factory=list)
     footer: list[tuple[int, str]] = field(default_factory=list)
@@ -105,7 +107,9 @@ def scan(lines: list[str]) -> list[Block]:
             continue
         m = PID_LINE.fullmatch(line)
         if m:
-            new(pid=int(m.group(1)), command=m.group(3) or None, lineno=lineno, pid_sep=m.group(2))
+            new(pid=checked_int(m.group(1)), command=m.group(3) or None, lineno=lineno, pid_sep=m.group(2))
+            if cur.pid is None:
+                cur.bad_pid = m.group(1)
             continue
         if is_header(tokens, line):
             if cur is None or cur.rows or cur.footer or cur.header is not None:

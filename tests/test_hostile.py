@@ -1,0 +1,268 @@
+"""Hostile input: numbers no kernel prints, headers no pmap prints, files we may not read.
+
+Every case is a real dump with one thing changed (issue 17's fuzzing finds). None
+may end in an internal error or a wrong number: the value is NA, or the line is
+refused, with a warning naming the file and the line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import analyzer
+from analyzer.cli import cli
+from analyzer.errors import ParseError
+from analyzer.ingest.base import Context
+from analyzer.ingest.pmap import fastx
+
+ROOT = Path(__file__).resolve().parent.parent
+SMAPS = ROOT / "sample_dumps" / "smaps"
+PMAP = ROOT / "sample_dumps" / "pmap"
+BIG = "99999999999999999999"          # 20 digits: over int64 and uint64
+HUGE = "9" * 5000                    # over Python's 4,300-digit conversion limit
+AFTER_1024 = "9007199254740993"      # fits int64 as kB, not as bytes
+
+
+def _single():
+    return (SMAPS / "single_threads_thp.smaps").read_text()
+
+
+def _first_rss(text: str, value: str) -> str:
+    return text.replace("Rss:                   4 kB", f"Rss: {value} kB", 1)
+
+
+def load_warnings(path: Path, mode: str = "warn"):
+    ds = analyzer.load_dataset(path, on_bad_lines=mode)
+    return ds, [str(n) for n in ds.warnings]
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+@pytest.mark.parametrize("value", [BIG, HUGE, AFTER_1024])
+def test_smaps_value_too_large_is_na_with_warning(tmp_path, value):
+    path = tmp_path / "big.smaps"
+    path.write_text(_first_rss(_single(), value))
+    ds, warnings = load_warnings(path)
+    whole = analyzer.load(SMAPS / "single_threads_thp.smaps")
+    assert len(ds.mappings) == len(whole)
+    assert ds.mappings["rss"].isna().sum() == 1 and pd.isna(ds.mappings["rss"].iloc[0])
+    assert ds.mappings["rss"].iloc[1:].tolist() == whole["rss"].iloc[1:].tolist()
+    assert any(w.startswith(f"{path}:5: warning: Rss: number too large") for w in warnings), warnings
+    with pytest.raises(ParseError, match=r":5: Rss: number too large"):
+        analyzer.load_dataset(path, on_bad_lines="error")
+
+
+@pytest.mark.parametrize("value", [BIG, HUGE])
+def test_smaps_banner_pid_too_large_kept_as_unknown(tmp_path, value):
+    text = (SMAPS / "multi_head.smaps").read_text().replace("==> /proc/1/smaps <==", f"==> /proc/{value}/smaps <==", 1)
+    path = tmp_path / "banner.smaps"
+    path.write_text(text)
+    ds, warnings = load_warnings(path)
+    whole = analyzer.load(SMAPS / "multi_head.smaps")
+    assert len(ds.mappings) == len(whole)
+    assert 1 not in set(ds.mappings["pid"].dropna()) and ds.mappings["pid"].isna().sum() > 0
+    assert any(f"{path}:1: warning:" in w and "PID number too large" in w for w in warnings), warnings
+
+
+@pytest.mark.parametrize("name", ["single_threads_thp.smaps", "single_threads_thp.maps"])
+@pytest.mark.parametrize("value", [BIG, HUGE])
+def test_inode_too_large_refuses_the_mapping(tmp_path, name, value):
+    text = (SMAPS / name).read_text()
+    path = tmp_path / name
+    path.write_text(text.replace(" 1500218 ", f" {value} ", 1))
+    ds, warnings = load_warnings(path)
+    assert len(ds.mappings) == len(analyzer.load(SMAPS / name)) - 1
+    assert any(w.startswith(f"{path}:1: warning: number too large") for w in warnings), warnings
+
+
+@pytest.mark.parametrize("name", ["single_threads_thp.smaps", "single_threads_thp.maps"])
+def test_end_below_start_is_refused_not_negative(tmp_path, name):
+    text = (SMAPS / name).read_text()
+    swapped = re.sub(r"^([0-9a-f]+)-([0-9a-f]+)", lambda m: f"{m.group(2)}-{m.group(1)}", text, count=1, flags=re.M)
+    path = tmp_path / name
+    path.write_text(swapped)
+    ds, warnings = load_warnings(path)
+    assert (ds.mappings["size"].dropna() >= 0).all()
+    assert len(ds.mappings) == len(analyzer.load(SMAPS / name)) - 1
+    assert any(w.startswith(f"{path}:1: warning: end address") for w in warnings), warnings
+
+
+def test_contradicting_values_are_warned(tmp_path):
+    text = _single().replace("Rss:                   4 kB", "Rss:                   400 kB", 1)
+    text = text.replace("Pss:                   8 kB", "Pss:                   800 kB", 1)
+    path = tmp_path / "contradicts.smaps"
+    path.write_text(text)
+    ds, warnings = load_warnings(path)
+    assert ds.mappings["rss"].iloc[0] == 400 * 1024  # kept as the dump gives it
+    assert f"{path}:1: warning: Rss above Size on 1 mapping" in " ".join(warnings)
+    assert re.search(rf"{re.escape(str(path))}:\d+: warning: Pss above Rss on 1 mapping", " ".join(warnings))
+
+
+def test_real_samples_raise_no_contradiction():
+    for path in sorted(SMAPS.glob("*.smaps")) + sorted(PMAP.glob("*.txt")):
+        ds = analyzer.load_dataset(path)
+        assert not [n for n in ds.warnings if "above" in n.message or "negative" in n.message], path
+
+
+PMAP_CASES = {
+    "x-kbytes-big": ("pmap-x.txt", "000055c0b1665000       4", f"000055c0b1665000 {BIG}", 3),
+    "x-kbytes-huge": ("pmap-x.txt", "000055c0b1665000       4", f"000055c0b1665000 {HUGE}", 3),
+    "d-kbytes-big": ("pmap-d.txt", "000055c0b1665000       4", f"000055c0b1665000 {BIG}", 3),
+    "X-cell-big": ("pmap-X.txt", "2163091     4    4", f"2163091     4    {BIG}", 3),
+    "X-cell-huge": ("pmap-X.txt", "2163091     4    4", f"2163091     4    {HUGE}", 3),
+    "X-cell-after-1024": ("pmap-X.txt", "2163091     4    4", f"2163091     4    {AFTER_1024}", 3),
+    "X-inode-big": ("pmap-X.txt", "2163091", BIG, 3),
+}
+
+
+@pytest.mark.parametrize("case", sorted(PMAP_CASES))
+def test_pmap_number_too_large_refuses_the_row(tmp_path, case):
+    name, old, new, lineno = PMAP_CASES[case]
+    path = tmp_path / case
+    path.write_text((PMAP / name).read_text().replace(old, new, 1))
+    ds, warnings = load_warnings(path)
+    assert len(ds.mappings) == len(analyzer.load(PMAP / name)) - 1
+    assert (ds.mappings["size"].dropna() < 2**40).all()
+    assert any(w.startswith(f"{path}:{lineno}: warning: not a pmap") for w in warnings), warnings
+
+
+@pytest.mark.parametrize("name", ["pmap-x.txt", "pmap-X.txt", "pmap-default.txt"])
+@pytest.mark.parametrize("value", [BIG, HUGE])
+def test_pmap_pid_too_large_kept_as_unknown(tmp_path, name, value):
+    path = tmp_path / name
+    path.write_text((PMAP / name).read_text().replace("6:", f"{value}:", 1))
+    ds, warnings = load_warnings(path)
+    assert len(ds.mappings) == len(analyzer.load(PMAP / name))
+    assert ds.mappings["pid"].isna().all()
+    assert any(w.startswith(f"{path}:1: warning: PID number too large") for w in warnings), warnings
+
+
+def test_pmap_X_header_with_a_repeated_column_is_refused(tmp_path):
+    path = tmp_path / "dup.txt"
+    path.write_text((PMAP / "pmap-X.txt").read_text().replace("Rss Pss", "Rss Rss", 1))
+    ds, warnings = load_warnings(path)
+    assert len(ds.mappings) == 0
+    assert any(w.startswith(f"{path}:2: warning: PID 6: the header names Rss twice") for w in warnings), warnings
+
+
+def test_pmap_X_header_longer_than_its_rows(tmp_path):
+    path = tmp_path / "extra.txt"
+    path.write_text((PMAP / "pmap-X.txt").read_text().replace(" Mapping\n", " Mapping Extra\n", 1))
+    result = run("summary", path)
+    assert "internal error" not in result.output
+    assert f"{path}:3: warning: not a pmap-X row" in result.output
+
+
+def test_fast_X_path_never_wraps_a_large_cell():
+    """pmap -X's vectorised reader: a cell whose bytes overflow int64 must not become rss = -1024."""
+    row = (PMAP / "pmap-X.txt").read_text().split("\n")[2]
+    header = (PMAP / "pmap-X.txt").read_text().split("\n")[1]
+    cols = fastx.columns_of(header)
+    rss = next(c for c in cols if c.key == "Rss")
+    pad = 18 - (rss.end - rss.start)
+    # widen the Rss column to 18 characters in the header and every row
+    header = header[: rss.start] + " " * pad + header[rss.start:]
+    wide = row[: rss.start] + " " * pad + row[rss.start:]
+    big = wide[: rss.end + pad - 18] + "999999999999999999" + wide[rss.end + pad:]
+    footer_cells = " ".join("0" for c in cols if c.role == "field")
+    text = "6:   mapper\n" + header + "\n" + wide + "\n" + big + "\n" + " " * 10 + "====\n" + footer_cells + " KB \n"
+    ctx = Context("wide.txt")
+    parsed = fastx.parse(text, ctx, min_rows=0)
+    assert parsed is None  # declined: the general path reads it
+    general = analyzer.load_text(text, name="wide.txt")
+    assert (general["rss"].dropna() >= 0).all()
+    assert len(general) == 1
+    assert any("wide.txt:4: warning: not a pmap-X row (number too large" in n for n in general.attrs["notices"])
+
+
+def test_fast_X_path_reads_the_same_block_when_numbers_fit():
+    text = (PMAP / "pmap-X.txt").read_text()
+    ctx = Context("x")
+    parsed = fastx.parse(text, ctx, min_rows=0)
+    assert parsed is not None and (parsed.mappings["rss"] >= 0).all()
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"), reason="needs root to drop to nobody")
+def test_unreadable_file_and_folder_are_skipped_with_a_note():
+    base = Path(tempfile.mkdtemp(prefix="memmaps-unreadable-"))  # pytest's tmp is root-only: not for nobody
+    root = base / "dumps"
+    (root / "locked").mkdir(parents=True)
+    shutil.copy(SMAPS / "multi_loop.smaps", root / "a.smaps")
+    shutil.copy(SMAPS / "multi_loop.smaps", root / "b.smaps")
+    shutil.copy(SMAPS / "multi_loop.smaps", root / "locked" / "c.smaps")
+    os.mkfifo(root / "fifo")
+    (root / "b.smaps").chmod(0)
+    (root / "locked").chmod(0)
+    for p in (base, root):
+        p.chmod(0o755)
+    (root / "a.smaps").chmod(0o644)
+    try:
+        _run_as_nobody_and_check(root)
+    finally:
+        (root / "locked").chmod(0o755)
+        shutil.rmtree(base)
+
+
+def _run_as_nobody_and_check(root: Path) -> None:
+    cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+           sys.executable, "-m", "analyzer", "info", str(root)]
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd="/", timeout=120)
+    out = done.stdout + done.stderr
+    if "Permission denied" in out and "python" in out.splitlines()[0].lower():
+        pytest.skip("nobody cannot run this Python")
+    assert done.returncode == 0, out
+    assert "internal error" not in out
+    assert f"{root}/b.smaps: warning: not read: Permission denied" in out
+    assert f"{root}/locked: warning: folder not read: Permission denied" in out
+    assert f"{root}/fifo: info: device file, FIFO or socket: not read" in out
+    assert "37 mappings" in out  # a.smaps read whole
+
+
+def test_input_we_may_not_look_at_is_one_clear_line(tmp_path):
+    if os.geteuid() != 0 or not shutil.which("setpriv"):
+        pytest.skip("needs root to drop to nobody")
+    cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+           sys.executable, "-m", "analyzer", "info", str(tmp_path / "x.smaps")]
+    shutil.copy(SMAPS / "multi_loop.smaps", tmp_path / "x.smaps")
+    done = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+                          cwd="/", timeout=120)
+    assert done.returncode == 1
+    assert done.stderr.strip() == f"memmaps: error: {tmp_path / 'x.smaps'}: permission denied"
+
+
+def test_internal_error_names_the_input(tmp_path, monkeypatch):
+    """Should a bug slip through, the one line of the CLI names the input it was reading."""
+    from analyzer.ingest import smaps
+
+    def broken(data, ctx, name=None):
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(smaps, "parse_data", broken)
+    path = tmp_path / "x.smaps"
+    shutil.copy(SMAPS / "multi_loop.smaps", path)
+    result = run("info", path)
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        f"memmaps: internal error: ZeroDivisionError: boom (input: {path}; a bug in memmaps: please report it "
+        "with the input; MEMMAPS_DEBUG=1 shows the traceback)"]
+
+
+def test_numpy_never_sees_an_unchecked_number():
+    from analyzer.ingest.numbers import KB_MAX, checked_int
+
+    assert checked_int(str(KB_MAX), limit=KB_MAX) * 1024 <= np.iinfo(np.int64).max
+    assert checked_int(str(KB_MAX + 1), limit=KB_MAX) is None
