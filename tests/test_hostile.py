@@ -7,6 +7,7 @@ refused, with a warning naming the file and the line.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
@@ -266,3 +267,81 @@ def test_numpy_never_sees_an_unchecked_number():
 
     assert checked_int(str(KB_MAX), limit=KB_MAX) * 1024 <= np.iinfo(np.int64).max
     assert checked_int(str(KB_MAX + 1), limit=KB_MAX) is None
+
+
+class _Endless(io.RawIOBase):
+    """An endless stream of one byte, counting what was read from it (like /dev/zero, on any system)."""
+
+    def __init__(self, byte: bytes):
+        self.byte, self.given = byte, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        b[:] = self.byte * len(b)
+        self.given += len(b)
+        return len(b)
+
+
+@pytest.mark.parametrize("byte, message", [(b"\x00", "binary data, not a text dump"),
+                                           (b"x", "not a recognised memory map dump")])
+def test_endless_junk_is_refused_from_its_head(byte, message):
+    from analyzer.ingest import sniff
+    from analyzer.ingest.reader import read_all
+
+    raw = _Endless(byte)
+    with pytest.raises(analyzer.UnknownFormatError, match=message):
+        read_all(io.BufferedReader(raw), "endless", check_head=lambda head: sniff(head, "endless"))
+    assert raw.given <= 8 << 20  # the first chunk, not the 8 GiB cap
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+def test_cli_refuses_endless_devices_at_once(device):
+    if not os.path.exists(device):
+        pytest.skip(f"no {device}")
+    done = subprocess.run([sys.executable, "-m", "analyzer", "info", device], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"memmaps: error: {device}: binary data, not a text dump")
+
+
+def test_sparse_file_is_refused_without_reading_it(tmp_path):
+    path = tmp_path / "sparse.bin"
+    with open(path, "wb") as f:
+        f.truncate(3 * 1024**3)  # 3 GiB of holes: reading it whole would take seconds and gigabytes
+    result = run("info", path)
+    assert result.exit_code == 1
+    assert result.output.startswith(f"memmaps: error: {path}: binary data, not a text dump")
+
+
+def test_a_dump_after_a_long_preamble_is_still_read(tmp_path):
+    """The early refusal looks at the same head the parser's detection does: nothing readable is lost."""
+    text = (PMAP / "pmap-x.txt").read_text()
+    path = tmp_path / "mail.txt"
+    path.write_text("Hello, here is the output you asked for.\n" * 200 + text + "x" * (5 << 20) + "\n")
+    ds, _ = load_warnings(path)
+    assert len(ds.mappings) == len(analyzer.load(PMAP / "pmap-x.txt"))
+
+
+def test_utf16_dump_larger_than_the_head_is_read(tmp_path):
+    text = (SMAPS / "single_threads_thp.smaps").read_text() * 3
+    path = tmp_path / "utf16.smaps"
+    path.write_bytes(text.encode("utf-16"))
+    assert len(path.read_bytes()) > 65536
+    ds, _ = load_warnings(path)
+    assert len(ds.mappings) == 3 * len(analyzer.load(SMAPS / "single_threads_thp.smaps"))
+
+
+@pytest.mark.parametrize("where", ["pid", "kbytes", "row"])
+def test_a_megabyte_of_digits_on_a_pmap_line(tmp_path, where):
+    run_of = "9" * (1 << 20)
+    text = (PMAP / "pmap-x.txt").read_text()
+    text = {"pid": text.replace("6:", run_of + ":", 1),
+            "kbytes": text.replace("000055c0b1665000       4", "000055c0b1665000 " + run_of, 1),
+            "row": text.replace("000055c0b1665000       4       4       4 r---- mapper", run_of, 1)}[where]
+    path = tmp_path / f"{where}.txt"
+    path.write_text(text)
+    result = run("summary", path, "--by", "process", "--format", "csv")
+    assert result.exit_code in (0, 1) and "internal error" not in result.output
+    assert str(path) in result.output  # a warning, or (a PID line longer than the head) the error, names the file

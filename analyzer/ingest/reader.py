@@ -14,7 +14,7 @@ import lzma
 import sys
 import zlib
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Callable
 
 from ..errors import InputError, UnknownFormatError
 
@@ -139,8 +139,13 @@ def peek(stream: BinaryIO, name: str, n: int) -> bytes:
         raise err from exc
 
 
-def read_all(stream: BinaryIO, name: str, limit: int = MAX_TEXT_BYTES, cut: list[str] | None = None) -> bytes:
+def read_all(stream: BinaryIO, name: str, limit: int = MAX_TEXT_BYTES, cut: list[str] | None = None,
+             check_head: Callable[[bytes], None] | None = None) -> bytes:
     """Read a whole (decompressed) stream, refusing more than *limit* bytes.
+
+    *check_head(head)* is called with the first :data:`HEAD_BYTES` as soon as they
+    are read, and may raise to refuse the input before the rest is read (junk,
+    ``/dev/zero``, a huge sparse file: recognised as no dump from its beginning).
 
     A compressed stream that ends early is an error, unless *cut* is a list
     and some text came out before the cut: then the text is returned and the
@@ -157,6 +162,9 @@ def read_all(stream: BinaryIO, name: str, limit: int = MAX_TEXT_BYTES, cut: list
             if total > limit:
                 raise InputError(f"{name}: more than {limit >> 20} MiB of text after decompression; refused")
             chunks.append(chunk)
+            if check_head is not None and total >= HEAD_BYTES:
+                check_head(b"".join(chunks)[:HEAD_BYTES])
+                check_head = None
     except Exception as exc:  # zstandard.ZstdError has no common base we can import lazily
         err = _decompress_failed(exc, name)
         if err is None:

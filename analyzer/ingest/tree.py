@@ -120,7 +120,7 @@ class Collector:
         self.meta_display: dict[str, str] = {}
         self.links: dict[str, str] = {}
         self.sos_roots: set[str] = set()
-        self.other: list[tuple[str, Parsed]] = []
+        self.other: dict[str, Parsed] = {}  # member path -> its parse, in the order read
         self.notices: list[tuple[str, Notice] | _Batch] = []  # (path, notice): filtered at the end
         self.members = 0
         self.threads_seen: set[str] = set()
@@ -349,11 +349,11 @@ class Collector:
             self.note(entry.path, entry.display, f"skipped: {exc}", "info")
             return
         self.notices.extend((entry.path, n) for n in notices)
-        if any(path == entry.path for path, _ in self.other):  # appended again (`tar -r`): the later copy wins
-            self.other = [(path, p) for path, p in self.other if path != entry.path]
+        if entry.path in self.other:  # appended again (`tar -r`): the later copy wins
+            del self.other[entry.path]
             self.note(entry.path, entry.display, "appears twice in the archive (appended with tar -r or -u): "
                       "the later copy is read, as tar extracts it")
-        self.other.append((entry.path, parsed))
+        self.other[entry.path] = parsed
 
     # --- assembly ---------------------------------------------------------
 
@@ -469,7 +469,7 @@ class Collector:
             formats = {"sosreport"} | ({"ps"} if extra else set())
             out.extend(pieces)
             out.append(Parsed(pd.DataFrame(), extra, [host], formats))
-        out.extend(parsed for path, parsed in self.other if sos_root_of(path) is None)
+        out.extend(parsed for path, parsed in self.other.items() if sos_root_of(path) is None)
         return out, notices
 
     def _kernel_near(self, procdir: str) -> str | None:
