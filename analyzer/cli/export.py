@@ -7,6 +7,7 @@ import click
 from .. import export as exporter
 from ..errors import MemmapsError
 from .options import inputs_argument, load, load_options, report_notices
+from .outputs import check_outputs
 
 
 @click.command("export")
@@ -26,6 +27,7 @@ def command(inputs, output, fmt, on_bad_lines, strict, quiet):
         memmaps export sample_dumps/smaps/ -o mappings.csv
         memmaps export dump.smaps.gz -o - --format jsonl | head
     """
+    check_outputs([("-o", output, "file")], inputs)
     try:
         fmt = exporter.format_for(output, fmt)
     except ValueError as exc:

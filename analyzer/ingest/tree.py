@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..errors import InputError, Notice, UnknownFormatError
+from ..errors import InputError, NoDataError, Notice, UnknownFormatError
 from . import batch, registry, smaps, sosreport
 from .base import Context, Parsed
 from .procfiles import command_from_cmdline, facts_from_stat, facts_from_status, name_from_status, rows_with_facts
@@ -345,8 +345,11 @@ class Collector:
         except (UnreadableError, OSError) as exc:
             self.note(entry.path, entry.display, f"not read: {str(exc).removeprefix(f'{entry.display}: ')}")
             return
-        except (UnknownFormatError, InputError) as exc:
+        except (UnknownFormatError, NoDataError) as exc:
             self.note(entry.path, entry.display, f"skipped: {exc}", "info")
+            return
+        except InputError as exc:  # a dump we recognised but could not read (over the size cap, corrupt): lost
+            self.note(entry.path, entry.display, f"not read: {str(exc).removeprefix(f'{entry.display}: ')}")
             return
         self.notices.extend((entry.path, n) for n in notices)
         if entry.path in self.other:  # appended again (`tar -r`): the later copy wins
