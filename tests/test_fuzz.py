@@ -20,7 +20,6 @@ import random
 from pathlib import Path
 
 import pandas as pd
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -185,6 +184,8 @@ NUMBERS = ["99999999999999999999", "9" * 4400, "-1", "9007199254740993", "0", "1
 def mutate(data: bytes, rng: random.Random) -> bytes:
     lines = data.split(b"\n")
     for _ in range(rng.randint(1, 4)):
+        if not lines:
+            lines = [b""]
         how = rng.choice(["flip", "insert", "delete", "drop", "repeat", "swap", "cut", "number", "number"])
         i = rng.randrange(len(lines))
         line = bytearray(lines[i])

@@ -7,6 +7,7 @@ import click
 from .. import export as exporter
 from ..errors import MemmapsError
 from .options import inputs_argument, load, load_options, report_notices
+from .redaction import redact_map_path, redact_options
 from .outputs import check_outputs
 
 
@@ -17,6 +18,7 @@ from .outputs import check_outputs
 @click.option("--format", "fmt", type=click.Choice(exporter.FORMATS),
               help="Output format; default: from OUT's extension.")
 @load_options
+@redact_options
 def command(inputs, output, fmt, on_bad_lines, strict, quiet):
     """Write every mapping of every INPUT as one table (CSV, Parquet, JSON, JSON Lines).
 
@@ -27,7 +29,7 @@ def command(inputs, output, fmt, on_bad_lines, strict, quiet):
         memmaps export sample_dumps/smaps/ -o mappings.csv
         memmaps export dump.smaps.gz -o - --format jsonl | head
     """
-    check_outputs([("-o", output, "file")], inputs)
+    check_outputs([("-o", output, "file"), ("--redact-map", redact_map_path(), "file")], inputs)
     try:
         fmt = exporter.format_for(output, fmt)
     except ValueError as exc:

@@ -55,13 +55,15 @@ class _Progress:
 
 def load(inputs: tuple[str, ...], on_bad_lines: str, show_progress: bool = True) -> Dataset:
     """Load the inputs, with a progress bar (bytes read, as stored) on a terminal when it takes a while."""
+    from . import redaction  # --redact (redaction.redact_options): the dataset comes back redacted
+
     if show_progress and sys.stderr.isatty():
         progress = _Progress(input_bytes(inputs))
         try:
-            return load_dataset(*inputs, on_bad_lines=on_bad_lines, read_bytes=progress.update)
+            return redaction.apply(load_dataset(*inputs, on_bad_lines=on_bad_lines, read_bytes=progress.update))
         finally:
             progress.close()
-    return load_dataset(*inputs, on_bad_lines=on_bad_lines)
+    return redaction.apply(load_dataset(*inputs, on_bad_lines=on_bad_lines))
 
 
 def report_notices(ds: Dataset, quiet: bool, strict: bool) -> None:

@@ -9,6 +9,7 @@ import click
 
 from ..errors import MemmapsError
 from .options import inputs_argument, load, load_options, report_notices
+from .redaction import redact_map_path, redact_options
 from .outputs import check_outputs
 
 FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html"}
@@ -25,6 +26,7 @@ FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html"}
 @click.option("--details", type=click.IntRange(min=0, max=50), default=3, show_default=True,
               help="Largest processes that get an address-space page.")
 @load_options
+@redact_options
 def command(inputs, output, png_dir, top, details, on_bad_lines, strict, quiet):
     """Write a report of every INPUT that a customer can read: cover with
     hosts, inputs, totals and warnings; memory by kind; top processes and
@@ -45,7 +47,8 @@ def command(inputs, output, png_dir, top, details, on_bad_lines, strict, quiet):
 
     if not output and not png_dir:
         raise click.UsageError("give -o OUT (.pdf or .html) and/or --png-dir DIR")
-    check_outputs([("-o", output, "file"), ("--png-dir", png_dir, "dir")], inputs)
+    check_outputs([("-o", output, "file"), ("--png-dir", png_dir, "dir"), ("--redact-map", redact_map_path(), "file")],
+                  inputs)
     fmt = None
     if output:
         fmt = FORMATS.get(Path(output).suffix.lower())

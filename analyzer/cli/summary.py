@@ -9,6 +9,7 @@ from ..errors import NoDataError
 from ..ingest.sosreport import SMAPS_HINT
 from ..summarize import BY_CHOICES, PS_NOTE, ps_processes, summarize, with_ps
 from .options import inputs_argument, load, load_options, report_notices
+from .redaction import redact_options
 
 
 @click.command("summary")
@@ -20,6 +21,7 @@ from .options import inputs_argument, load, load_options, report_notices
 @click.option("-n", "--top", type=click.IntRange(min=1), default=None,
               help="Show only the first N rows (largest first for process and mapping).")
 @load_options
+@redact_options
 def command(inputs, by, fmt, top, on_bad_lines, strict, quiet):
     """Summarize RSS, PSS, USS (private clean + dirty), swap and virtual size.
 
