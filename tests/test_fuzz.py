@@ -125,7 +125,7 @@ def _check(frame: pd.DataFrame, recs, columns) -> None:
     assert (frame["size"].dropna() >= 0).all()
 
 
-SETTINGS = settings(max_examples=int(os.environ.get("MEMMAPS_FUZZ_EXAMPLES", "40")), deadline=None,
+SETTINGS = settings(max_examples=int(os.environ.get("MEMMAPS_FUZZ_EXAMPLES", "25")), deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -219,7 +219,7 @@ def mutate(data: bytes, rng: random.Random) -> bytes:
 
 def test_mutation_campaign_over_real_samples(tmp_path):
     seed = int(os.environ.get("MEMMAPS_FUZZ_SEED", "17"))
-    runs = int(os.environ.get("MEMMAPS_FUZZ_RUNS", "150"))
+    runs = int(os.environ.get("MEMMAPS_FUZZ_RUNS", "120"))
     out = Path(os.environ.get("MEMMAPS_FUZZ_OUT", tmp_path))
     rng = random.Random(seed)
     originals = {p: p.read_bytes() for p in SAMPLES}
