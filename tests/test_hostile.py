@@ -345,3 +345,20 @@ def test_a_megabyte_of_digits_on_a_pmap_line(tmp_path, where):
     result = run("summary", path, "--by", "process", "--format", "csv")
     assert result.exit_code in (0, 1) and "internal error" not in result.output
     assert str(path) in result.output  # a warning, or (a PID line longer than the head) the error, names the file
+
+
+def test_pmap_X_totals_of_eight_digits_are_no_row(tmp_path):
+    """Found by the hypothesis round trip: 10,000,000 kB of virtual size makes the -X totals row start
+    with eight digits, which looked like an address: the totals were taken for a cut row."""
+    lines = (PMAP / "pmap-X.txt").read_text().rstrip("\n").split("\n")
+    i = lines[1].index(" Size")  # widen the Size column by three characters, as pmap does
+    lines = [lines[0]] + [line[:i] + "   " + line[i:] for line in lines[1:]]
+    lines[2] = lines[2][:i] + f"{10000004:>8}" + lines[2][i + 8:]  # one row of 10,000,004 kB (was 4)
+    lines[-2] = lines[-2].replace("   =====", "========", 1)
+    lines[-1] = lines[-1].replace("   11036", "10011036", 1)  # totals: eight digits first
+    path = tmp_path / "big-total.txt"
+    path.write_text("\n".join(lines) + "\n")
+    ds = analyzer.load_dataset(path)
+    assert len(ds.mappings) == len(analyzer.load(PMAP / "pmap-X.txt"))
+    assert ds.mappings["size"].iloc[0] == 10000004 * 1024
+    assert ds.warnings == [], ds.warnings

@@ -47,7 +47,18 @@ class Block:
 
 
 def is_row(tokens: list[str]) -> bool:
-    """A mapping row starts with an address and then a value or a mode/perm."""
+    """A mapping row starts with an address and then a value or a mode/perm.
+
+    The ``-X`` totals row is numbers then ``KB``: its first number may have eight digits or more
+    (10,000,000 kB of virtual size) and look like an address; it is no row.
+
+    >>> is_row("000055c0b1665000 r--p 00000000 fe:00 2163091 4 4 4 mapper".split())
+    True
+    >>> is_row("10000000 1724 443 KB".split())
+    False
+    """
+    if tokens and tokens[-1] == "KB" and all(is_value(t) for t in tokens[:-1]):
+        return False
     return (len(tokens) >= 2 and ADDRESS.fullmatch(tokens[0]) is not None
             and (is_value(tokens[1]) or MODE.fullmatch(tokens[1]) is not None))
 
