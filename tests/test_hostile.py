@@ -90,6 +90,18 @@ def test_inode_too_large_refuses_the_mapping(tmp_path, name, value):
 
 
 @pytest.mark.parametrize("name", ["single_threads_thp.smaps", "single_threads_thp.maps"])
+def test_mapping_larger_than_int64_is_refused(tmp_path, name):
+    """Found by the mutation campaign (seed 31337): an end address of 16 hex digits made a size over int64."""
+    text = (SMAPS / name).read_text()
+    path = tmp_path / name
+    path.write_text(re.sub(r"^([0-9a-f]+)-([0-9a-f]+)", r"\1-9007199254740993", text, count=1, flags=re.M))
+    ds, warnings = load_warnings(path)
+    assert len(ds.mappings) == len(analyzer.load(SMAPS / name)) - 1
+    assert any(w.startswith(f"{path}:1: warning: a mapping of") and "larger than any address space" in w
+               for w in warnings), warnings
+
+
+@pytest.mark.parametrize("name", ["single_threads_thp.smaps", "single_threads_thp.maps"])
 def test_end_below_start_is_refused_not_negative(tmp_path, name):
     text = (SMAPS / name).read_text()
     swapped = re.sub(r"^([0-9a-f]+)-([0-9a-f]+)", lambda m: f"{m.group(2)}-{m.group(1)}", text, count=1, flags=re.M)

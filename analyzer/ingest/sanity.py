@@ -39,6 +39,11 @@ def check(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Notice]]:
             if bad.any():
                 notices.extend(_notices(frame, bad, f"negative {col} on {{n}} (a value that cannot be): NA"))
                 frame[col] = frame[col].mask(bad)
+    if "end" in frame.columns and "start" in frame.columns:
+        wrapped = (frame["end"] < frame["start"]).fillna(False).to_numpy(dtype=bool)
+        if wrapped.any():  # start + size past the top of a 64-bit address space
+            notices.extend(_notices(frame, wrapped, "end address past the top of the address space on {n}: NA"))
+            frame["end"] = frame["end"].mask(wrapped)
     for col, bound, name, bound_name in RULES:
         if col in frame.columns and bound in frame.columns:
             bad = (frame[col] > frame[bound]).fillna(False).to_numpy(dtype=bool)

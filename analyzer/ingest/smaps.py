@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 
 from ..schema import KEY_TO_COLUMN, UNITLESS_KEYS, field_column
 from .base import Context, Parsed, records_frame, split_lines
-from .numbers import KB_MAX, UINT64_MAX, checked_int, too_large
+from .numbers import INT64_MAX, KB_MAX, UINT64_MAX, checked_int, too_large
 
 NAME = "smaps"
 
@@ -349,6 +349,8 @@ def _header_record(m: re.Match, lineno: int) -> dict | str:
             return too_large(text)
     if end < start:
         return f"end address {m.group(2)} below start {m.group(1)}"
+    if end - start > INT64_MAX:
+        return f"a mapping of {m.group(1)}-{m.group(2)} is larger than any address space"
     path = m.group(7)
     deleted = False
     if path is not None:
