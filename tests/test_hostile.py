@@ -374,3 +374,16 @@ def test_pmap_X_totals_of_eight_digits_are_no_row(tmp_path):
     assert len(ds.mappings) == len(analyzer.load(PMAP / "pmap-X.txt"))
     assert ds.mappings["size"].iloc[0] == 10000004 * 1024
     assert ds.warnings == [], ds.warnings
+
+
+def test_pmap_top_address_next_to_overflowed_rows_keeps_every_bit(tmp_path):
+    """Found by the mutation campaign (seed 555): rows of a 32-bit pmap with NA addresses made the
+    start column float64, which cannot hold an address of more than 53 significant bits exactly."""
+    text = (PMAP / "pmap32-x-on-64bit.txt").read_text()
+    text = text.replace("ffffffff       0     152       0 r-x-- ld-linux-x86-64.so.2",
+                        "fffffffffffff001       0     152       0 r-x-- ld-linux-x86-64.so.2", 1)
+    path = tmp_path / "top.txt"
+    path.write_text(text)
+    ds, _ = load_warnings(path)
+    assert ds.mappings["start"].isna().any()
+    assert 0xFFFFFFFFFFFFF001 in set(ds.mappings["start"].dropna())

@@ -212,6 +212,9 @@ def _parse_block(block: Block, ctx: Context, state: dict) -> tuple[dict | None, 
         proc["partial"] = cut
         columnar.check(block, layout, records, ctx, proc)
         frame = pd.DataFrame.from_records(records) if records else pd.DataFrame()
+        for col in ("start", "end", "offset"):  # NA among addresses over 2**53: float64 would round them
+            if col in frame.columns and frame[col].dtype == float:
+                frame[col] = pd.array([r.get(col) for r in records], dtype="UInt64")
     proc["source_format"] = fmt
     proc["mappings"] = len(frame)
     if len(frame):
