@@ -387,3 +387,18 @@ def test_pmap_top_address_next_to_overflowed_rows_keeps_every_bit(tmp_path):
     ds, _ = load_warnings(path)
     assert ds.mappings["start"].isna().any()
     assert 0xFFFFFFFFFFFFF001 in set(ds.mappings["start"].dropna())
+
+
+FUZZ = ROOT / "tests" / "fixtures" / "fuzz"  # reproducers the mutation campaign found (seed-run-sample)
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in FUZZ.iterdir()))
+def test_fuzz_reproducers(name):
+    """Each once ended in an internal error. fuzz-8080-160 (a mutated pmap-X-multi.txt): an offset over
+    int64 in one -X block of two made its column uint64, the other int64, their concatenation float64.
+    (Seeds 555 and 31337: test_pmap_top_address_next_to_overflowed_rows_keeps_every_bit and
+    test_mapping_larger_than_int64_is_refused.)"""
+    result = run("summary", FUZZ / name, "--by", "process", "--format", "csv")
+    assert result.exit_code in (0, 1) and "internal error" not in result.output, result.output
+    ds = analyzer.load_dataset(FUZZ / name)
+    assert (ds.mappings["size"].dropna() >= 0).all()

@@ -215,6 +215,9 @@ def _parse_block(block: Block, ctx: Context, state: dict) -> tuple[dict | None, 
         for col in ("start", "end", "offset"):  # NA among addresses over 2**53: float64 would round them
             if col in frame.columns and frame[col].dtype == float:
                 frame[col] = pd.array([r.get(col) for r in records], dtype="UInt64")
+    for col in ("start", "end", "offset", "inode"):  # one dtype in every block: concat must not make floats
+        if col in frame.columns and frame[col].dtype != "UInt64":
+            frame[col] = frame[col].astype("UInt64")
     proc["source_format"] = fmt
     proc["mappings"] = len(frame)
     if len(frame):
