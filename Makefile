@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 OUT ?= out
 DEMO ?= sample_dumps/sosreport/sosreport-sample-host-memmaps-2026-11-25-mekvvua.tar.xz
 
-.PHONY: install demo test quick bench lab clean
+.PHONY: install demo test quick fuzz bench lab clean
 
 install: $(STAMP)
 
@@ -35,6 +35,17 @@ test: install
 
 quick: install
 	$(BIN)/python -m pytest -m "not slow"
+
+# A long mutation campaign with a new seed (tests/test_fuzz.py); a failure names the seed and keeps the
+# reproducer in $(FUZZ_OUT). Override: make fuzz FUZZ_RUNS=100000 FUZZ_SEED=1234
+FUZZ_RUNS ?= 20000
+FUZZ_SEED ?= $(shell date +%s)
+FUZZ_OUT ?= fuzz-out
+fuzz: install
+	mkdir -p $(FUZZ_OUT)
+	@echo "fuzz seed $(FUZZ_SEED), $(FUZZ_RUNS) mutations, reproducers in $(FUZZ_OUT)/"
+	MEMMAPS_FUZZ_SEED=$(FUZZ_SEED) MEMMAPS_FUZZ_RUNS=$(FUZZ_RUNS) MEMMAPS_FUZZ_EXAMPLES=2000 \
+		MEMMAPS_FUZZ_OUT=$(FUZZ_OUT) $(BIN)/python -m pytest tests/test_fuzz.py -x -q -p no:cacheprovider
 
 lab: install
 	$(BIN)/jupyter lab notebooks/

@@ -33,9 +33,10 @@ class MemmapsGroup(click.Group):
         except Exception as exc:  # a bug of ours: one line, and the traceback only when asked for
             if os.environ.get("MEMMAPS_DEBUG"):
                 raise
+            where = "".join(f"{n}; " for n in getattr(exc, "__notes__", ()) if str(n).startswith("input: "))
             click.echo(f"memmaps: internal error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-                       " (a bug in memmaps: please report it with the input; MEMMAPS_DEBUG=1 shows the traceback)",
-                       err=True)
+                       f" ({where}a bug in memmaps: please report it with the input; MEMMAPS_DEBUG=1 shows the "
+                       "traceback)", err=True)
             ctx.exit(1)
 
 

@@ -6,6 +6,8 @@ import click
 
 from .choices import DIFF_BY
 from .options import load, load_options, report_notices
+from .outputs import check_outputs
+from .redaction import redact_map_path, redact_options
 
 
 class SizeType(click.ParamType):
@@ -59,6 +61,7 @@ def apply_filters(frame, pid, command, kind, path, host):
 @click.option("--png-dir", metavar="DIR", type=click.Path(file_okay=False),
               help="Also write every chart of the diff report as a PNG in DIR (created).")
 @load_options
+@redact_options
 def command(before, after, by, fmt, top, min_delta, pid, command, kind, path, host, output, png_dir,
             on_bad_lines, strict, quiet):
     """Compare two captures of the same machine: what grew, what shrank,
@@ -90,6 +93,8 @@ def command(before, after, by, fmt, top, min_delta, pid, command, kind, path, ho
         report_fmt = FORMATS.get(Path(output).suffix.lower())
         if report_fmt is None:
             raise click.UsageError(f"cannot tell the report format from {output!r}: use a .pdf or .html name")
+    check_outputs([("-o", output, "file"), ("--png-dir", png_dir, "dir"), ("--redact-map", redact_map_path(), "file")],
+                  (before, after))
     ds_before = load((before,), on_bad_lines)
     ds_after = load((after,), on_bad_lines)
     for name, ds in ((before, ds_before), (after, ds_after)):
@@ -102,7 +107,9 @@ def command(before, after, by, fmt, top, min_delta, pid, command, kind, path, ho
     table = filter_rows(diff(fb, fa, by=by), top, min_delta)
     click.echo(render_diff(table, fmt).rstrip("\n"))
     if output or png_dir:
-        _write_report(fb, fa, before, after, output, report_fmt, png_dir, quiet)
+        from .redaction import text
+
+        _write_report(fb, fa, text(before), text(after), output, report_fmt, png_dir, quiet)
     for ds in (ds_before, ds_after):
         report_notices(ds, quiet, strict=False)
     if strict and (ds_before.warnings or ds_after.warnings):

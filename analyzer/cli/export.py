@@ -11,6 +11,8 @@ import click
 from ..errors import MemmapsError
 from .choices import EXPORT_FORMATS, EXPORT_TABLES
 from .options import apply_filters, filter_options, inputs_argument, load, load_options, report_notices
+from .outputs import check_outputs
+from .redaction import redact_map_path, redact_options
 
 
 def _is_dataset_output(output: str, fmt: str | None) -> bool:
@@ -43,6 +45,7 @@ def _is_dataset_output(output: str, fmt: str | None) -> bool:
               help="Dataset only: skip the inputs already in it (without: read them again, replacing their rows).")
 @filter_options
 @load_options
+@redact_options
 def command(inputs, output, fmt, table, workers, scheduler, resume, on_bad_lines, strict, quiet, **filters):
     """Write every mapping of every INPUT as one table (CSV, Parquet, JSON, JSON Lines),
     or with --table the processes, the hosts or the notices, or every table of every INPUT
@@ -71,8 +74,15 @@ def command(inputs, output, fmt, table, workers, scheduler, resume, on_bad_lines
     """
     from .. import export as exporter
     from ..values import plural
+    from . import redaction
 
-    if _is_dataset_output(output, fmt):
+    dataset = _is_dataset_output(output, fmt)
+    if "://" not in output:  # a local path: never an input, never inside an input folder
+        check_outputs([("-o", output, "dir" if dataset else "file")], inputs)
+    check_outputs([("--redact-map", redact_map_path(), "file")], inputs)
+    if dataset:
+        if redaction.active():
+            raise click.UsageError("--redact writes what you share: export a table (-o FILE), not a dataset")
         _export_dataset(inputs, output, workers, scheduler, resume, on_bad_lines, strict, quiet)
         return
     if workers > 1 or scheduler or resume:
@@ -83,7 +93,8 @@ def command(inputs, output, fmt, table, workers, scheduler, resume, on_bad_lines
         raise click.UsageError(f"{exc} (or -o DIR --format parquet for a dataset folder)") from None
     from ..ingest import stream
 
-    if len(inputs) == 1 and table == "mappings" and not any(filters.values()) and stream.streamable(inputs[0]):
+    if (len(inputs) == 1 and table == "mappings" and not any(filters.values()) and not redaction.active()
+            and stream.streamable(inputs[0])):
         _export_batches(inputs[0], output, fmt, on_bad_lines, strict, quiet)
         return
     ds = apply_filters(load(inputs, on_bad_lines), **filters)

@@ -12,6 +12,8 @@ import click
 
 from .choices import SEVERITIES
 from .options import inputs_argument, load, load_options, report_notices
+from .outputs import check_outputs
+from .redaction import redact_map_path, redact_options
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -32,6 +34,7 @@ FAIL_STATUS = 3
               help="Override a rule's threshold, e.g. --set min_arenas=4 --set min_thp=16M "
                    "(sizes take K/M/G; fractions 0.4 or 40%; the README lists every name).")
 @load_options
+@redact_options
 def command(inputs, fmt, min_severity, fail_on, limits, on_bad_lines, strict, quiet):
     """Diagnose the memory of every INPUT: deleted libraries still mapped,
     glibc malloc arenas, processes near vm.max_map_count, locked memory,
@@ -51,6 +54,7 @@ def command(inputs, fmt, min_severity, fail_on, limits, on_bad_lines, strict, qu
     from .. import findings as diagnose
 
     overrides = _parse_limits(limits)
+    check_outputs([("--redact-map", redact_map_path(), "file")], inputs)
     ds = load(inputs, on_bad_lines)
     try:
         frame = diagnose.findings(ds, min_severity=min_severity, **overrides)

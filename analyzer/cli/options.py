@@ -59,13 +59,20 @@ class _Progress:
 def load(inputs: tuple[str, ...], on_bad_lines: str, show_progress: bool = True) -> Dataset:
     """Load the inputs, with a progress bar (bytes read, as stored) on a terminal when it takes a while.
 
-    A dataset folder (``memmaps export -o DIR --format parquet``) is read as the inputs it holds."""
+    A dataset folder (``memmaps export -o DIR --format parquet``) is read as the inputs it holds.
+    Under ``--redact`` (:func:`analyzer.cli.redaction.redact_options`) the dataset comes back redacted."""
+    from . import redaction
+
+    return redaction.apply(_load(inputs, on_bad_lines, show_progress))
+
+
+def _load(inputs: tuple[str, ...], on_bad_lines: str, show_progress: bool = True) -> Dataset:
     from ..fleet.store import is_dataset
 
     if any(is_dataset(i) for i in inputs):
         from ..fleet.merge import load_mixed
 
-        return load_mixed(inputs, lambda group: load(group, on_bad_lines, show_progress))
+        return load_mixed(inputs, lambda group: _load(group, on_bad_lines, show_progress))
     from ..ingest import input_bytes, load_dataset
 
     if show_progress and sys.stderr.isatty():

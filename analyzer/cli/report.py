@@ -9,15 +9,17 @@ import click
 
 from ..errors import MemmapsError
 from .options import apply_filters, filter_options, inputs_argument, load, load_options, report_notices
+from .outputs import check_outputs
+from .redaction import redact_map_path, redact_options
 
 FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html"}
 
 
 @click.command("report")
 @inputs_argument
-@click.option("-o", "--output", metavar="OUT", type=click.Path(dir_okay=False, writable=True),
+@click.option("-o", "--output", metavar="OUT",
               help="Report file: .pdf or .html (by extension).")
-@click.option("--png-dir", metavar="DIR", type=click.Path(file_okay=False),
+@click.option("--png-dir", metavar="DIR",
               help="Also write every chart as its own PNG in DIR (created).")
 @click.option("-n", "--top", type=click.IntRange(min=1, max=200), default=20, show_default=True,
               help="Processes and mappings shown in the rankings (the rest folded into 'other').")
@@ -25,6 +27,7 @@ FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html"}
               help="Largest processes that get an address-space page.")
 @filter_options
 @load_options
+@redact_options
 def command(inputs, output, png_dir, top, details, on_bad_lines, strict, quiet, **filters):
     """Write a report of every INPUT that a customer can read: cover with
     hosts, inputs, totals and warnings; findings (what is wrong and what to
@@ -50,6 +53,8 @@ def command(inputs, output, png_dir, top, details, on_bad_lines, strict, quiet, 
 
     if not output and not png_dir:
         raise click.UsageError("give -o OUT (.pdf or .html) and/or --png-dir DIR")
+    check_outputs([("-o", output, "file"), ("--png-dir", png_dir, "dir"), ("--redact-map", redact_map_path(), "file")],
+                  inputs)
     fmt = None
     if output:
         fmt = FORMATS.get(Path(output).suffix.lower())

@@ -7,6 +7,8 @@ import click
 from ..errors import NoDataError
 from .choices import BY_CHOICES
 from .options import apply_filters, filter_options, inputs_argument, load, load_options, report_notices, sort_frame
+from .outputs import check_outputs
+from .redaction import redact_map_path, redact_options
 
 # views that keep captures apart (a row per capture, or the capture in the row); the others add up
 SHOWS_CAPTURES = ("process", "host", "system", "oom")
@@ -25,6 +27,7 @@ SHOWS_CAPTURES = ("process", "host", "system", "oom")
               help="Order the rows by COLUMN (largest first for sizes and counts; A to Z for text).")
 @filter_options
 @load_options
+@redact_options
 def command(inputs, by, fmt, top, sort_by, on_bad_lines, strict, quiet, **filters):
     """Summarize RSS, PSS, USS (private clean + dirty), swap and virtual size.
 
@@ -56,7 +59,11 @@ def command(inputs, by, fmt, top, sort_by, on_bad_lines, strict, quiet, **filter
     from ..report.table import render
     from ..summarize import PS_NOTE, STATUS_NOTE, by_oom, by_system, ps_processes, status_processes, summarize, with_ps
 
-    ds = apply_filters(_load_out_of_core(inputs, by) or load(inputs, on_bad_lines), **filters)
+    from . import redaction
+
+    check_outputs([("--redact-map", redact_map_path(), "file")], inputs)
+    out_of_core = None if redaction.active() else _load_out_of_core(inputs, by)  # redaction works in memory
+    ds = apply_filters(out_of_core or load(inputs, on_bad_lines), **filters)
     from_ps = len(ps_processes(ds.processes)) > 0  # sosreports without maps: ps's RSS/VSZ
     from_status = len(status_processes(ds.processes)) > 0
     note = None

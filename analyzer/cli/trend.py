@@ -12,6 +12,8 @@ from ..errors import MemmapsError
 from .choices import TREND_BY
 from .diff import apply_filters, filter_options, no_maps
 from .options import inputs_argument, load, load_options, report_notices
+from .outputs import check_outputs
+from .redaction import redact_map_path, redact_options
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
               help="Also draw the top growers over time as a PNG.")
 @filter_options
 @load_options
+@redact_options
 def command(inputs, by, fmt, top, png, pid, command, kind, path, host, on_bad_lines, strict, quiet):
     """Follow two or more captures of the same machine over time.
 
@@ -50,11 +53,14 @@ def command(inputs, by, fmt, top, png, pid, command, kind, path, host, on_bad_li
 
     if len(inputs) < 2:
         raise click.UsageError("give two captures or more")
+    check_outputs([("--png", png, "file"), ("--redact-map", redact_map_path(), "file")], inputs)
     datasets = [load((i,), on_bad_lines) for i in inputs]
     for name, ds in zip(inputs, datasets):
         no_maps(name, ds)
     frames = [apply_filters(ds.mappings, pid, command, kind, path, host) for ds in datasets]
-    table = trend(frames, by=by, names=list(inputs))
+    from .redaction import text
+
+    table = trend(frames, by=by, names=[text(i) for i in inputs])  # under --redact, names tokenised too
     if top and by != "kind":
         key = "process" if by == "process" else "host"
         keep = list(dict.fromkeys(table[key]))[:top]

@@ -18,6 +18,8 @@ before the free-text one, so a COMMAND with unquoted spaces stays whole:
 
 from __future__ import annotations
 
+from ..numbers import KB_MAX, checked_int
+
 FREE_TEXT = ("COMMAND", "CMD", "ARGS", "COMM")
 WIDE = {"STARTED": 5, "LSTART": 5}  # lstart prints `Wed Nov 25 17:48:05 2026`
 
@@ -73,8 +75,8 @@ def parse_ps(text: str, free_as: str | None = None) -> dict[int, dict]:
 
 def _ps_row(v: dict[str, str]) -> dict | None:
     pid = v.get("PID", "")
-    if not pid.isdigit():
-        return None  # a thread row of `ps m` (PID `-`)
+    if not pid.isdigit() or checked_int(pid) is None:
+        return None  # a thread row of `ps m` (PID `-`), or no PID a kernel gives
     row: dict = {"pid": int(pid)}
     for key in ("COMMAND", "CMD", "ARGS"):
         if v.get(key):
@@ -85,13 +87,13 @@ def _ps_row(v: dict[str, str]) -> dict | None:
     user = v.get("USER") or v.get("UID")
     if user and user != "-":
         row["user"] = user
-    if v.get("PPID", "").isdigit():
-        row["ppid"] = int(v["PPID"])
+    if checked_int(v.get("PPID", "")) is not None:
+        row["ppid"] = checked_int(v["PPID"])
     if v.get("CGROUP") and v["CGROUP"] != "-":
         row["cgroup"] = v["CGROUP"]
     for key, col in (("RSS", "ps_rss"), ("VSZ", "ps_vsz")):
-        if v.get(key, "").isdigit():
-            row[col] = int(v[key]) * 1024
+        if v.get(key, "").isdigit() and checked_int(v[key], limit=KB_MAX) is not None:
+            row[col] = checked_int(v[key], limit=KB_MAX) * 1024
     stat = v.get("STAT") or v.get("S")
     if stat and stat != "-":
         row["ps_stat"] = stat

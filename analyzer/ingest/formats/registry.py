@@ -5,9 +5,10 @@ head of a text wins; the order puts the strictest recognisers first."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from types import ModuleType
 
-from ...errors import NoDataError, Notice, UnknownFormatError
+from ...errors import InputError, NoDataError, Notice, UnknownFormatError
 from ..base import Context, Parsed
 from ..sources.reader import EXPECTED, HEAD_BYTES, as_utf8, decode
 from . import pmap, smaps
@@ -37,8 +38,24 @@ def detect(head: str) -> tuple[ModuleType, str] | None:
     return None
 
 
+def name_input(exc: BaseException, name: str | Path) -> None:
+    """Attach the input's name to an unexpected exception (a bug), once: the CLI prints it."""
+    if not any(str(n).startswith("input: ") for n in getattr(exc, "__notes__", ())):
+        exc.add_note(f"input: {name}")
+
+
 def parse_bytes(data: bytes, name: str, on_bad_lines: str = "warn") -> tuple[Parsed, list[Notice]]:
     """Sniff and parse one text dump given as bytes (already decompressed)."""
+    try:
+        return _parse_bytes(data, name, on_bad_lines)
+    except InputError:
+        raise
+    except Exception as exc:
+        name_input(exc, name)
+        raise
+
+
+def _parse_bytes(data: bytes, name: str, on_bad_lines: str) -> tuple[Parsed, list[Notice]]:
     data, undone = as_utf8(data)
     head = decode(data[:HEAD_BYTES], name)  # sniff the head; decode the whole only if needed
     if not head.strip() and not data.strip():

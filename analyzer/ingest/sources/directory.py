@@ -18,12 +18,16 @@ from typing import IO
 
 from ...errors import Notice
 from .archive import link_target
-from .member import Member, Naming
+from .member import Member, Naming, UnreadableError
 from .reader import HEAD_BYTES
 
 
 def _open_file(path: str) -> IO[bytes]:
-    return open(path, "rb", buffering=HEAD_BYTES)
+    """A file found in the walk, opened; one we may not read is an input error naming it."""
+    try:  # never wait on a file that blocks a reader (a live /proc/kmsg): O_NONBLOCK
+        return os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb", buffering=HEAD_BYTES)
+    except OSError as exc:
+        raise UnreadableError(f"{path}: {exc.strerror or exc}") from None
 
 
 class DirectorySource:
@@ -39,7 +43,12 @@ class DirectorySource:
 
     def members(self) -> Iterator[Member]:
         root = self.root
-        for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+
+        def unreadable(exc: OSError) -> None:  # a folder we may not list: say so, go on
+            rel = Path(exc.filename).relative_to(root).as_posix() if exc.filename else ""
+            self._note(rel, exc.filename or str(root), f"folder not read: {exc.strerror}; its files are skipped")
+
+        for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=unreadable):
             dirnames.sort()
             for fname in sorted(filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]):
                 full = os.path.join(dirpath, fname)
@@ -59,5 +68,8 @@ class DirectorySource:
                     continue
                 if not stat.S_ISREG(st.st_mode):
                     self._note(rel, full, "device file, FIFO or socket: not read", "info")
+                    continue
+                if fname == "kmsg" and st.st_size == 0:  # /proc/kmsg: reading it takes the kernel's log away
+                    self._note(rel, full, "the kernel's log pipe: not read", "info")
                     continue
                 yield Member(rel, full, partial(_open_file, full), size=st.st_size)

@@ -22,6 +22,10 @@ from .reader import HEAD_BYTES, looks_binary
 MAX_MEMBER_BYTES = 1024**3
 
 
+class UnreadableError(InputError):
+    """A file of a tree that cannot be opened (no permission): skipped with a warning naming it."""
+
+
 @dataclass
 class Member:
     """One file in a tree: its relative path, a display name, and how to open it.

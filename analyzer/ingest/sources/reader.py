@@ -14,7 +14,7 @@ import lzma
 import sys
 import zlib
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Callable
 
 from ...errors import InputError, UnknownFormatError
 
@@ -92,6 +92,8 @@ class _Zstd(io.RawIOBase):
         self._source = source
         self._obj = self._new()
         self._fed = False  # compressed bytes given to the current frame
+        self.trailing = False  # stopped at bytes after the last frame that are no zstd frame
+        self._done = 0  # frames decompressed to their end
         self._pending = b""
         self._pos = 0  # bytes of _pending already handed out
 
@@ -101,10 +103,15 @@ class _Zstd(io.RawIOBase):
     def readinto(self, b) -> int:
         while not self._pending:
             if self._obj.eof:
+                self._done += 1
                 rest = self._obj.unused_data
                 self._obj, self._fed = self._new(), bool(rest)
                 if rest:
-                    self._pending = self._obj.decompress(rest)
+                    try:
+                        self._pending = self._obj.decompress(rest)
+                    except Exception:  # zstandard.ZstdError: not another frame, trailing junk
+                        self.trailing = True
+                        return 0
                     continue
             # small input steps bound the output of one step (a run of zstd RLE blocks expands ~30,000x)
             chunk = self._source.read1(1 << 12) if hasattr(self._source, "read1") else self._source.read(1 << 12)
@@ -112,8 +119,14 @@ class _Zstd(io.RawIOBase):
                 if self._fed and not self._obj.eof:
                     raise EOFError("zstd stream ended before the end of its frame")
                 return 0
-            self._fed = True
-            self._pending = self._obj.decompress(chunk)
+            first, self._fed = not self._fed, True
+            try:
+                self._pending = self._obj.decompress(chunk)
+            except Exception:  # zstandard.ZstdError
+                if first and self._done:  # no frame where a next one would start: trailing junk
+                    self.trailing = True
+                    return 0
+                raise
         n = min(len(b), len(self._pending) - self._pos)
         b[:n] = self._pending[self._pos:self._pos + n]
         self._pos += n
@@ -139,8 +152,13 @@ def peek(stream: BinaryIO, name: str, n: int) -> bytes:
         raise err from exc
 
 
-def read_all(stream: BinaryIO, name: str, limit: int = MAX_TEXT_BYTES, cut: list[str] | None = None) -> bytes:
+def read_all(stream: BinaryIO, name: str, limit: int = MAX_TEXT_BYTES, cut: list[str] | None = None,
+             check_head: Callable[[bytes], object] | None = None) -> bytes:
     """Read a whole (decompressed) stream, refusing more than *limit* bytes.
+
+    *check_head(head)* is called with the first :data:`HEAD_BYTES` as soon as they
+    are read, and may raise to refuse the input before the rest is read (junk,
+    ``/dev/zero``, a huge sparse file: recognised as no dump from its beginning).
 
     A compressed stream that ends early is an error, unless *cut* is a list
     and some text came out before the cut: then the text is returned and the
@@ -157,6 +175,14 @@ def read_all(stream: BinaryIO, name: str, limit: int = MAX_TEXT_BYTES, cut: list
             if total > limit:
                 raise InputError(f"{name}: more than {limit >> 20} MiB of text after decompression; refused")
             chunks.append(chunk)
+            if check_head is not None and total >= HEAD_BYTES:
+                check_head(b"".join(chunks)[:HEAD_BYTES])
+                check_head = None
+    except gzip.BadGzipFile as exc:
+        if not total or not str(exc).startswith("Not a gzipped file") or cut is None:
+            raise _decompress_failed(exc, name) from exc
+        cut.append(TRAILING)  # a next gzip member would start here: bytes that are none
+        return b"".join(chunks)
     except Exception as exc:  # zstandard.ZstdError has no common base we can import lazily
         err = _decompress_failed(exc, name)
         if err is None:
@@ -166,7 +192,38 @@ def read_all(stream: BinaryIO, name: str, limit: int = MAX_TEXT_BYTES, cut: list
             # already have produced junk text, so that stays an error
             raise err from exc
         cut.append(cut_notice(exc, total))
+        return b"".join(chunks)
+    if total and stopped_at_trailing_data(stream):
+        if cut is None:
+            raise InputError(f"{name}: cannot decompress: {TRAILING}")
+        cut.append(TRAILING)
     return b"".join(chunks)
+
+
+TRAILING = ("bytes after the end of the compressed data that are no compressed data (trailing garbage): "
+            "ignored; the text before them was read")
+
+
+def stopped_at_trailing_data(stream) -> bool:
+    """True if a decompressor under *stream* ended at bytes that start no further stream.
+
+    xz and bzip2 (Python's ``_compression`` reader) stop there without a word and
+    leave a fresh, unfinished decompressor behind; our zstd reader sets ``trailing``;
+    gzip raises instead (handled by :func:`read_all`)."""
+    for _ in range(12):
+        if isinstance(stream, _Zstd):
+            return stream.trailing
+        if isinstance(stream, (lzma.LZMAFile, bz2.BZ2File)):
+            reader = getattr(getattr(stream, "_buffer", None), "raw", None)
+            decompressor = getattr(reader, "_decompressor", None)
+            return decompressor is not None and not decompressor.eof
+        inner = getattr(stream, "raw", None)
+        if inner is None:
+            inner = getattr(stream, "_stream", None)
+        if inner is None:
+            return False
+        stream = inner
+    return False
 
 
 def cut_notice(exc: BaseException, total: int) -> str:

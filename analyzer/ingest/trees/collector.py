@@ -27,12 +27,12 @@ from typing import IO
 
 import pandas as pd
 
-from ...errors import InputError, Notice, UnknownFormatError
+from ...errors import InputError, NoDataError, Notice, UnknownFormatError
 from ..base import Context, Parsed
 from ..formats import registry, smaps
 from ..formats.smaps import batch
 from ..sources.archive import is_archive
-from ..sources.member import MAX_MEMBER_BYTES, Member, Naming
+from ..sources.member import MAX_MEMBER_BYTES, Member, Naming, UnreadableError
 from . import smemcap, sosreport, sysfacts
 from .procfiles import command_from_cmdline, facts_from_stat, facts_from_status, name_from_status, rows_with_facts
 from ..sources.reader import HEAD_BYTES, _Raw, compression_of, decode, decompressing, peek, read_all
@@ -95,14 +95,14 @@ class Collector:
         self.meta_display: dict[str, str] = {}
         self.links: dict[str, str] = {}
         self.sos_roots: set[str] = set()
-        self.other: list[tuple[str, Parsed]] = []
+        self.other: dict[str, Parsed] = {}  # member path -> its parse, in the order read
         self.notices: list[tuple[str, Notice] | _Batch] = []  # (path, notice): filtered at the end
         self.members = 0
         self.threads_seen: set[str] = set()
         self.cut_short = False  # set by the archive reader when the stream ended early
         # smaps members wait here and are parsed many at a time (one frame per batch, not per process)
         self.pending: list[tuple[bytes, str, str]] = []
-        self.pending_pids: set[int] = set()
+        self.pending_pids: set[str] = set()
         self.pending_bytes = 0
         self.frames: list[pd.DataFrame | _Batch] = []
         self.inflight: deque[_Batch] = deque()
@@ -144,14 +144,22 @@ class Collector:
             self._proc_file(entry, path[: path.rfind("/") + 1] if "/" in path else "", m.group(2))
             return None
         if sosreport.match_spec(path):
-            data = entry.read(sosreport.MAX_META_BYTES)
+            try:
+                data = entry.read(sosreport.MAX_META_BYTES)
+            except (UnreadableError, OSError) as exc:
+                self.note(path, entry.display, f"not read: {str(exc).removeprefix(f'{entry.display}: ')}")
+                return None
             self.meta[path] = data
             self.meta_display[path] = entry.display
             return None
         if root is not None:
             return None  # inside sos_commands/, sos_reports/, sos_logs/: nothing else memmaps reads
         if posixpath.basename(path) == "version":  # smemcap's /proc/version
-            data = entry.read(sosreport.MAX_META_BYTES)
+            try:
+                data = entry.read(sosreport.MAX_META_BYTES)
+            except (UnreadableError, OSError) as exc:
+                self.note(path, entry.display, f"not read: {str(exc).removeprefix(f'{entry.display}: ')}")
+                return None
             if smemcap.is_banner_member(path, data):
                 self.meta[path] = data
             return None
@@ -160,8 +168,9 @@ class Collector:
     def _proc_file(self, entry: Member, procdir: str, kind: str) -> None:
         try:
             data = entry.read(text=kind in MAP_FILES)
-        except InputError as exc:
-            reason = str(exc).removeprefix(f"{entry.display}: ")  # the notice names the file already
+        except (InputError, OSError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            reason = reason.removeprefix(f"{entry.display}: ")  # the notice names the file already
             self.note(entry.path, entry.display, f"not read: {reason}")
             return
         facts = self.facts.setdefault(procdir, {})
@@ -199,7 +208,7 @@ class Collector:
         self.where[entry.display] = (procdir, kind, entry.path)
         if kind == "smaps":
             self.procs.setdefault(procdir, {})  # processes keep the order their files came in
-            pid = int(procdir.rstrip("/").rsplit("/", 1)[-1])
+            pid = procdir.rstrip("/").rsplit("/", 1)[-1]  # digits, maybe more than any int64 holds
             if pid in self.pending_pids:
                 self.flush()  # PIDs stay unique within a batch (two trees in one folder)
             self.pending.append((data, entry.display, entry.path))
@@ -299,6 +308,9 @@ class Collector:
         assert entry.open is not None
         try:
             f = entry.open()
+        except (UnreadableError, OSError) as exc:  # no permission: the data is lost, a warning
+            self.note(entry.path, entry.display, f"not read: {str(exc).removeprefix(f'{entry.display}: ')}")
+            return None
         except (UnknownFormatError, InputError) as exc:
             self.note(entry.path, entry.display, f"skipped: {exc}", "info")
             return None
@@ -334,15 +346,21 @@ class Collector:
                     return
                 data = read_all(stream, entry.display, MAX_PROC_FILE_BYTES)
             parsed, notices = self._parse_text(data, entry.display)
-        except (UnknownFormatError, InputError) as exc:
+        except (UnreadableError, OSError) as exc:
+            self.note(entry.path, entry.display, f"not read: {str(exc).removeprefix(f'{entry.display}: ')}")
+            return
+        except (UnknownFormatError, NoDataError) as exc:
             self.note(entry.path, entry.display, f"skipped: {exc}", "info")
             return
+        except InputError as exc:  # a dump we recognised but could not read (over the size cap, corrupt): lost
+            self.note(entry.path, entry.display, f"not read: {str(exc).removeprefix(f'{entry.display}: ')}")
+            return
         self.notices.extend((entry.path, n) for n in notices)
-        if entry.again and any(path == entry.path for path, _ in self.other):  # the later copy wins, as tar extracts
-            self.other = [(path, p) for path, p in self.other if path != entry.path]
+        if entry.path in self.other:  # appended again (`tar -r` or `-u`): the later copy wins, as tar extracts
+            del self.other[entry.path]
             self.note(entry.path, entry.display, "appears twice in the archive (appended with tar -r or -u): "
                       "the later copy is read, as tar extracts it")
-        self.other.append((entry.path, parsed))
+        self.other[entry.path] = parsed
 
     def _parse_text(self, data: bytes, name: str) -> tuple[Parsed, list[Notice]]:
         """Parse a non-proc-tree file met inside a directory or archive (decompressing it again
@@ -531,7 +549,7 @@ class Collector:
                 formats.add("status")
             out.extend(pieces)
             out.append(Parsed(pd.DataFrame(), extra, [host], formats, tables))
-        out.extend(parsed for path, parsed in self.other if sos_root_of(path) is None)
+        out.extend(parsed for path, parsed in self.other.items() if sos_root_of(path) is None)
         out.extend(self._system_files_outside(sos_root_of, notices))
         return out, notices
 

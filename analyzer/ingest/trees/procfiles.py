@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..numbers import checked_int
+
 
 def command_from_cmdline(data: bytes) -> str | None:
     r"""A command line from ``/proc/PID/cmdline`` (NUL-separated arguments).
@@ -43,8 +45,8 @@ def facts_from_status(data: bytes) -> dict:
     for line in data.decode("utf-8", errors="replace").splitlines():
         key, _, value = line.partition(":")
         parts = value.split()
-        if key == "PPid" and parts and parts[0].isdigit():
-            out["ppid"] = int(parts[0])
+        if key == "PPid" and parts and checked_int(parts[0]) is not None:
+            out["ppid"] = checked_int(parts[0])
         elif key == "Uid" and parts and parts[0].isdigit():
             out["user"] = parts[0]
     return out
@@ -64,8 +66,8 @@ def facts_from_stat(data: bytes) -> dict:
     out: dict = {"name": f"[{text[left + 1:right]}]"}
     if rest:
         out["zombie"] = rest[0] == "Z"
-    if len(rest) > 1 and rest[1].isdigit():
-        out["ppid"] = int(rest[1])
+    if len(rest) > 1 and checked_int(rest[1]) is not None:
+        out["ppid"] = checked_int(rest[1])
     return out
 
 

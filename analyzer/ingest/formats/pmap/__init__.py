@@ -73,6 +73,7 @@ import pandas as pd
 
 from ....schema import process_record
 from ...base import Context, Parsed, split_lines
+from ...numbers import too_large
 from ...sources.reader import decode
 from . import columnar, extended, fastcol, fastx
 from .extended import empty_format
@@ -191,6 +192,8 @@ def _outside_lines(lines: list[str], blocks: list[Block]) -> int:
 
 def _parse_block(block: Block, ctx: Context, state: dict) -> tuple[dict | None, pd.DataFrame | None]:
     proc = process_record(block.pid, ctx.source, None, command=block.command, lineno=block.lineno)
+    if block.bad_pid is not None:
+        ctx.warn(block.lineno, f"PID {too_large(block.bad_pid)}: kept with PID unknown")
     for lineno, line in block.inner_strays:
         ctx.bad_line(lineno, f"not a pmap row (inside the output of {who(block)}): {line.strip()[:70]!r}")
     if not block.rows:
@@ -216,6 +219,12 @@ def _parse_block(block: Block, ctx: Context, state: dict) -> tuple[dict | None, 
         proc["partial"] = cut
         columnar.check(block, layout, records, ctx, proc)
         frame = pd.DataFrame.from_records(records) if records else pd.DataFrame()
+        for col in ("start", "end", "offset"):  # NA among addresses over 2**53: float64 would round them
+            if col in frame.columns and frame[col].dtype == float:
+                frame[col] = pd.array([r.get(col) for r in records], dtype="UInt64")
+    for col in ("start", "end", "offset", "inode"):  # one dtype in every block: concat must not make floats
+        if col in frame.columns and frame[col].dtype != "UInt64":
+            frame[col] = frame[col].astype("UInt64")
     proc["source_format"] = fmt
     proc["mappings"] = len(frame)
     if len(frame):

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ...numbers import checked_int
 from .layout import ADDRESS, FOOTER_WORDS, HEADER_WORDS, MODE, PID_LINE, SEPARATOR, is_value, normalize_header
 
 MAPPED_FOOTER = re.compile(r"[ \t]*[^\d\s][^:]*:[ \t]*\d+[ \t]?[KkК](?:\W.*)?")
@@ -36,6 +37,7 @@ class Block:
     lineno: int = 0
     pid_sep: str = ""                      # the blank(s) after "PID:" - 3 spaces procps, 1 BusyBox/toybox
     header: tuple[int, str] | None = None
+    bad_pid: str | None = None             # a PID line whose number does not fit (kept as PID unknown)
     rows: list[tuple[int, str]] = field(default_factory=list)
     separators: list[int] = field(default_factory=list)
     footer: list[tuple[int, str]] = field(default_factory=list)
@@ -45,7 +47,18 @@ class Block:
 
 
 def is_row(tokens: list[str]) -> bool:
-    """A mapping row starts with an address and then a value or a mode/perm."""
+    """A mapping row starts with an address and then a value or a mode/perm.
+
+    The ``-X`` totals row is numbers then ``KB``: its first number may have eight digits or more
+    (10,000,000 kB of virtual size) and look like an address; it is no row.
+
+    >>> is_row("000055c0b1665000 r--p 00000000 fe:00 2163091 4 4 4 mapper".split())
+    True
+    >>> is_row("10000000 1724 443 KB".split())
+    False
+    """
+    if tokens and tokens[-1] == "KB" and all(is_value(t) for t in tokens[:-1]):
+        return False
     return (len(tokens) >= 2 and ADDRESS.fullmatch(tokens[0]) is not None
             and (is_value(tokens[1]) or MODE.fullmatch(tokens[1]) is not None))
 
@@ -105,7 +118,9 @@ def scan(lines: list[str]) -> list[Block]:
             continue
         m = PID_LINE.fullmatch(line)
         if m:
-            new(pid=int(m.group(1)), command=m.group(3) or None, lineno=lineno, pid_sep=m.group(2))
+            new(pid=checked_int(m.group(1)), command=m.group(3) or None, lineno=lineno, pid_sep=m.group(2))
+            if cur.pid is None:
+                cur.bad_pid = m.group(1)
             continue
         if is_header(tokens, line):
             if cur is None or cur.rows or cur.footer or cur.header is not None:

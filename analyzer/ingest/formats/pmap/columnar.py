@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from ...base import Context
+from ...numbers import UINT64_MAX, checked_int
 from .blocks import MAPPED_FOOTER, SLES11_SUMMARY, Block
 from .footer import check_footer, who
 from .layout import (ADDRESS, normalize_header, DEVICE_D, HEADER_WORDS, MODE, device_from_d, is_value, mapping_name,
@@ -206,6 +207,8 @@ def _row(tokens: list[str], nfixed: int, layout: Layout, name_family: str) -> di
         rec["start"] = rec["end"] = rec["size"] = None
         rec["_overflow"] = True
         return rec
+    if size is not None and start + size > UINT64_MAX:
+        return None  # the mapping would end past the top of a 64-bit address space
     rec["start"] = start
     rec["end"] = start + size if size is not None else None
     return rec
@@ -219,11 +222,11 @@ def footer_totals(block: Block, layout: Layout, ctx: Context) -> dict[str, int |
     totals: dict[str, int | None] = {}
     for lineno, line in block.footer:
         if SLES11_SUMMARY.fullmatch(line):
-            nums = [int(x) for x in re.findall(r"(\d+)K", line)]
+            nums = [checked_int(x) for x in re.findall(r"(\d+)K", line)]
             totals.update(zip(("writeable_private", "readonly_private", "shared", "referenced"), nums))
             continue
         if MAPPED_FOOTER.fullmatch(line) and ":" in line and not re.match(r"\s*Total:", line):
-            nums = [int(x) for x in re.findall(r":\s*(\d+)", line)]
+            nums = [checked_int(x) for x in re.findall(r":\s*(\d+)", line)]
             totals.update(zip(("size", "writeable_private", "shared"), nums))
             continue
         toks = [t for t in line.split() if is_value(t)]
@@ -232,7 +235,10 @@ def footer_totals(block: Block, layout: Layout, ctx: Context) -> dict[str, int |
         if len(toks) != len(layout.values):
             ctx.bad_line(lineno, f"{who(block)}: footer has {len(toks)} numbers, expected {len(layout.values)}")
             continue
-        totals.update({col: value_kb(t) for col, t in zip(layout.values, toks)})
+        try:
+            totals.update({col: value_kb(t) for col, t in zip(layout.values, toks)})
+        except ValueError as exc:
+            ctx.bad_line(lineno, f"{who(block)}: footer: {exc}")
     return totals
 
 

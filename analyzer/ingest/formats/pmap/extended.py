@@ -35,6 +35,7 @@ import numpy as np
 
 from ....schema import KEY_TO_COLUMN, UNITLESS_KEYS, field_column
 from ...base import Context
+from ...numbers import INT64_MAX, KB_MAX, UINT64_MAX, checked_int, too_large
 from .blocks import Block
 from .footer import check_footer, who
 from .layout import DELETED, HEADER_WORDS, mapping_name, normalize_header
@@ -129,6 +130,12 @@ def parse_block(block: Block, ctx: Context, state: dict) -> tuple[dict, str]:
     cols = columns_of(block.header[1])
     fmt = _fmt(cols)
     fields = [c for c in cols if c.role == "field"]
+    named = [c.key or c.role for c in cols if c.role not in ("ignored",)]
+    twice = sorted({k for k in named if named.count(k) > 1})
+    if twice:  # no pmap prints a column twice: which cell is which cannot be told
+        ctx.bad_line(block.header[0], f"{who(block)}: the header names {', '.join(twice)} twice: "
+                                      f"{len(block.rows)} rows dropped")
+        return {"lineno": [], "_proc": {"partial": True}}, fmt
     value_cols = [c for c in cols if c.role not in ("mapping", "vmflags", "ignored")]
     vm = next((c for c in cols if c.role == "vmflags"), None)
     mapping = next((c for c in cols if c.role == "mapping"), None)
@@ -155,7 +162,7 @@ def parse_block(block: Block, ctx: Context, state: dict) -> tuple[dict, str]:
                     ctx.warn(lineno, f"{who(block)}: last row cut short (copy truncated?): ignored")
                     cut = True
                 else:
-                    ctx.bad_line(lineno, f"not a {fmt} row: {line.strip()[:70]!r}")
+                    ctx.bad_line(lineno, f"not a {fmt} row{_why(line)}: {line.strip()[:70]!r}")
                 continue
         else:
             flags = line[vm.start:vm.end].strip() if vm else None
@@ -192,12 +199,23 @@ _CELL = {"address": re.compile(r"[0-9a-fA-F]{1,16}"), "offset": re.compile(r"[0-
 
 
 def _valid(parts: list[str], value_cols: list[Column]) -> bool:
-    """Every cell of a row holds what its column says (a number, perms, a device)."""
+    """Every cell of a row holds what its column says (a number that fits its column, perms, a device)."""
     for c, p in zip(value_cols, parts):
         pattern = _CELL.get(c.role)
         if pattern is not None and not pattern.fullmatch(p.strip()):
             return False
+        if c.role in _LIMIT and checked_int(p, limit=_LIMIT[c.role] if c.key not in UNITLESS_KEYS else INT64_MAX) is None:
+            return False
     return True
+
+
+_LIMIT = {"inode": UINT64_MAX, "field": KB_MAX}  # a kB cell becomes bytes: it must fit after x1024
+
+
+def _why(line: str) -> str:
+    """`` (a number too large)`` when a cell of *line* is digits that fit no 64-bit column."""
+    big = max((t for t in line.split() if t.isdigit()), key=len, default="")
+    return f" ({too_large(big)})" if big and checked_int(big, limit=KB_MAX) is None else ""
 
 
 def _colname(key: str) -> str:
@@ -310,7 +328,11 @@ def _footer(block: Block, fields: list[Column], ctx: Context) -> dict[str, int] 
             if len(toks) != len(fields):
                 ctx.bad_line(lineno, f"{who(block)}: -X totals row has {len(toks)} numbers, header {len(fields)} fields")
                 return None
-            return {c.key: int(t) for c, t in zip(fields, toks)}
+            totals = {c.key: checked_int(t) for c, t in zip(fields, toks)}
+            if None in totals.values():
+                ctx.bad_line(lineno, f"{who(block)}: -X totals row: {too_large(max(toks, key=len))}")
+                return None
+            return totals
     return None
 
 
@@ -321,7 +343,10 @@ def _parse_headerless(block: Block, ctx: Context) -> tuple[dict, str]:
     for lineno, line in block.rows:
         t = line.split()
         try:
-            start, perm, off, dev, inode = int(t[0], 16), t[1], int(t[2], 16), t[3], int(t[4])
+            start, perm, off, dev, inode = int(t[0], 16), t[1], int(t[2], 16), t[3], checked_int(t[4], limit=UINT64_MAX)
+            size = checked_int(t[5], limit=KB_MAX) if len(t) > 5 and t[5].isdigit() else None
+            if inode is None or max(start, off) > UINT64_MAX or (len(t) > 5 and t[5].isdigit() and size is None):
+                raise ValueError("number too large")
         except (ValueError, IndexError):
             ctx.bad_line(lineno, f"not a pmap -X row: {line.strip()[:70]!r}")
             continue
@@ -336,7 +361,7 @@ def _parse_headerless(block: Block, ctx: Context) -> tuple[dict, str]:
         offsets.append(off)
         devs.append(dev)
         inodes.append(inode)
-        sizes.append(int(t[5]) * 1024 if j > 5 else None)
+        sizes.append(size * 1024 if j > 5 else None)
         names.append(" ".join(t[k:]))
         linenos.append(lineno)
     ctx.warn(block.rows[0][0], f"{who(block)}: pmap -X without its header (-q): only address, perms, offset, "

@@ -24,6 +24,7 @@ import pyarrow as pa
 
 from ....schema import UNITLESS_KEYS, process_record
 from ...base import Context, Parsed
+from ...numbers import KB_MAX, checked_int
 from .blocks import Block
 from .extended import REREAD, _colname, _fmt, columns_of, is_extended_header
 from .footer import check_footer
@@ -68,7 +69,7 @@ def parse(text: str, ctx: Context, min_rows: int = MIN_ROWS) -> Parsed | None:
     for p, q in zip(bounds[:-1], bounds[1:]):
         line = data[starts[p]:ends[p]].decode("utf-8", errors="backslashreplace")
         m = PID_LINE.fullmatch(line)
-        if m is None:
+        if m is None or checked_int(m.group(1)) is None:
             return None
         block = Block(pid=int(m.group(1)), command=m.group(3) or None, lineno=p + 1, pid_sep=m.group(2))
         proc = process_record(block.pid, ctx.source, None, command=block.command, lineno=block.lineno)
@@ -122,7 +123,7 @@ def parse(text: str, ctx: Context, min_rows: int = MIN_ROWS) -> Parsed | None:
         block.rows = [(lo + 1, "")]                 # only the first row's line number is used in notices
         block.footer = [(hi + 2, total_line)]
         toks = total_line.split()[:-1]
-        if len(toks) != len(fields) or not all(t.isdigit() for t in toks):
+        if len(toks) != len(fields) or not all(t.isdigit() and checked_int(t) is not None for t in toks):
             return None
         totals = {_colname(c.key): int(t) for c, t in zip(fields, toks)}
         sums = {k: int(v[j]) for k, v in sums_all.items()}
@@ -172,6 +173,8 @@ def _block(data: bytes, arr: np.ndarray, rs: np.ndarray, re_: np.ndarray, header
         return None
     fmt = _fmt(cols)
     fields = [c for c in cols if c.role == "field"]
+    if len({c.key for c in fields}) != len(fields):
+        return None  # a column named twice: the general path refuses the block, with a warning
     mapping = next((c for c in cols if c.role == "mapping"), None)
     width = mapping.start if mapping is not None else cols[-1].end
     lengths = re_ - rs
@@ -186,6 +189,9 @@ def _block(data: bytes, arr: np.ndarray, rs: np.ndarray, re_: np.ndarray, header
         values = _decimals(P, fields)
         if values is None:
             return None
+        kb = np.array([c.key not in UNITLESS_KEYS for c in fields])
+        if (values[:, kb] > KB_MAX).any():
+            return None  # bytes would not fit 64 bits: the general path reports the row
         for i, c in enumerate(fields):
             out[_colname(c.key)] = values[:, i] * (1 if c.key in UNITLESS_KEYS else 1024)
     for c in cols:

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import re
 
+from ...numbers import KB_MAX, checked_int, too_large
+
 # Header words -> role. Roles are schema columns, or "address", "kbytes",
 # "mode", "offset", "device", "inode", "mapping" (handled by the parsers).
 HEADER_WORDS: dict[str, str] = {}
@@ -157,12 +159,18 @@ def mapping_name(text: str, family: str) -> tuple[str | None, bool | None, bool,
 
 
 def value_kb(token: str) -> int | None:
-    """A value column: ``123``, ``123K`` -> 123; ``-`` -> None (the dialect is silent)."""
+    """A value column: ``123``, ``123K`` -> 123; ``-`` -> None (the dialect is silent).
+
+    Raises ValueError for a number whose bytes do not fit a 64-bit column.
+    """
     if token == "-":
         return None
     if token[-1] in "Kk":
         token = token[:-1]
-    return int(token)
+    value = checked_int(token, limit=KB_MAX)
+    if value is None:
+        raise ValueError(too_large(token))
+    return value
 
 
 def is_value(token: str) -> bool:

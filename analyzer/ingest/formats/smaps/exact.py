@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from ....values import plural
 from ....schema import KEY_TO_COLUMN, UNITLESS_KEYS, field_column, process_record
 from ...base import Context, Parsed, records_frame, split_lines
+from ...numbers import INT64_MAX, KB_MAX, UINT64_MAX, checked_int, too_large
 
 NAME = "smaps"
 
@@ -141,7 +142,7 @@ def block_pid(name: str | None) -> int | None:
     if not name:
         return None
     m = NAME_PID.search(name)
-    return int(m.group(1)) if m else None
+    return checked_int(m.group(1)) if m else None
 
 
 def self_notice(name: str) -> str:
@@ -172,6 +173,9 @@ def parse(text: str, ctx: Context, name: str | None = None) -> Parsed:
                 block.name = name
     unnamed = 0  # processes that no PID names (`cat /proc/[0-9]*/smaps`): numbered, so they stay apart
     for i, block in enumerate(blocks):
+        if block.name and block_pid(block.name) is None and NAME_PID.search(block.name):
+            ctx.warn(block.lineno, f"{block.name[:60]}: PID {too_large(NAME_PID.search(block.name).group(1))}: "
+                     "kept with PID unknown")
         if block.name and SELF_NAME.search(block.name):
             ctx.info(block.lineno, self_notice(block.name))
         split = _split_restarts(block, ctx)
@@ -262,6 +266,10 @@ def _parse_block(block: Block, ctx: Context, cut_last_line: bool,
         if m:
             current = _header_record(m, lineno)
             keys, orphaned = set(), False
+            if isinstance(current, str):  # a header no kernel prints: its record is refused
+                ctx.bad_line(lineno, f"{current}: mapping dropped")
+                current, orphaned, lost_header = {}, True, True
+                continue
             if current.get("path") == "[rollup]":
                 rollup = current
             else:
@@ -309,7 +317,10 @@ def _parse_block(block: Block, ctx: Context, cut_last_line: bool,
         number = _field_value(key, value)
         if number is None:
             if not is_last_line:  # a cut last line: its record is dropped below, with a warning
-                ctx.bad_line(lineno, f"cannot interpret value of {key}: {value!r}")
+                ctx.bad_line(lineno, f"cannot interpret value of {key}: {value[:60]!r}")
+            continue
+        if number < 0:
+            ctx.bad_line(lineno, f"{key}: {too_large(value.split()[0])}: NA")
             continue
         current[KEY_TO_COLUMN.get(key) or field_column(key)] = number
     partial = _drop_cut_record(records, fields_seen, has_vmflags, ctx, block) or lost_header
@@ -357,8 +368,17 @@ def _drop_cut_record(records, fields_seen, has_vmflags, ctx: Context, block: Blo
     return False
 
 
-def _header_record(m: re.Match, lineno: int) -> dict:
-    start, end = int(m.group(1), 16), int(m.group(2), 16)
+def _header_record(m: re.Match, lineno: int) -> dict | str:
+    """The record a header line starts, or why it is refused (a number too large, end below start)."""
+    start, end = checked_int(m.group(1), 16, limit=UINT64_MAX), checked_int(m.group(2), 16, limit=UINT64_MAX)
+    offset, inode = checked_int(m.group(4), 16, limit=UINT64_MAX), checked_int(m.group(6), limit=UINT64_MAX)
+    for text, value in ((m.group(1), start), (m.group(2), end), (m.group(4), offset), (m.group(6), inode)):
+        if value is None:
+            return too_large(text)
+    if end < start:
+        return f"end address {m.group(2)} below start {m.group(1)}"
+    if end - start > INT64_MAX:
+        return f"a mapping of {m.group(1)}-{m.group(2)} is larger than any address space"
     path = m.group(7)
     deleted = False
     if path is not None:
@@ -368,17 +388,20 @@ def _header_record(m: re.Match, lineno: int) -> dict:
             path = None
     return {
         "start": start, "end": end, "size": end - start, "perms": m.group(3),
-        "offset": int(m.group(4), 16), "dev": m.group(5).lower(), "inode": int(m.group(6)),
+        "offset": offset, "dev": m.group(5).lower(), "inode": inode,
         "path": path, "deleted": deleted, "lineno": lineno,
     }
 
 
 def _field_value(key: str, value: str) -> int | None:
+    """The value in bytes (or as a count); None if it is not a number, -1 if too large for its column."""
     m = KB_VALUE.fullmatch(value)
     if m:
         if key in UNITLESS_KEYS:
             return None
-        return int(m.group(1)) * 1024
+        number = checked_int(m.group(1), limit=KB_MAX)
+        return -1 if number is None else number * 1024
     if value.isdigit() and (key in UNITLESS_KEYS or key not in KEY_TO_COLUMN):
-        return int(value)
+        number = checked_int(value)
+        return -1 if number is None else number
     return None

@@ -54,6 +54,7 @@ from ....schema import BY_NAME, KEY_TO_COLUMN, UNITLESS_KEYS, field_column, proc
 from ...base import Context, Parsed
 from .fastcols import (Irregular, constant_strings, int_array, null_array,
                        read_headers, read_vmflags, read_windows, string_column, word_view)
+from ...numbers import checked_int
 from .exact import BANNER as _BANNER, NAME_PID as _NAME_PID, SELF_NAME as _SELF_NAME, empty_notice, self_notice
 
 SLICE_BYTES = 1 << 20  # work on ~1 MB at a time: small temporaries (cache-resident, no fresh pages) and bounded memory
@@ -253,7 +254,10 @@ def _blocks(special: list[tuple[int, bytes]], name: str | None) -> list[tuple[st
     out = []
     for bname, lineno, _ in blocks:
         m = _NAME_PID.search(bname) if bname else None
-        out.append((bname, lineno, int(m.group(1)) if m else None))
+        pid = checked_int(m.group(1)) if m else None
+        if m and pid is None:
+            raise Irregular("a PID too large")  # the exact path warns about it
+        out.append((bname, lineno, pid))
     return out
 
 

@@ -1,0 +1,64 @@
+"""Values that contradict each other or cannot be: warned about once the table is built.
+
+The parsers refuse numbers that do not fit and addresses that run backwards;
+this last look at the assembled mappings table catches what is well formed
+but impossible: a resident size above the virtual size (``Rss`` > ``Size``),
+a proportional share above the resident size (``Pss`` > ``Rss``), and - as a
+safety net for any parser - a negative size, which becomes NA. Each rule
+gives one warning per source, naming its first line and how many mappings.
+
+>>> import pandas as pd
+>>> frame = pd.DataFrame({"source": ["a.smaps"] * 2, "lineno": [1, 30], "size": [4096, 8192],
+...                       "rss": [8192, 4096], "pss": [4096, 8192]}).astype({"size": "Int64"})
+>>> frame, notices = check(frame)
+>>> [str(n) for n in notices]  # doctest: +NORMALIZE_WHITESPACE
+['a.smaps:1: warning: Rss above Size on 1 mapping (the dump contradicts itself; values kept as given)',
+ 'a.smaps:30: warning: Pss above Rss on 1 mapping (the dump contradicts itself; values kept as given)']
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..errors import Notice
+
+# (column, column it may not exceed, the dump's own names for them)
+RULES = (("rss", "size", "Rss", "Size"), ("pss", "rss", "Pss", "Rss"))
+SIZES = ("size", "rss", "pss", "uss", "swap", "private_dirty", "private_clean", "shared_dirty", "shared_clean",
+         "swap_pss", "dirty")
+
+
+def check(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Notice]]:
+    """The frame with negative sizes made NA, and a warning per contradiction and source."""
+    notices: list[Notice] = []
+    if not len(frame) or "source" not in frame.columns:
+        return frame, notices
+    for col in SIZES:
+        if col in frame.columns and pd.api.types.is_numeric_dtype(frame[col]):
+            bad = (frame[col] < 0).fillna(False).to_numpy(dtype=bool)
+            if bad.any():
+                notices.extend(_notices(frame, bad, f"negative {col} on {{n}} (a value that cannot be): NA"))
+                frame[col] = frame[col].mask(bad)
+    if "end" in frame.columns and "start" in frame.columns:
+        wrapped = (frame["end"] < frame["start"]).fillna(False).to_numpy(dtype=bool)
+        if wrapped.any():  # start + size past the top of a 64-bit address space
+            notices.extend(_notices(frame, wrapped, "end address past the top of the address space on {n}: NA"))
+            frame["end"] = frame["end"].mask(wrapped)
+    for col, bound, name, bound_name in RULES:
+        if col in frame.columns and bound in frame.columns:
+            bad = (frame[col] > frame[bound]).fillna(False).to_numpy(dtype=bool)
+            if bad.any():
+                notices.extend(_notices(frame, bad, f"{name} above {bound_name} on {{n}} "
+                                                     "(the dump contradicts itself; values kept as given)"))
+    return frame, notices
+
+
+def _notices(frame: pd.DataFrame, bad, message: str) -> list[Notice]:
+    hit = frame.loc[bad, [c for c in ("source", "lineno") if c in frame.columns]]
+    out = []
+    for source, group in hit.groupby("source", sort=False, dropna=False):
+        n = len(group)
+        first = group["lineno"].iloc[0] if "lineno" in group.columns else None
+        lineno = None if first is None or pd.isna(first) else int(first)
+        out.append(Notice(str(source), lineno, message.format(n=f"{n} mapping{'s' if n != 1 else ''}")))
+    return out
