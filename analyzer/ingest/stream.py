@@ -26,7 +26,7 @@ from ..errors import Notice
 from .base import Context
 from .formats import registry, smaps
 from .formats.smaps import exact
-from .formats.smaps.fastblocks import _banner_at
+from .formats.smaps.fastblocks import last_banner
 from .sources import archive
 from .sources.reader import decode, open_input, peek
 
@@ -90,7 +90,7 @@ def smaps_batches(item: str | Path, on_bad_lines: str = "warn", batch_bytes: int
             if eof:
                 piece, pending = pending, b""
             else:
-                cut = _last_banner(pending)
+                cut = last_banner(pending)
                 if cut <= 0:
                     want = len(pending) + batch_bytes  # one block bigger than a batch: read on
                     continue
@@ -105,17 +105,6 @@ def smaps_batches(item: str | Path, on_bad_lines: str = "warn", batch_bytes: int
     ctx = Context(name, on_bad_lines)
     exact._warn_repeated_pids(processes, ctx)
     yield Batch(classify(schema.empty()), [], ctx.notices)
-
-
-def _last_banner(data: bytes) -> int:
-    end = len(data)
-    while True:
-        at = data.rfind(b"\n==>", 0, end)
-        if at < 0:
-            return 0
-        if _banner_at(data, at + 1):
-            return at + 1
-        end = at
 
 
 def _parse(piece: bytes, name: str, on_bad_lines: str, line_base: int) -> Batch:

@@ -126,7 +126,7 @@ def parse(data: bytes, ctx: Context, name: str | None = None) -> Parsed | None:
 def _parse_banners(data: bytes, ctx: Context, name: str | None) -> Parsed | None:
     """A banner concatenation in one fast pass (its last block on its own if cut short),
     without looking for the banners first; ``None`` if the fast path declines."""
-    tail = _last_banner(data)
+    tail = last_banner(data)
     if tail and _cut_short(_Segment(data, tail, len(data), 0, 0, 0)):
         head = data[:tail]
         n_head = head.count(b"\n")
@@ -143,7 +143,7 @@ def _parse_banners(data: bytes, ctx: Context, name: str | None) -> Parsed | None
     return parse_whole(data, ctx, name)
 
 
-def _last_banner(data: bytes) -> int:
+def last_banner(data: bytes) -> int:
     """Where the last banner line starts (0: none, or only the first line)."""
     end = len(data)
     while True:
