@@ -11,8 +11,6 @@ Output is byte-identical for the same inputs, as the other writers'.
 
 from __future__ import annotations
 
-import base64
-import io
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -29,7 +27,7 @@ from .difftable import signed_bytes
 from .html import CSS, table_html
 from .pages import BOTTOM, H, LABEL_ROOM, Page, _axes, _text, column_widths, draw_table, render, table_pages
 from .style import MEASURE_LABEL, RC
-from .writers import PDF_METADATA, _save_png
+from .writers import PDF_METADATA, embedded_figures, save_figures
 
 STATUS_NOTE = ("status: new (only in AFTER), gone (only in BEFORE), grown, shrunk or unchanged (the sign of the "
                "PSS change, else RSS). A process is the same when host, PID and command agree (a side that names "
@@ -237,25 +235,12 @@ def write_diff_pdf(report: DiffReport, path: str | Path) -> int:
 
 def write_diff_pngs(report: DiffReport, directory: str | Path) -> list[Path]:
     """Every chart of the diff report as its own PNG in *directory* (created)."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    written = []
-    with matplotlib.rc_context(RC):
-        for stem, _title, fig in chart_figures(report):
-            target = directory / f"diff-{stem}.png"
-            _save_png(fig, target)
-            written.append(target)
-    return written
+    return save_figures(chart_figures(report), directory, prefix="diff-")
 
 
 def write_diff_html(report: DiffReport, path: str | Path) -> None:
     """The diff report as one self-contained HTML file."""
-    images = {}
-    with matplotlib.rc_context(RC):
-        for stem, title, fig in chart_figures(report):
-            buf = io.BytesIO()
-            _save_png(fig, buf)
-            images[stem] = (title, "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii"))
+    images = embedded_figures(chart_figures(report))
 
     def img(stem):
         if stem not in images:

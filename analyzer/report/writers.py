@@ -83,12 +83,18 @@ def chart_figures(report: Report):
 
 def write_pngs(report: Report, directory: str | Path, progress: Progress = None) -> list[Path]:
     """Write every chart as its own PNG in *directory* (created); return the paths."""
+    return save_figures(chart_figures(report), directory, progress=progress)
+
+
+def save_figures(figures, directory: str | Path, prefix: str = "", progress: Progress = None) -> list[Path]:
+    """Each ``(stem, title, figure)`` of *figures* (drawn as they are taken, in the report's
+    style) as ``PREFIX<stem>.png`` in *directory* (created); return the paths."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     with matplotlib.rc_context(RC):
-        for stem, _title, fig in chart_figures(report):
-            path = directory / f"{stem}.png"
+        for stem, _title, fig in figures:
+            path = directory / f"{prefix}{stem}.png"
             _save_png(fig, path)
             written.append(path)
             if progress:
@@ -96,16 +102,21 @@ def write_pngs(report: Report, directory: str | Path, progress: Progress = None)
     return written
 
 
-def write_html(report: Report, path: str | Path, progress: Progress = None) -> None:
-    """Write the report as one self-contained HTML file (charts embedded as PNG data URIs)."""
-    from .html import render_html
-
+def embedded_figures(figures, progress: Progress = None) -> dict[str, tuple[str, str]]:
+    """Each ``(stem, title, figure)`` of *figures* as ``stem -> (title, PNG data URI)`` for HTML."""
     images = {}
     with matplotlib.rc_context(RC):
-        for stem, title, fig in chart_figures(report):
+        for stem, title, fig in figures:
             buf = io.BytesIO()
             _save_png(fig, buf)
             images[stem] = (title, "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii"))
             if progress:
                 progress(stem)
-    Path(path).write_text(render_html(report, images), encoding="utf-8")
+    return images
+
+
+def write_html(report: Report, path: str | Path, progress: Progress = None) -> None:
+    """Write the report as one self-contained HTML file (charts embedded as PNG data URIs)."""
+    from .html import render_html
+
+    Path(path).write_text(render_html(report, embedded_figures(chart_figures(report), progress)), encoding="utf-8")
