@@ -15,15 +15,8 @@ import analyzer
 from analyzer.cli import cli
 from analyzer.timeline import trend
 
-ROOT = Path(__file__).resolve().parent.parent
-GROWTH = ROOT / "sample_dumps" / "growth"
-SOS = sorted((GROWTH / "sosreport").glob("*.tar.xz"))
-FORMS = {
-    "loop": [GROWTH / "loop" / f"snapshot-{n}.smaps" for n in (1, 2, 3)],
-    "pmap": [GROWTH / "pmap" / f"snapshot-{n}.txt" for n in (1, 2, 3)],
-    "proc": [GROWTH / "proc" / f"snapshot-{n}" for n in (1, 2, 3)],
-    "sosreport": SOS,
-}
+from test_diff import FORMS, GROWTH, SOS  # noqa: E402  (the same real growth captures)
+
 MEASURES = ["size", "rss", "pss", "anonymous", "uss", "swap", "private_dirty", "mappings"]
 
 
