@@ -362,6 +362,17 @@ def host_column(name: str) -> Column | None:
     return col
 
 
+def _dtype(name: str) -> object:
+    """The pandas dtype a declared dtype name stands for (cached)."""
+    got = _DTYPE_OF.get(name)
+    if got is None:
+        got = _DTYPE_OF[name] = pd.api.types.pandas_dtype(name)
+    return got
+
+
+_DTYPE_OF: dict[str, object] = {}
+
+
 def _cast(values: pd.Series, dtype: str) -> pd.Series:
     if values.dtype == object and dtype in ("Int64", "UInt64"):
         values = pd.to_numeric(values)  # ints with gaps (None) arrive as object
@@ -371,6 +382,10 @@ def _cast(values: pd.Series, dtype: str) -> pd.Series:
 
 
 def _conform_table(frame: pd.DataFrame, columns: list[Column], extra: list[Column]) -> pd.DataFrame:
+    declared = columns + extra
+    if (list(frame.columns[: len(declared)]) == [c.name for c in declared]
+            and all(frame[c.name].dtype == _dtype(c.dtype) for c in declared)):
+        return frame  # conformed already (a Dataset conforms what the loader conformed)
     n = len(frame)
     out = {}
     for col in columns + extra:

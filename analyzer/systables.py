@@ -186,6 +186,8 @@ def meminfo_column(key: str) -> str:
 def conform(frame: pd.DataFrame, columns: list[Column], keep_extra: bool = True) -> pd.DataFrame:
     """*frame* with every declared column (NA where missing), cast, in declared order;
     other columns kept after them (or dropped)."""
+    if _conformed(frame, columns, keep_extra):
+        return frame  # already the table (a Dataset conforms what the loader conformed)
     out = frame.copy()
     for col in columns:
         if col.name not in out.columns:
@@ -203,9 +205,27 @@ def conform(frame: pd.DataFrame, columns: list[Column], keep_extra: bool = True)
     return out[names + rest].reset_index(drop=True)
 
 
+def _conformed(frame: pd.DataFrame, columns: list[Column], keep_extra: bool) -> bool:
+    """Whether *frame* is already what :func:`conform` makes of it."""
+    names = [c.name for c in columns]
+    have = list(frame.columns)
+    if have[: len(names)] != names or (not keep_extra and len(have) != len(names)):
+        return False
+    if not isinstance(frame.index, pd.RangeIndex) or frame.index.start != 0 or frame.index.step != 1:
+        return False
+    if len(have) > len(names):
+        return False  # undeclared columns: let conform decide their dtype
+    return all(str(frame[c.name].dtype) == str(pd.api.types.pandas_dtype(c.dtype)) for c in columns)
+
+
 def empty(columns: list[Column]) -> pd.DataFrame:
-    """An empty table of *columns*."""
-    return conform(pd.DataFrame(), columns, keep_extra=False)
+    """An empty table of *columns*.
+
+    >>> t = empty(SHM_COLUMNS)
+    >>> len(t), list(t.columns) == [c.name for c in SHM_COLUMNS], str(t["host"].dtype), str(t["key"].dtype)
+    (0, True, 'string', 'Int64')
+    """
+    return pd.DataFrame({c.name: pd.array([], dtype=c.dtype) for c in columns}, index=pd.RangeIndex(0))
 
 
 def markdown_table(columns: list[Column]) -> str:
