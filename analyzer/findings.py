@@ -41,6 +41,7 @@ import pandas as pd
 
 from . import schema, summarize
 from .report.table import human_bytes
+from .values import plural
 
 MiB = 1 << 20
 
@@ -300,9 +301,10 @@ def deleted_mapped_file(data: Data) -> list[dict]:
         paths = list(dict.fromkeys(r["path"] for r in group))
         known = [r["rss"] for r in group if not pd.isna(r["rss"])]
         rss = sum(known) if len(known) == len(group) else None
-        what = "executable or library" if code else "file"
+        what = (("deleted executable or library", "deleted executables or libraries") if code
+                else ("deleted file", "deleted files"))
         packages = sorted({p for p in map(package_of, paths) if p})
-        message = (f"maps {len(paths)} deleted {what}{'s' if len(paths) > 1 else ''} "
+        message = (f"maps {plural(len(paths), *what)} "
                    f"({', '.join(paths[:3])}{', ...' if len(paths) > 3 else ''})"
                    + (f" of package {', '.join(packages)}" if packages else "")
                    + (": it still runs the old copy (upgraded, not restarted)" if code else

@@ -463,25 +463,29 @@ def test_report_second_page_is_findings(tmp_path):
     assert "WARNING malloc-arenas: PID 19 " in text
 
 
-def test_report_findings_pages_fit_and_show_every_finding():
-    """24 findings with long commands and evidence: blocks are never split across pages, every
-    line stays within the margins, and every finding is shown once."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    from analyzer.report import pages
-    from analyzer.report.document import build
-    from analyzer.report.lines import TextLines
-
+def _many_locked(n: int = 24):
+    """*n* processes that each lock memory (one locked-memory finding each), with long commands and paths."""
     rows = []
-    for pid in range(100, 124):
+    for pid in range(100, 100 + n):
         for i in range(3):
             start = 0x7F0000000000 + pid * 0x100000 + i * 0x1000
             rows.append({"pid": pid, "command": f"/srv/{'x' * 300} --id={pid}", "start": start, "end": start + 0x1000,
                          "perms": "rw-p", "path": f"/data/{'y' * 200}/{pid}-{i}", "rss": 4096, "pss": 4096,
                          "private_clean": 0, "private_dirty": 4096, "swap": 0, "size": 4096, "locked": 4096})
-    frame = frame_of(rows)
-    ds = dataset(frame, processes=pd.DataFrame({"pid": range(100, 124), "mappings": 3}))
-    report = build(ds, details=0)
+    return dataset(frame_of(rows), processes=pd.DataFrame({"pid": range(100, 100 + n), "mappings": 3}))
+
+
+def test_report_findings_pages_fit_and_show_every_finding(monkeypatch):
+    """24 findings with long commands and evidence, all shown (the per-rule cap raised): blocks are
+    never split across pages, every line stays within the margins, and every finding is shown once."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from analyzer.report import document, pages
+    from analyzer.report.document import build
+    from analyzer.report.lines import TextLines
+
+    monkeypatch.setattr(document, "FINDINGS_PER_RULE", 100)
+    report = build(_many_locked(), details=0)
     assert len(report.findings) == 24
     plan = pages.plan(report)
     found_pages = [p for p in plan if p.section.startswith("Findings")]
@@ -502,6 +506,28 @@ def test_report_findings_pages_fit_and_show_every_finding():
         seen += heads
         assert text[-1] == "" or text[-1].startswith(("Not checked", "  ")), text[-1]  # ends on a whole block
     assert len(seen) == 24 and len(set(seen)) == 24
+
+
+def test_report_shows_the_largest_findings_of_a_rule_and_counts_the_rest(tmp_path):
+    """A rule that fires for 24 processes: the PDF and HTML show the first FINDINGS_PER_RULE (the
+    largest locked memory first) and say how many more there are; the summary line counts all 24."""
+    from analyzer.report import document, pages
+    from analyzer.report.document import build
+    from analyzer.report.writers import write_html
+
+    ds = _many_locked()
+    ds.mappings.loc[ds.mappings["pid"] == 117, "locked"] = 3 * 4096  # the largest: shown first
+    report = build(ds, details=0)
+    shown = document.FINDINGS_PER_RULE
+    assert len(report.findings) == 24 and shown < 24
+    text = [ln for block in pages.finding_lines(report) for ln, _ in block]
+    heads = [ln for ln in text if ln.startswith("INFO     locked-memory: PID ")]
+    assert len(heads) == shown and heads[0].startswith("INFO     locked-memory: PID 117 ")
+    assert f"... and {24 - shown} more info locked-memory findings not shown (memmaps findings lists every one)" in text
+    write_html(report, tmp_path / "r.html")
+    html = (tmp_path / "r.html").read_text()
+    assert "<h2>Findings (24 info)</h2>" in html and html.count("INFO locked-memory: PID ") == shown
+    assert f"... and {24 - shown} more info locked-memory findings not shown" in html
 
 
 # ---------------------------------------------------------------- real meminfo and SysV tables

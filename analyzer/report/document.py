@@ -103,11 +103,33 @@ class Report:
     findings: pd.DataFrame = field(default_factory=pd.DataFrame)   # analyzer.findings, most severe first
     unchecked: list[tuple[str, str]] = field(default_factory=list)  # rules without data: (id, what it needs)
 
+    def finding_runs(self, per_rule: int | None = None) -> list[tuple[pd.DataFrame, int]]:
+        """The findings in report order as runs of one rule and severity: the first *per_rule*
+        of each run (the largest: findings are sorted by bytes within a rule) and how many more
+        were left out. A capture of 3,000 processes can have thousands of findings; the report
+        shows each rule's worst and says how many more ``memmaps findings`` lists.
+
+        >>> r = Report.__new__(Report)
+        >>> r.findings = pd.DataFrame({"rule": ["a", "a", "a", "b"], "severity": ["warning"] * 3 + ["info"]})
+        >>> [(run["rule"].tolist(), more) for run, more in r.finding_runs(per_rule=2)]
+        [(['a', 'a'], 1), (['b'], 0)]
+        """
+        per_rule = FINDINGS_PER_RULE if per_rule is None else per_rule
+        frame = self.findings
+        if not len(frame):
+            return []
+        key = frame["rule"].astype(str) + "\0" + frame["severity"].astype(str)
+        starts = [0] + [i for i in range(1, len(frame)) if key.iat[i] != key.iat[i - 1]] + [len(frame)]
+        return [(frame.iloc[a : min(b, a + per_rule)], max(0, b - a - per_rule)) for a, b in zip(starts, starts[1:])]
+
     @property
     def has_maps(self) -> bool:
         """Whether the input holds any memory maps (a sosreport made without
         ``-k process.smaps=on`` holds only ps figures)."""
         return len(self.frame) > 0
+
+
+FINDINGS_PER_RULE = 5  # findings of one rule and severity shown in a report (the largest); the rest counted
 
 
 PROCESS_COLS = [Col("pid", "PID", "text"), Col("command", "command", flex=True), Col("mappings", "maps", "int"),

@@ -68,21 +68,30 @@ def findings_html(report: Report) -> list[str]:
     out = [f"<h2>Findings ({escape(summary)})</h2>", f'<p class="note">{escape(FINDINGS_NOTE)}</p>']
     if not len(frame):
         out.append("<p>No rule found anything to report.</p>")
-    for row in frame.to_dict("records"):
-        row = {k: None if v is None or v is pd.NA or v != v else v for k, v in row.items()}
-        who = f"PID {row['pid']} {row['command'] or ''}".strip() if row["pid"] is not None else "host-wide"
-        if row["host"]:
-            who += f" (host {row['host']}" + (f", capture {row['capture']})" if row["capture"] else ")")
-        colour = SEVERITY_COLOURS.get(row["severity"], "black")
-        out += ['<div class="finding">',
-                f'<h3 style="color:{colour}">{escape(row["severity"].upper())} {escape(row["rule"])}: '
-                f"{escape(who)}</h3>",
-                f"<p>{escape(row['message'])}</p>", f"<pre>{escape(row['evidence'] or '')}</pre>",
-                f'<p class="note">What to do: {escape(BY_ID[row["rule"]].advice)}</p>', "</div>"]
+    for run, more in report.finding_runs():
+        out += [_finding_html(row, BY_ID) for row in run.to_dict("records")]
+        if more:
+            first = run.iloc[0]
+            out.append(f'<p class="note">... and {more} more {escape(first["severity"])} {escape(first["rule"])} '
+                       "findings not shown (<code>memmaps findings</code> lists every one).</p>")
     if report.unchecked:
         out.append('<p class="note">Not checked, for want of data: ' + escape("; ".join(
             f"{r} (needs {n})" for r, n in report.unchecked)) + ".</p>")
     return out
+
+
+def _finding_html(row: dict, rules: dict) -> str:
+    """One finding: heading, message, evidence, what to do."""
+    row = {k: None if v is None or v is pd.NA or v != v else v for k, v in row.items()}
+    who = f"PID {row['pid']} {row['command'] or ''}".strip() if row["pid"] is not None else "host-wide"
+    if row["host"]:
+        who += f" (host {row['host']}" + (f", capture {row['capture']})" if row["capture"] else ")")
+    colour = SEVERITY_COLOURS.get(row["severity"], "black")
+    return "\n".join(['<div class="finding">',
+                      f'<h3 style="color:{colour}">{escape(row["severity"].upper())} {escape(row["rule"])}: '
+                      f"{escape(who)}</h3>",
+                      f"<p>{escape(row['message'])}</p>", f"<pre>{escape(row['evidence'] or '')}</pre>",
+                      f'<p class="note">What to do: {escape(rules[row["rule"]].advice)}</p>', "</div>"])
 
 
 def render_html(report: Report, images: dict[str, tuple[str, str]]) -> str:

@@ -288,29 +288,39 @@ def finding_lines(report: Report) -> list[list[tuple[str, dict]]]:
     from ..findings import BY_ID
 
     blocks = []
-    for row in report.findings.to_dict("records"):
-        row = {k: None if pd.isna(v) else v for k, v in row.items()}
-        who = f"PID {row['pid']} {row['command'] or ''}".strip() if row["pid"] is not None else "host-wide"
-        if row["host"]:
-            who += f"  (host {row['host']}" + (f", capture {row['capture']})" if row["capture"] else ")")
-        head = ellipsize(f"{row['severity'].upper():8} {row['rule']}: {who}", CHARS)
-        style = {"color": SEVERITY_COLOURS.get(row["severity"], "black"), "weight": "bold"}
-        block = [(head, style)]
-        block += [(ln, {}) for ln in textwrap.wrap(row["message"], CHARS - 2, initial_indent="  ",
-                                                  subsequent_indent="  ", break_long_words=True)]
-        evidence = str(row["evidence"] or "").splitlines()
-        shown = evidence[:6] + ([f"... and {len(evidence) - 6} more lines (memmaps findings shows all)"]
-                                if len(evidence) > 6 else [])
-        block += [(ellipsize("    " + ln, CHARS), {"color": "#444444"}) for ln in shown]
-        block += [(ln, {"color": "#333333"}) for ln in textwrap.wrap(
-            "What to do: " + BY_ID[row["rule"]].advice, CHARS - 2, initial_indent="  ", subsequent_indent="  ")]
-        blocks.append(block + [("", {})])
+    for run, more in report.finding_runs():
+        blocks += [_finding_block(row, BY_ID) for row in run.to_dict("records")]
+        if more:
+            first = run.iloc[0]
+            blocks.append([(ellipsize(f"... and {more} more {first['severity']} {first['rule']} findings not shown "
+                                      "(memmaps findings lists every one)", CHARS), {"color": "#444444"}), ("", {})])
     return blocks
 
 
+def _finding_block(row: dict, rules: dict) -> list[tuple[str, dict]]:
+    """One finding's lines: heading, message, evidence (6 lines at most), what to do."""
+    row = {k: None if pd.isna(v) else v for k, v in row.items()}
+    who = f"PID {row['pid']} {row['command'] or ''}".strip() if row["pid"] is not None else "host-wide"
+    if row["host"]:
+        who += f"  (host {row['host']}" + (f", capture {row['capture']})" if row["capture"] else ")")
+    head = ellipsize(f"{row['severity'].upper():8} {row['rule']}: {who}", CHARS)
+    style = {"color": SEVERITY_COLOURS.get(row["severity"], "black"), "weight": "bold"}
+    block = [(head, style)]
+    block += [(ln, {}) for ln in textwrap.wrap(row["message"], CHARS - 2, initial_indent="  ",
+                                              subsequent_indent="  ", break_long_words=True)]
+    evidence = str(row["evidence"] or "").splitlines()
+    shown = evidence[:6] + ([f"... and {len(evidence) - 6} more lines (memmaps findings shows all)"]
+                            if len(evidence) > 6 else [])
+    block += [(ellipsize("    " + ln, CHARS), {"color": "#444444"}) for ln in shown]
+    block += [(ln, {"color": "#333333"}) for ln in textwrap.wrap(
+        "What to do: " + rules[row["rule"]].advice, CHARS - 2, initial_indent="  ", subsequent_indent="  ")]
+    return block + [("", {})]
+
+
 FINDINGS_NOTE = ("What memmaps diagnosed, most severe first: one finding per process and rule (host-wide rules: "
-                 "per host), with the evidence and what to do. The tools that made the capture (sos, pmap, a "
-                 "shell loop) are never named. `memmaps findings` lists the same with every line of evidence.")
+                 "per host), with the evidence and what to do; of a rule that fires for many processes, the "
+                 "largest five. The tools that made the capture (sos, pmap, a shell loop) are never named. "
+                 "`memmaps findings` lists every finding with every line of evidence.")
 
 
 def findings_pages(report: Report) -> list[Page]:
