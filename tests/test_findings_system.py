@@ -42,3 +42,33 @@ def test_orphaned_sysv_segment_of_a_real_sosreport_is_found_with_its_size():
     for shmid, size, _ in orphans:
         assert f"shmid {shmid}," in shm_rows["evidence"].iloc[0]
         assert f"size {size / 1024 / 1024:.1f} MiB" in shm_rows["evidence"].iloc[0]
+
+
+def test_a_sosreport_whose_kernel_log_has_no_kill_counts_as_checked(tmp_path):
+    """The real sos 4.0 report with every OOM line taken out of its kernel logs (dmesg, kern.log,
+    messages; a copy in tmp_path, the rest byte for byte): oom-kill is checked and finds nothing,
+    rather than being listed as "not checked". A case sosreport made without the logs plugins
+    still lists it as not checked."""
+    import io
+
+    from analyzer.findings import unchecked
+
+    sos40 = next((SYSTEM / "sosreport").glob("sosreport-sample-host-sos40smaps-*.tar.xz"))
+    quiet = tmp_path / sos40.name.replace("sos40smaps", "sos40quiet")
+    logs = ("sos_commands/kernel/dmesg", "var/log/messages", "var/log/kern.log")
+    with tarfile.open(sos40) as src, tarfile.open(quiet, "w:xz") as dst:
+        for member in src.getmembers():
+            data = src.extractfile(member).read() if member.isfile() else None
+            if data is not None and member.name.endswith(logs):
+                data = b"".join(ln for ln in data.splitlines(keepends=True)
+                                if not re.search(rb"oom|Killed process|Memory cgroup|Tasks state", ln, re.I))
+                assert data.strip()  # the log is still there, with the rest of its lines
+                member.size = len(data)
+            dst.addfile(member, io.BytesIO(data) if data is not None else None)
+    ds = analyzer.load_dataset(quiet)
+    assert "oom-kill" not in dict(unchecked(ds)) and len(ds.oom_kills) == 0
+    assert not findings(ds)["rule"].eq("oom-kill").any()
+    case = next((SYSTEM.parent / "cases").glob("sosreport-case-host-case1-*.tar.xz"))
+    with tarfile.open(case) as tar:
+        assert not [n for n in tar.getnames() if n.endswith(logs)]
+    assert "oom-kill" in dict(unchecked(analyzer.load_dataset(case)))

@@ -543,8 +543,8 @@ class Collector:
                                                     self.on_bad_lines)
             sysfacts.smaps_sysv(pieces[0].mappings if pieces else None, tables["shm"])
             notices.extend(mem_notices + table_notices)
-            formats |= {name for name, rows in (("meminfo", "meminfo_source" in memory), ("sysvipc", tables["shm"]),
-                                                ("kernlog", tables["oom_kills"])) if rows}
+            formats |= {"meminfo"} if "meminfo_source" in memory else set()
+            formats |= sysfacts.read_kinds(files, sosreport.SPEC_BY_NAME)
             if any(p.get("source_format") == "status" for p in extra):
                 formats.add("status")
             out.extend(pieces)

@@ -128,6 +128,18 @@ def host_memory(files: dict[str, bytes], display: dict[str, str], specs: dict) -
     return out, notices
 
 
+def read_kinds(files: dict[str, bytes], specs: dict) -> set[str]:
+    """The formats of system files *files* holds, found or not anything in them: ``sysvipc`` (the
+    segment list was read, even if empty) and ``kernlog`` (a kernel log was read, even without an
+    OOM kill). A rule then says "nothing found" rather than "not checked"."""
+    kinds = set()
+    if any(p in files for name in ("sysvipc_shm", "ipcs") for p in specs[name].paths):
+        kinds.add("sysvipc")
+    if any(p in files for name in LOG_SPECS for p in specs[name].paths):
+        kinds.add("kernlog")
+    return kinds
+
+
 def tables(files: dict[str, bytes], display: dict[str, str], specs: dict, host: str | None,
            on_bad_lines: str = "warn") -> tuple[dict[str, list[dict]], list[Notice]]:
     """SysV segments and OOM events of one sosreport, with *host* filled in."""
