@@ -237,5 +237,5 @@ def markdown_table(columns: list[Column]) -> str:
     return "\n".join(lines)
 
 
-README_TABLES = {"status": STATUS_COLUMNS, "meminfo": MEMINFO_COLUMNS, "shm": SHM_COLUMNS,
+README_TABLES = {"meminfo": MEMINFO_COLUMNS, "shm": SHM_COLUMNS,
                  "oom_kills": OOM_KILL_COLUMNS, "oom_tasks": OOM_TASK_COLUMNS}

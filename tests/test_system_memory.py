@@ -418,12 +418,19 @@ def test_cli_info_lines_per_oom_event():
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 
 
-@pytest.mark.parametrize("name", ["status", "meminfo", "shm", "oom_kills", "oom_tasks"])
+@pytest.mark.parametrize("name", ["meminfo", "shm", "oom_kills", "oom_tasks"])
 def test_readme_tables_are_the_declared_columns(name):
     from analyzer import systables
 
     m = re.search(rf"<!-- systables:{name}:start -->\n(.*?)\n<!-- systables:{name}:end -->", README, re.S)
     assert m and m.group(1) == systables.markdown_table(systables.README_TABLES[name])
+
+
+def test_readme_lists_the_status_columns_once_in_the_processes_table():
+    from analyzer import systables
+
+    lines = systables.markdown_table(systables.STATUS_COLUMNS).splitlines()[2:]
+    assert lines and all(README.count(line + "\n") == 1 for line in lines)
 
 
 def test_readme_oom_example_is_real(monkeypatch):
