@@ -31,6 +31,7 @@ from ...errors import InputError, NoDataError, Notice, UnknownFormatError
 from ..base import Context, Parsed
 from ..formats import registry, smaps
 from ..formats.smaps import batch
+from .. import joining
 from ..sources.archive import is_archive
 from ..sources.member import MAX_MEMBER_BYTES, Member, Naming, UnreadableError
 from . import smemcap, sosreport, sysfacts
@@ -237,6 +238,8 @@ class Collector:
             parsed, notices = batch.parse_members(members, self.on_bad_lines)
             self.notices.extend(self._placed(notices))
             self._store(parsed)
+            del members, parsed
+            joining.release_memory()  # the batch's text and the parse's temporaries: back to the system
             return
         if self.pool is None:
             self.pool = ThreadPoolExecutor(1, thread_name_prefix="memmaps-parse")
@@ -487,8 +490,7 @@ class Collector:
             proc = self._status_only(procdir)
             if proc is not None:
                 status_by_root.setdefault(root, []).append(proc)
-        frame = rows_with_facts(self.frames, drop, row_facts)
-        self.frames = []
+        frame = rows_with_facts(self.frames, drop, row_facts)  # empties self.frames as it joins them
         if len(frame) and roots:
             key = frame["source"].map(root_of_source).fillna(NO_ROOT)
             for root in roots:
