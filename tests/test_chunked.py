@@ -115,3 +115,19 @@ def test_join_equals_pd_concat():
     assert frames == [None, None]
     got.loc[0, "n"] = 5  # the NA columns are the table's own: writable
     assert got["n"].tolist() == [5, pd.NA, pd.NA, pd.NA] and a["n"].isna().all()
+
+
+def test_loaded_na_columns_are_the_tables_own(files, monkeypatch):
+    """Batches keep their NA columns as views of shared read-only buffers; the loaded table must not."""
+    monkeypatch.setattr(chunked, "PIECE_BYTES", PIECE)
+    tree = files["clean"].parent / "g" / "proc"
+    for path in (files["clean"], tree):
+        first = load_dataset(path).mappings
+        na = [c for c in ("pss_anon", "dirty", "host", "user") if first[c].isna().all()]
+        assert len(na) == 4
+        first.loc[0, "pss_anon"] = 4096
+        first.loc[1, "dirty"] = 1
+        first.loc[2, "host"] = "h"
+        again = load_dataset(path).mappings
+        assert again[na].isna().all().all()
+        assert first["pss_anon"].notna().sum() == 1 and first["dirty"].notna().sum() == 1

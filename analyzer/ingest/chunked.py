@@ -101,14 +101,13 @@ def read(stream, name: str, on_bad_lines: str, piece_bytes: int | None = None) -
         if len(frame):
             if "source" not in frame.columns:
                 frame["source"] = name
-            frames.append(schema.conform(frame))
+            frames.append(joining.shrink(schema.conform(frame)))
         processes.extend(parsed.processes)
         notices.extend(found)
         formats |= parsed.formats
-        joining.release_memory()
     ctx = Context(name, on_bad_lines)
     exact._warn_repeated_pids(processes, ctx)
-    frame = joining.concat(frames) if len(frames) > 1 else (frames[0] if frames else schema.empty())
+    frame = joining.concat(frames) if frames else schema.empty()
     return Parsed(frame, processes, formats=formats), notices + ctx.notices
 
 

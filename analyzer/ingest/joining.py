@@ -125,6 +125,42 @@ class _Plan:
         return self.done
 
 
+def shrink(frame: pd.DataFrame) -> pd.DataFrame:
+    """*frame* (in place) with every column that is NA throughout (Int64, UInt64, boolean, Arrow
+    strings) replaced by a read-only view of shared NA buffers: a batch waiting for :func:`concat`
+    keeps no pages for them. Only for frames that :func:`concat` joins (it builds them anew)."""
+    n = len(frame)
+    for name in list(frame.columns):
+        array = frame[name].array
+        if isinstance(array, BaseMaskedArray):
+            if n and array._mask.all():
+                frame[name] = type(array)(_shared(array._data.dtype, n, 0), _shared(np.dtype(bool), n, 1))
+        elif isinstance(array, pd.arrays.ArrowStringArray) and n and array._pa_array.null_count == n \
+                and pa.types.is_large_string(array._pa_array.type):
+            frame[name] = type(array)(pa.chunked_array([_null_strings_shared(n)]))
+    return frame
+
+
+_SHARED: dict[tuple, np.ndarray] = {}
+
+
+def _shared(dtype: np.dtype, n: int, value: int) -> np.ndarray:
+    """A read-only array of *n* items *value*, a view of one buffer per (dtype, value)."""
+    key = (dtype.str, value)
+    buf = _SHARED.get(key)
+    if buf is None or len(buf) < n:
+        buf = np.full(max(n, 1 << 16), value, dtype=dtype)
+        buf.flags.writeable = False
+        _SHARED[key] = buf
+    return buf[:n]
+
+
+def _null_strings_shared(n: int) -> pa.Array:
+    zeros = _shared(np.dtype(np.int64), n + 1, 0)
+    return pa.LargeStringArray.from_buffers(n, pa.py_buffer(zeros), pa.py_buffer(b""),
+                                            pa.py_buffer(zeros.view(np.uint8)[: (n + 7) // 8]), n)
+
+
 def null_strings(n: int) -> pa.Array:
     """*n* NA large strings over zeroed buffers (pages untouched until read)."""
     return pa.LargeStringArray.from_buffers(n, pa.py_buffer(np.zeros(n + 1, dtype=np.int64)), pa.py_buffer(b""),

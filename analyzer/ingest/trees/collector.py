@@ -238,8 +238,6 @@ class Collector:
             parsed, notices = batch.parse_members(members, self.on_bad_lines)
             self.notices.extend(self._placed(notices))
             self._store(parsed)
-            del members, parsed
-            joining.release_memory()  # the batch's text and the parse's temporaries: back to the system
             return
         if self.pool is None:
             self.pool = ThreadPoolExecutor(1, thread_name_prefix="memmaps-parse")
@@ -257,7 +255,7 @@ class Collector:
         """Wait for a batch (the oldest in flight) and keep what it gave."""
         parsed, notices = job.future.result()
         job.notices = self._placed(notices)
-        job.frame = parsed.mappings
+        job.frame = joining.shrink(parsed.mappings)
         self._store(parsed, keep_frame=False)
 
     def _forget(self, display: str) -> None:
@@ -303,7 +301,7 @@ class Collector:
                 proc["source_format"] = kind
             self.procs.setdefault(procdir, {}).setdefault(kind, []).append(proc)
         if keep_frame and len(parsed.mappings):
-            self.frames.append(parsed.mappings)
+            self.frames.append(joining.shrink(parsed.mappings))  # joined (anew) by rows_with_facts
 
     def _sniff(self, entry: Member) -> Nested | None:
         """Any other file: look at its (decompressed) head; read it whole only if

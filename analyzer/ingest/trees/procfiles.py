@@ -79,7 +79,7 @@ def rows_with_facts(frames: list[pd.DataFrame | None], drop: set[str], row_facts
     frames[:] = [f for f in frames if f is not None and len(f)]  # in place: concat empties the list as it goes
     if not frames:
         return pd.DataFrame()
-    frame = frames.pop() if len(frames) == 1 else joining.concat(frames)
+    frame = joining.concat(frames)  # also one frame: its shared NA columns are made its own
     if drop:
         frame = frame[~frame["source"].isin(drop)].reset_index(drop=True)
     keys = sorted({k for facts in row_facts.values() for k in facts})
