@@ -35,6 +35,10 @@ def files(tmp_path_factory):
     parts = forms.blocks(clean)
     made = dict(forms.forms(clean, (out / "old" / "all.smaps").read_bytes()))
     made["repeated"] = forms.join(parts + parts[:2])  # two PIDs again, in a later piece
+    # kernel threads (a banner, no lines) between blocks, and runs of blank lines: at the ends of pieces too
+    made["empty-blocks"] = forms.join([q for i, part in enumerate(parts)
+                                       for q in ([(b"/proc/%d/smaps" % (90000 + i), b"")] + [part])]).replace(
+        b"\n==> /proc/90003", b"\n\n\n==> /proc/90003")
     first = parts[0][1]
     made["unnamed-head"] = first[: first.find(b"\n", first.find(b"\nVmFlags")) + 1] + clean  # a record before any banner
     paths = {}
@@ -57,7 +61,7 @@ def _load(path, monkeypatch, pieces: bool, on_bad_lines: str = "warn"):
 
 
 FORMS = ["clean", "cut", "crlf", "grep-H", "grep-H+crlf", "self", "odd-value", "not-utf8", "kernels",
-         "repeated", "unnamed-head"]
+         "repeated", "empty-blocks", "unnamed-head"]
 
 
 @pytest.mark.parametrize("form", FORMS)

@@ -75,24 +75,29 @@ def read(stream, name: str, on_bad_lines: str, piece_bytes: int | None = None) -
         if not data:
             break
         if len(data) < want:  # the end of the file
-            piece = data
+            piece, blank = data, 0
         else:
             cut = last_banner(data)
             if cut <= 0:  # one block bigger than a piece: read it again, and more
                 stream.seek(pos)
                 want *= 2
                 continue
+            keep = cut  # the blank lines between blocks stay out: a piece ending in one looks cut short
+            while keep > 1 and data[keep - 1] == 10 and data[keep - 2] == 10:
+                keep -= 1
             del data  # read again to the cut: never the whole read and the piece at once
             stream.seek(pos)
-            piece = stream.read(cut)
+            piece = stream.read(keep)
+            stream.seek(pos + cut)
             data = None
+            blank = cut - keep
         del data
-        pos += len(piece)
+        pos += len(piece) + blank
         want = piece_bytes
         if pos > MAX_TEXT_BYTES:
             raise InputError(f"{name}: more than {MAX_TEXT_BYTES >> 20} MiB of text after decompression; refused")
         parsed, found = _parse(piece, name, on_bad_lines, line_base)
-        line_base += piece.count(b"\n")
+        line_base += piece.count(b"\n") + blank
         del piece
         if any(p.get("block_name") is None for p in parsed.processes):
             stream.seek(0)  # a block no banner names: numbered over the whole file, not per piece
