@@ -113,6 +113,8 @@ def read(stream, name: str, on_bad_lines: str, piece_bytes: int | None = None) -
     ctx = Context(name, on_bad_lines)
     exact._warn_repeated_pids(processes, ctx)
     frame = joining.concat(frames) if frames else schema.empty()
+    if len(frame) and frame["capture"].isna().all():  # a loose file is its own capture (what the loader
+        frame["capture"] = frame["source"].array.copy()  # would fill in), sharing the source's strings
     return Parsed(frame, processes, formats=formats), notices + ctx.notices
 
 
