@@ -80,6 +80,7 @@ def rows_with_facts(frames: list[pd.DataFrame | None], drop: set[str], row_facts
     if not frames:
         return pd.DataFrame()
     frame = joining.concat(frames)  # also one frame: its shared NA columns are made its own
+    frames.clear()
     if drop:
         frame = frame[~frame["source"].isin(drop)].reset_index(drop=True)
     keys = sorted({k for facts in row_facts.values() for k in facts})
