@@ -82,19 +82,41 @@ def classify(frame: pd.DataFrame) -> pd.DataFrame:
     if not len(frame):
         frame["kind"] = frame["kind"].astype("string[pyarrow]") if "kind" in frame else pd.Series(dtype="string[pyarrow]")
         return frame
-    # the rules run once per distinct (path, perms, deleted): far fewer than rows
-    path_codes, _ = pd.factorize(frame["path"], use_na_sentinel=True)
-    perm_codes, _ = pd.factorize(frame["perms"], use_na_sentinel=True)
-    deleted = frame["deleted"].fillna(False).to_numpy(dtype=bool)
-    combo = (path_codes.astype(np.int64) + 1) * (2 * (int(perm_codes.max(initial=0)) + 2)) \
-        + (perm_codes.astype(np.int64) + 1) * 2 + deleted
-    _, first, inverse = np.unique(combo, return_index=True, return_inverse=True)
-    distinct = frame.iloc[first]
+    # the rules run once per distinct (path, perms, deleted): far fewer than rows. The combination is
+    # one int64 per row, hashed (not sorted), with at most three row-sized temporaries alive
+    path_codes, paths = pd.factorize(frame["path"], use_na_sentinel=True)
+    perm_codes, perms = pd.factorize(frame["perms"], use_na_sentinel=True)
+    stride = 2 * (len(perms) + 1)
+    combo = path_codes.astype(np.int64, copy=False)
+    combo += 1
+    combo *= stride
+    perm_codes = perm_codes.astype(np.int64, copy=False)
+    perm_codes += 1
+    perm_codes *= 2
+    combo += perm_codes
+    del perm_codes
+    combo += frame["deleted"].fillna(False).to_numpy(dtype=bool)
+    inverse, distinct_combos = pd.factorize(combo, sort=False)
+    del combo
+    path_of, rest = np.divmod(np.asarray(distinct_combos, dtype=np.int64), stride)
+    perm_of, deleted_of = np.divmod(rest, 2)
+    distinct = pd.DataFrame({
+        "path": _pick(paths, path_of - 1, frame["path"].dtype),
+        "perms": _pick(perms, perm_of - 1, frame["perms"].dtype),
+        "deleted": pd.array(deleted_of.astype(bool), dtype="boolean"),
+    })
     kind = np.full(len(distinct), "other", dtype=object)
     done = np.zeros(len(distinct), dtype=bool)
     for name, mask in _rules(distinct["path"], distinct["perms"], distinct["deleted"]):
         hit = mask.fillna(False).to_numpy(dtype=bool) & ~done
         kind[hit] = name
         done |= hit
-    frame["kind"] = pd.array(kind, dtype="string[pyarrow]").take(inverse.reshape(-1))
+    frame["kind"] = pd.array(kind, dtype="string[pyarrow]").take(inverse)
     return frame
+
+
+def _pick(uniques, codes: np.ndarray, dtype) -> pd.Series:
+    """``uniques[codes]``, NA where the code is -1 (a factorized NA), as *dtype*."""
+    values = pd.Series(pd.array(uniques, dtype=dtype))
+    taken = values.array.take(codes, allow_fill=True)
+    return pd.Series(taken)

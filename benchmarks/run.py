@@ -81,38 +81,42 @@ def child(name: str, corpus: Path) -> dict:
         if name == "memmaps-exact":
             fast.parse = lambda data, ctx, name=None: None  # the exact path only
         target = {"memmaps-concat": corpus / "all.smaps", "memmaps-pmapX": corpus / PMAP_X}.get(name, proc)
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         frame = analyzer.load(target)
-        seconds = time.perf_counter() - t0
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
         mappings = len(frame)
     elif name == "psutil":
         import psutil
 
         psutil.PROCFS_PATH = str(proc)
         pids = _pids(proc)
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         result = [psutil.Process(pid).memory_maps(grouped=False) for pid in pids]
-        seconds = time.perf_counter() - t0
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
         mappings = sum(len(r) for r in result)
     elif name == "plain":
         pids = _pids(proc)
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         result = [plain_parse(str(proc / str(pid) / "smaps")) for pid in pids]
-        seconds = time.perf_counter() - t0
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
         mappings = sum(len(r) for r in result)
     else:
         raise SystemExit(f"unknown contender {name!r}")
-    return {"name": name, "seconds": seconds, "mappings": mappings,
+    return {"name": name, "seconds": seconds, "cpu": cpu, "mappings": mappings,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
 def run_child(name: str, corpus: Path) -> dict:
-    env = dict(os.environ, PYTHONPATH=str(HERE.parent) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    out = subprocess.run([sys.executable, __file__, "--child", name, "--corpus", str(corpus)],
+    """Run contender *name* (``NAME@DIR``: memmaps from the source tree DIR) in a fresh process."""
+    base, _, code = name.partition("@")
+    env = dict(os.environ, PYTHONPATH=(code or str(HERE.parent)) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    out = subprocess.run([sys.executable, __file__, "--child", base, "--corpus", str(corpus)],
                          capture_output=True, text=True, env=env, check=False)
     if out.returncode != 0:
         raise SystemExit(f"{name} failed:\n{out.stderr}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result["name"] = name
+    return result
 
 
 def make_pmap_x(corpus: Path) -> Path:
@@ -145,7 +149,10 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", type=Path, default=HERE / "corpus")
     ap.add_argument("--only", nargs="+", choices=CONTENDERS, help="run only these contenders")
-    ap.add_argument("--repeat", type=int, default=1, help="runs per contender; the fastest is shown")
+    ap.add_argument("--repeat", type=int, default=1, help="rounds (every contender once per round, interleaved); "
+                    "the fastest run of each is shown")
+    ap.add_argument("--baseline", metavar="DIR", help="also run the memmaps contenders from the source tree DIR "
+                    "(e.g. a `git archive` of an older commit), shown as NAME@DIR")
     ap.add_argument("--json", action="store_true", help="print the results as JSON too")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--make-pmap-x", action="store_true", help=argparse.SUPPRESS)
@@ -167,26 +174,40 @@ def main(argv: list[str] | None = None) -> int:
         # while generating would show as every later contender's peak
         subprocess.run([sys.executable, __file__, "--make-pmap-x", "--corpus", str(args.corpus)], check=True)
     sizes = {"memmaps-concat": (args.corpus / "all.smaps"), "memmaps-pmapX": args.corpus / PMAP_X}
+    if args.baseline:
+        names += [f"{n}@{args.baseline}" for n in list(names) if n.startswith("memmaps")]
+    load_before = os.getloadavg()
+    runs: dict[str, list[dict]] = {n: [] for n in names}
+    for _ in range(args.repeat):  # interleaved: a burst of load on a shared machine hits every contender alike
+        for name in names:
+            runs[name].append(run_child(name, args.corpus))
     results = []
     for name in names:
-        runs = [run_child(name, args.corpus) for _ in range(args.repeat)]
-        best = min(runs, key=lambda r: r["seconds"])
-        best["peak_rss_mb"] = max(r["peak_rss_mb"] for r in runs)
+        best = min(runs[name], key=lambda r: r["seconds"])
+        best["peak_rss_mb"] = max(r["peak_rss_mb"] for r in runs[name])
+        best["cpu"] = min(r["cpu"] for r in runs[name])
         results.append(best)
+    load_after = os.getloadavg()
     print(f"corpus {args.corpus}: {size / 1e6:.1f} MB of smaps, "
           f"{len([p for p in (args.corpus / 'proc').iterdir() if p.name.isdigit()])} processes")
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
           f"{platform.system()} {platform.release()}")
-    print(f"{'contender':16s} {'seconds':>8s} {'MB/s':>8s} {'mappings/s':>12s} {'mappings':>9s} {'peak RSS MB':>12s}")
+    print(f"load average (1 min) {load_before[0]:.2f} before, {load_after[0]:.2f} after; {args.repeat} interleaved "
+          "round(s), best run of each (peak RSS: the highest of its runs; MB = MiB)")
+    width = max(16, *(len(n) for n in names))
+    print(f"{'contender':{width}s} {'seconds':>8s} {'cpu s':>6s} {'MB/s':>8s} {'mappings/s':>12s} {'mappings':>9s} "
+          f"{'peak RSS MB':>12s}")
     for r in results:
-        nbytes = sizes[r["name"]].stat().st_size if r["name"] in sizes else size
-        print(f"{r['name']:16s} {r['seconds']:8.2f} {nbytes / 1e6 / r['seconds']:8.1f} "
+        nbytes = sizes[r["name"].partition("@")[0]].stat().st_size if r["name"].partition("@")[0] in sizes else size
+        print(f"{r['name']:{width}s} {r['seconds']:8.2f} {r['cpu']:6.2f} {nbytes / 1e6 / r['seconds']:8.1f} "
               f"{r['mappings'] / r['seconds']:12,.0f} {r['mappings']:9d} {r['peak_rss_mb']:12.0f}")
     by = {r["name"]: r for r in results}
-    if "memmaps" in by and "psutil" in by:
-        m, p = by["memmaps"], by["psutil"]
-        print(f"memmaps vs psutil: {p['seconds'] / m['seconds']:.2f}x faster (target >= 3), "
-              f"peak memory {m['peak_rss_mb'] / p['peak_rss_mb']:.2f}x psutil's (target <= 2)")
+    if "psutil" in by:
+        p = by["psutil"]
+        for name in [n for n in names if n.partition("@")[0] in ("memmaps", "memmaps-concat")]:
+            m = by[name]
+            print(f"{name} vs psutil: {p['seconds'] / m['seconds']:.2f}x faster (cpu {p['cpu'] / m['cpu']:.2f}x; "
+                  f"target >= 5), peak memory {m['peak_rss_mb'] / p['peak_rss_mb']:.2f}x psutil's (target <= 1.5)")
     if "memmaps-pmapX" in by and "memmaps" in by:
         x, m = by["memmaps-pmapX"], by["memmaps"]
         print(f"pmap -X vs smaps ingest, per mapping: {x['mappings'] / x['seconds'] / (m['mappings'] / m['seconds']):.2f}x "

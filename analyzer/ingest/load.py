@@ -39,7 +39,7 @@ from .trees import collector as collector_module
 from .trees import sysfacts
 from .trees.collector import Collector, Nested
 from .trees.sosreport import SMAPS_HINT
-from . import sanity
+from . import chunked, sanity
 
 __all__ = ["input_bytes", "is_checksum", "load", "load_dataset", "load_text", "name_input", "parse_bytes", "sniff"]
 
@@ -88,6 +88,10 @@ def _read_path(item: str | Path, on_bad_lines: str, read_bytes: Callable[[int], 
             counted, counter = archive.open_counted(p, read_bytes)  # counts compressed bytes: the bomb check
             with counted:
                 return _read_archive(counted, name, on_bad_lines, lambda: counter.count, parse_ahead)
+        if str(item) != "-":  # a large smaps file: read and parsed a piece at a time
+            found = chunked.read_if_large(stream, name, on_bad_lines, lambda head: sniff(head, name))
+            if found is not None:
+                return [found[0]], found[1]
         cut: list[str] = []
         data = read_all(stream, name, cut=cut, check_head=lambda head: sniff(head, name))
     if is_checksum(data):

@@ -31,6 +31,7 @@ from ...errors import InputError, NoDataError, Notice, UnknownFormatError
 from ..base import Context, Parsed
 from ..formats import registry, smaps
 from ..formats.smaps import batch
+from .. import joining
 from ..sources.archive import is_archive
 from ..sources.member import MAX_MEMBER_BYTES, Member, Naming, UnreadableError
 from . import smemcap, sosreport, sysfacts
@@ -254,7 +255,7 @@ class Collector:
         """Wait for a batch (the oldest in flight) and keep what it gave."""
         parsed, notices = job.future.result()
         job.notices = self._placed(notices)
-        job.frame = parsed.mappings
+        job.frame = joining.shrink(parsed.mappings)
         self._store(parsed, keep_frame=False)
 
     def _forget(self, display: str) -> None:
@@ -300,7 +301,7 @@ class Collector:
                 proc["source_format"] = kind
             self.procs.setdefault(procdir, {}).setdefault(kind, []).append(proc)
         if keep_frame and len(parsed.mappings):
-            self.frames.append(parsed.mappings)
+            self.frames.append(joining.shrink(parsed.mappings))  # joined (anew) by rows_with_facts
 
     def _sniff(self, entry: Member) -> Nested | None:
         """Any other file: look at its (decompressed) head; read it whole only if
@@ -487,8 +488,7 @@ class Collector:
             proc = self._status_only(procdir)
             if proc is not None:
                 status_by_root.setdefault(root, []).append(proc)
-        frame = rows_with_facts(self.frames, drop, row_facts)
-        self.frames = []
+        frame = rows_with_facts(self.frames, drop, row_facts)  # empties self.frames as it joins them
         if len(frame) and roots:
             key = frame["source"].map(root_of_source).fillna(NO_ROOT)
             for root in roots:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .. import joining
 from ..numbers import checked_int
 
 
@@ -71,33 +72,15 @@ def facts_from_stat(data: bytes) -> dict:
     return out
 
 
-def _concat_releasing(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """``pd.concat`` of frames with the same columns and dtypes, one column at a time,
-    each piece's column released as soon as it is copied: the pieces and the result
-    are never all in memory at once (the batch frames of a large tree are ~the
-    size of the table). Other frames go through ``pd.concat``."""
-    first = frames[0]
-    same = all(list(f.columns) == list(first.columns) and (f.dtypes == first.dtypes).all() for f in frames[1:])
-    if not same or not all(isinstance(f[c].dtype, pd.api.extensions.ExtensionDtype)
-                           for f in frames[:1] for c in f.columns):
-        return pd.concat(frames, ignore_index=True)
-    out = {}
-    for col in list(first.columns):
-        arrays = [f[col].array for f in frames]
-        out[col] = type(arrays[0])._concat_same_type(arrays)
-        del arrays
-        for f in frames:
-            del f[col]
-    return pd.DataFrame(out, copy=False)
-
-
 def rows_with_facts(frames: list[pd.DataFrame | None], drop: set[str], row_facts: dict[str, dict]) -> pd.DataFrame:
     """All parsed rows as one frame: rows of ignored files dropped, and the
-    command, user, ppid and kernel of each row's process filled in."""
-    frames = [f for f in frames if f is not None and len(f)]
+    command, user, ppid and kernel of each row's process filled in. *frames* is
+    emptied (each batch is released as soon as it is copied)."""
+    frames[:] = [f for f in frames if f is not None and len(f)]  # in place: concat empties the list as it goes
     if not frames:
         return pd.DataFrame()
-    frame = frames[0] if len(frames) == 1 else _concat_releasing(frames)
+    frame = joining.concat(frames)  # also one frame: its shared NA columns are made its own
+    frames.clear()
     if drop:
         frame = frame[~frame["source"].isin(drop)].reset_index(drop=True)
     keys = sorted({k for facts in row_facts.values() for k in facts})
@@ -108,7 +91,7 @@ def rows_with_facts(frames: list[pd.DataFrame | None], drop: set[str], row_facts
     for key in keys:
         per_source = pd.array([row_facts.get(src, {}).get(key) for src in sources] + [None])
         filled = pd.Series(per_source.take(codes), index=frame.index)  # code -1 takes the trailing None
-        if key in frame.columns:
+        if key in frame.columns and frame[key].notna().any():  # else nothing to keep: no second copy
             filled = filled.where(filled.notna(), frame[key])
         frame[key] = filled
     return frame

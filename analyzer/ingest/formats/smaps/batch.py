@@ -89,7 +89,7 @@ def _parse_joined(joined: list[bytes], names: list[tuple[str, str]], on_bad_line
     if len(frame):
         linenos = frame["lineno"].to_numpy(dtype="int64")
         idx = np.searchsorted(banners, linenos, side="right") - 1
-        frame["lineno"] = linenos - banners[idx]
+        frame["lineno"] = pd.arrays.IntegerArray(linenos - banners[idx], np.zeros(len(idx), dtype=bool))
         displays = pd.array([d for _, d, _ in order], dtype="string[pyarrow]")
         frame["source"] = displays.take(idx)
     return parsed
