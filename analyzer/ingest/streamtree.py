@@ -263,3 +263,19 @@ class TreeStream:
         report = InputReport(str(self.item), sorted(self.formats), len(self.processes), self.rows)
         return Dataset(empty, self.processes, self.hosts, [report], load.fold_notices(notices), **self.tables)
 
+
+
+def streamed(item: str | Path, on_bad_lines: str = "warn"):
+    """A batch-by-batch reader of *item* when it is too big to hold as a table (:class:`TreeStream`
+    for a directory or archive, :class:`analyzer.ingest.stream.FileStream` for one big smaps file),
+    else None (a dataset folder, a small input, any other file: read whole)."""
+    from ..fleet.store import is_dataset
+    from . import stream
+
+    if str(item) == "-" or is_dataset(item):
+        return None
+    if stream.streamable(item):
+        return stream.FileStream(item, on_bad_lines)
+    if tree_streamable(item):
+        return TreeStream(item, on_bad_lines)
+    return None
