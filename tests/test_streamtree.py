@@ -133,6 +133,39 @@ def test_redact_and_datasets_keep_the_whole_table(tmp_path, monkeypatch):
 
 def test_streamable_sizes(tmp_path):
     assert not streamtree.tree_streamable(TREES[0])                     # 38 kB: the whole table
+    assert streamtree.tree_streamable(TREES[0], min_bytes=4 * 38_000)     # compressed: from a quarter
+    assert not streamtree.tree_streamable(TREES[3], min_bytes=4 * 206_848)  # a plain tar: its size
     assert streamtree.tree_streamable(TREES[0], min_bytes=1000)
     assert streamtree.tree_streamable(S / "smaps" / "tree", min_bytes=1000)
     assert not streamtree.tree_streamable(S / "smaps" / "multi_loop.smaps", min_bytes=0)  # not an archive
+
+
+SUMMARY_INPUTS = [TREES[0], TREES[2], TREES[4], S / "system" / "sosreport", S / "cases"]
+
+
+@pytest.mark.parametrize("by", ["kind", "host", "process", "user", "command", "cgroup", "unit"])
+def test_summary_in_batches_prints_what_the_whole_summary_prints(monkeypatch, by):
+    """Every input (a sosreport with maps, one without (ps and status rows), a case folder holding
+    sosreports, pmap and cut smaps), every view that adds up: the same csv and text."""
+    for item in SUMMARY_INPUTS:
+        for fmt in ("csv", "text") if by in ("kind", "process") else ("csv",):
+            monkeypatch.setattr(streamtree, "TREE_STREAM_BYTES", 1 << 40)
+            whole = CliRunner().invoke(cli, ["summary", str(item), "--by", by, "--format", fmt])
+            monkeypatch.setattr(streamtree, "TREE_STREAM_BYTES", 0)
+            monkeypatch.setattr(collector, "BATCH_BYTES", 2000)
+            parts = CliRunner().invoke(cli, ["summary", str(item), "--by", by, "--format", fmt])
+            monkeypatch.setattr(collector, "BATCH_BYTES", 8 << 20)
+            assert (parts.exit_code, parts.output) == (whole.exit_code, whole.output), (item, fmt)
+
+
+def test_summary_batches_really_happen(monkeypatch):
+    from analyzer import summarystream
+
+    monkeypatch.setattr(streamtree, "TREE_STREAM_BYTES", 0)
+    monkeypatch.setattr(collector, "BATCH_BYTES", 2000)
+    added = []
+    real = summarystream.Views.add
+    monkeypatch.setattr(summarystream.Views, "add", lambda self, frame: (added.append(len(frame)), real(self, frame)))
+    result = CliRunner().invoke(cli, ["summary", str(TREES[0]), "--by", "kind"])
+    assert result.exit_code == 0, result.output
+    assert len(added) > 2 and sum(added) == 351

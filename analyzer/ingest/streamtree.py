@@ -41,19 +41,21 @@ from ..dataset import Dataset, InputReport
 from ..errors import InputError
 from . import load, sanity
 from .sources import archive
-from .sources.reader import open_input, peek
+from .sources.reader import compression_of, open_input, peek
 from .trees import sysfacts
 from .trees.collector import Collector, _Batch
 
-TREE_STREAM_BYTES = 64 << 20  # archives (as stored) and directories from this size are exported in batches
+# Directories and archives from this size (as stored) are read in batches; a compressed archive from
+# a quarter of it (smaps compress 10-20 times: 16 MB of tar.xz may hold 300 MB of smaps).
+TREE_STREAM_BYTES = 64 << 20
 SKEL = "__memmaps_skeleton"
 # the columns of a parsed row the collector's assembly reads (besides source and pid)
 _READ = ("command", "user", "ppid", "cgroup", "kernel", "capture")
 
 
 def tree_streamable(item: str | Path, min_bytes: int | None = None) -> bool:
-    """Whether *item* is a directory or an archive (tar, compressed tar, zip) of at least
-    *min_bytes* as stored (for a directory: its regular files)."""
+    """Whether *item* is a directory or an archive (tar, zip) of at least *min_bytes* as stored (for a
+    directory: its regular files), or a compressed archive (tar.gz, tar.xz, ...) of a quarter of it."""
     min_bytes = TREE_STREAM_BYTES if min_bytes is None else min_bytes
     p = Path(item)
     if str(item) == "-":
@@ -64,9 +66,15 @@ def tree_streamable(item: str | Path, min_bytes: int | None = None) -> bool:
         return False
     if stat.S_ISDIR(mode):
         return load.input_bytes([p]) >= min_bytes
-    if not stat.S_ISREG(mode) or p.stat().st_size < min_bytes:
+    if not stat.S_ISREG(mode):
+        return False
+    size = p.stat().st_size
+    if size < min_bytes // 4:
         return False
     try:
+        with open(p, "rb") as raw:
+            if size < min_bytes and compression_of(raw.read(8)) is None:
+                return False
         name, stream = open_input(p)
         with stream:
             return archive.is_archive(peek(stream, name, 1024))
