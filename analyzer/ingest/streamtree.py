@@ -132,6 +132,7 @@ class SpillCollector(Collector):
     def _settle(self, job: _Batch) -> None:
         super()._settle(job)
         job.frame = self._spill(job.frame) if job.frame is not None and len(job.frame) else None
+        job.future = None  # it holds the parsed frame too
 
     def _forget(self, display: str) -> None:
         super()._forget(display)  # settles every batch: the spills so far hold the earlier copy
