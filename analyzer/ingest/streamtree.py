@@ -17,6 +17,8 @@ the whole table would be; the notices that need every row (contradictions, statu
 are tallied as the batches pass. The rows, processes, hosts and notices are those of
 :func:`~analyzer.ingest.load_dataset` on the same input (``tests/test_streamtree.py``), except that
 the SysV segments table (``shm``) is given without ``mapped_by`` (which PIDs map each segment).
+Archives met inside a directory (a case folder of sosreports) are inputs of their own, read whole
+as :func:`~analyzer.ingest.load_dataset` reads them: only the directory's own tree is batched.
 
 >>> with TreeStream("sample_dumps/smaps/tree") as tree:
 ...     rows = sum(len(batch) for batch in tree.batches())
