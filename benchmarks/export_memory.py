@@ -15,13 +15,13 @@ processes), in one of these forms (--inputs):
 Then each contender runs in a fresh process, one after the other in rounds (--repeat), and the
 wall time, CPU seconds (user+sys) and peak RSS of that process (``wait4``'s ``ru_maxrss``) are
 printed: ``memmaps export INPUT -o OUT.FORMAT`` for each format, ``memmaps summary INPUT --by kind``
-(--summary), and for the tree ``psutil``: ``psutil.Process(pid).memory_maps(grouped=False)`` of
+(--summary), the same export of the whole table in memory, as before batches (--whole), and for the tree ``psutil``: ``psutil.Process(pid).memory_maps(grouped=False)`` of
 every PID with ``PROCFS_PATH`` set to the tree, each process's mappings written to a CSV as they
 come (psutil's bounded-memory equivalent of the export). Inputs are kept under
 ``benchmarks/corpus/export/`` (git-ignored) for the next run; outputs go to a temporary folder.
 
 Usage:  .venv/bin/python benchmarks/export_memory.py [--size-gb 2] [--inputs sosreport,tree]
-        [--formats parquet,csv] [--compression gz] [--summary] [--psutil] [--repeat 1]
+        [--formats parquet,csv] [--compression gz] [--summary] [--psutil] [--whole] [--repeat 1]
 """
 
 from __future__ import annotations
@@ -163,6 +163,11 @@ def psutil_csv(tree: Path, out: Path) -> None:
             w.writerows((pid, *m) for m in maps)
 
 
+# the export as it was before batches: every input read into one table first
+WHOLE = ("from analyzer.ingest import stream, streamtree; stream.STREAM_BYTES = streamtree.TREE_STREAM_BYTES = 1 << 60; "
+         "from analyzer.cli import cli; cli({args!r})")
+
+
 def run_measured(cmd: list[str]) -> dict:
     t0 = time.perf_counter()
     with open(os.devnull, "wb") as null, tempfile.TemporaryFile() as err:
@@ -183,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--compression", default="gz", choices=["gz", "xz", "none"], help="of the sosreport")
     ap.add_argument("--summary", action="store_true", help="also `memmaps summary INPUT --by kind`")
     ap.add_argument("--psutil", action="store_true", help="also psutil over the tree, to CSV (needs --inputs tree)")
+    ap.add_argument("--whole", action="store_true",
+                    help="also the export of the whole table in memory (as before batches; needs several GB)")
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--psutil-csv", nargs=2, type=Path, help=argparse.SUPPRESS)  # the psutil contender's child
     args = ap.parse_args(argv)
@@ -203,6 +210,10 @@ def main(argv: list[str] | None = None) -> int:
                 contenders.append((f"export {kind} -> {fmt}", [exe, "export", str(path), "-o", f"{tmp}/out.{fmt}", "-q"]))
             if args.summary:
                 contenders.append((f"summary {kind} --by kind", [exe, "summary", str(path), "--by", "kind", "-q"]))
+            if args.whole:
+                fmt = args.formats.split(",")[0]
+                contenders.append((f"whole table {kind} -> {fmt}", [sys.executable, "-c", WHOLE.format(
+                    args=["export", str(path), "-o", f"{tmp}/whole.{fmt}", "-q"])]))
             if args.psutil and kind == "tree":
                 contenders.append(("psutil tree -> csv", [sys.executable, __file__, "--psutil-csv", str(path),
                                                           f"{tmp}/psutil.csv"]))
