@@ -169,3 +169,18 @@ def test_summary_batches_really_happen(monkeypatch):
     result = CliRunner().invoke(cli, ["summary", str(TREES[0]), "--by", "kind"])
     assert result.exit_code == 0, result.output
     assert len(added) > 2 and sum(added) == 351
+
+
+def test_an_unreadable_tree_writes_nothing(tmp_path, monkeypatch):
+    """A sosreport without maps or ps: the error of the whole load, and no output file."""
+    monkeypatch.setattr(streamtree, "TREE_STREAM_BYTES", 0)
+    bad = tmp_path / "sosreport-empty-2026-01-01-abcdefg.tar"
+    with tarfile.open(bad, "w") as tf:
+        data = b"empty\n"
+        info = tarfile.TarInfo("sosreport-empty-2026-01-01-abcdefg/sos_commands/host/hostname")
+        info.size = len(data)
+        tf.addfile(info, io.BytesIO(data))
+    out = tmp_path / "out.csv"
+    result = CliRunner().invoke(cli, ["export", str(bad), "-o", str(out)])
+    assert result.exit_code == 1 and "holds no memory maps" in result.output, result.output
+    assert not out.exists()

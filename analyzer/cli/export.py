@@ -172,20 +172,20 @@ def _export_batches(reader, item: str, output: str, fmt: str, strict: bool, quie
 
     if fmt == "parquet" and output == "-":
         raise click.UsageError("Parquet cannot be written to standard output: give a file name")
-    try:
-        handle = sys.stdout if output == "-" else (output if fmt == "parquet" else open(output, "w", encoding="utf-8"))
-        writer = Writer(handle, fmt)
+    with reader:  # a tree is read here: an input error comes before OUT is opened
         try:
-            with reader:
+            handle = sys.stdout if output == "-" else (output if fmt == "parquet" else open(output, "w", encoding="utf-8"))
+            writer = Writer(handle, fmt)
+            try:
                 for frame in reader.batches():
                     writer.write(frame)
                 dropped = writer.close()
                 ds = reader.dataset()
-        finally:
-            if handle not in (sys.stdout, output):
-                handle.close()
-    except OSError as exc:  # a missing directory, a full disk, no permission: the user's to fix
-        raise MemmapsError(f"{output}: cannot write: {exc.strerror or exc}") from None
+            finally:
+                if handle not in (sys.stdout, output):
+                    handle.close()
+        except OSError as exc:  # a missing directory, a full disk, no permission: the user's to fix
+            raise MemmapsError(f"{output}: cannot write: {exc.strerror or exc}") from None
     if dropped:
         ds.notices.append(Notice(item, None, f"fields first seen after the first batch not exported: {', '.join(dropped)}"))
     if output != "-" and not quiet:
