@@ -184,3 +184,16 @@ def test_an_unreadable_tree_writes_nothing(tmp_path, monkeypatch):
     result = CliRunner().invoke(cli, ["export", str(bad), "-o", str(out)])
     assert result.exit_code == 1 and "holds no memory maps" in result.output, result.output
     assert not out.exists()
+
+
+def test_a_full_disk_is_said_plainly(tmp_path, monkeypatch):
+    monkeypatch.setattr(streamtree, "TREE_STREAM_BYTES", 0)
+
+    def full(self, path, *a, **k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pd.DataFrame, "to_pickle", full)
+    result = CliRunner().invoke(cli, ["export", str(TREES[0]), "-o", str(tmp_path / "out.csv")])
+    assert result.exit_code == 1, result.output
+    assert "cannot write the temporary spill" in result.output and "TMPDIR" in result.output
+    assert not (tmp_path / "out.csv").exists()

@@ -40,7 +40,7 @@ import pandas as pd
 from .. import schema, systables
 from ..classify import classify
 from ..dataset import Dataset, InputReport
-from ..errors import InputError
+from ..errors import InputError, MemmapsError
 from . import load, sanity
 from .sources import archive
 from .sources.reader import compression_of, open_input, peek
@@ -122,7 +122,12 @@ class SpillCollector(Collector):
         frame = frame.assign(**{SKEL: ids + self.next_id})
         self.next_id += len(first)
         spill = _Spill(self.spilled)
-        frame.to_pickle(self.path(spill.index))
+        try:
+            frame.to_pickle(self.path(spill.index))
+        except OSError as exc:  # a full disk: the user's to fix, not a bug
+            raise MemmapsError(f"cannot write the temporary spill in {self.folder}: {exc.strerror or exc} "
+                               "(it needs about the size of the input's smaps: set TMPDIR to a folder with room)") \
+                from None
         self.spilled += 1
         return spill
 
