@@ -54,7 +54,7 @@ def assert_same(frames, ds, whole):
     pd.testing.assert_frame_equal(ds.hosts, whole.hosts)
     assert ds.notices == whole.notices
     assert ds.inputs == whole.inputs
-    for name in ("oom_kills", "oom_tasks"):
+    for name in ("shm", "oom_kills", "oom_tasks"):
         pd.testing.assert_frame_equal(getattr(ds, name), getattr(whole, name))
 
 

@@ -13,10 +13,10 @@ afterwards. A sosreport's ps may come after its smaps in the tar: the spill is w
 wait for it without being held.
 
 Each batch is then conformed, classified and checked (:class:`analyzer.ingest.sanity.Tally`) as
-the whole table would be; the notices that need every row (contradictions, status against smaps)
-are tallied as the batches pass. The rows, processes, hosts and notices are those of
-:func:`~analyzer.ingest.load_dataset` on the same input (``tests/test_streamtree.py``), except that
-the SysV segments table (``shm``) is given without ``mapped_by`` (which PIDs map each segment).
+the whole table would be; what needs every row (the contradiction and status-against-smaps
+notices, which PIDs map each SysV segment) is gathered as the batches pass. The rows, processes,
+hosts, notices and system tables are those of :func:`~analyzer.ingest.load_dataset` on the same
+input (``tests/test_streamtree.py``).
 Archives met inside a directory (a case folder of sosreports) are inputs of their own, read whole
 as :func:`~analyzer.ingest.load_dataset` reads them: only the directory's own tree is batched.
 
@@ -198,8 +198,14 @@ class TreeStream:
         processes, hosts = [], []
         self.formats: set[str] = set()
         tables: dict[str, list[dict]] = {name: [] for name in systables.TABLES}
+        self.sysv: dict[int, tuple[list[dict], list[pd.DataFrame]]] = {}  # part -> its sosreport's shm rows
+        previous = None
         for parsed in pieces:  # what load_dataset does per piece; a skeleton stands for its rows
             self.formats |= parsed.formats
+            if parsed.tables.get("shm") and previous is not None and parsed.hosts and \
+                    previous.processes[0].get("sosreport") == parsed.hosts[0].get("source"):
+                self.sysv[len(self.parts) - 1] = (parsed.tables["shm"], [])  # the collector's smaps_sysv saw a skeleton
+            previous = parsed if len(parsed.mappings) and SKEL in parsed.mappings.columns and parsed.processes else None
             frame = parsed.mappings
             if len(frame):
                 if "source" not in frame.columns:
@@ -219,8 +225,7 @@ class TreeStream:
         self.processes = schema.conform_processes(pd.DataFrame.from_records(processes) if processes
                                                   else pd.DataFrame())
         self.hosts = schema.conform_hosts(pd.DataFrame.from_records(hosts) if hosts else pd.DataFrame())
-        self.tables = {name: systables.conform(pd.DataFrame(rows), systables.TABLES[name]) if rows
-                       else systables.empty(systables.TABLES[name]) for name, rows in tables.items()}
+        self.raw_tables = tables
         self.tally = sanity.Tally()
         self.rss: list[pd.Series] = []
         self.rows = 0
@@ -228,14 +233,14 @@ class TreeStream:
 
     def batches(self) -> Iterator[pd.DataFrame]:
         """The mappings, conformed and classified, in the order of the whole table."""
-        for part in self.parts:
+        for i, part in enumerate(self.parts):
             if SKEL in part.columns:
-                yield from self._joined(part)
+                yield from self._joined(part, self.sysv.get(i, (None, None))[1])
             else:
                 yield self._finish(part)
         self.done = True
 
-    def _joined(self, result: pd.DataFrame) -> Iterator[pd.DataFrame]:
+    def _joined(self, result: pd.DataFrame, sysv: list[pd.DataFrame] | None) -> Iterator[pd.DataFrame]:
         """The rows on disk that *result* (assembled skeleton rows) stands for, with its values."""
         col = self.collector
         ids = result[SKEL].to_numpy(dtype=np.int64)
@@ -257,6 +262,9 @@ class TreeStream:
             taken = values.iloc[where].reset_index(drop=True)
             for name in taken.columns:
                 batch[name] = taken[name]
+            if sysv is not None:  # the /SYSV mappings, for the segments' mapped_by
+                sysv.append(batch.loc[batch["path"].astype("string").str.startswith("/SYSV").fillna(False).to_numpy(
+                    dtype=bool), ["path", "pid"]].drop_duplicates())
             yield self._finish(batch)
 
     def _finish(self, frame: pd.DataFrame) -> pd.DataFrame:
@@ -275,9 +283,13 @@ class TreeStream:
         if self.rss:
             sums = pd.concat(self.rss).groupby(level=[0, 1], sort=False).sum(min_count=1)
             notices.extend(sysfacts.status_vs_smaps(sums.rename("rss").reset_index(), self.processes))
+        for rows, found in self.sysv.values():
+            sysfacts.smaps_sysv(pd.concat([pd.DataFrame({"path": [""], "pid": [None]}), *found]), rows)
+        tables = {name: systables.conform(pd.DataFrame(rows), systables.TABLES[name]) if rows
+                  else systables.empty(systables.TABLES[name]) for name, rows in self.raw_tables.items()}
         empty = classify(schema.empty())
         report = InputReport(str(self.item), sorted(self.formats), len(self.processes), self.rows)
-        return Dataset(empty, self.processes, self.hosts, [report], load.fold_notices(notices), **self.tables)
+        return Dataset(empty, self.processes, self.hosts, [report], load.fold_notices(notices), **tables)
 
 
 
