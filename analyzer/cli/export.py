@@ -59,8 +59,8 @@ def command(inputs, output, fmt, table, workers, scheduler, resume, on_bad_lines
     inputs in it: an input that cannot be read is recorded with its error while the
     others land (exit status 1). Every command reads DIR as the inputs it holds.
 
-    One smaps file larger than 512 MB, and an archive or directory (a sosreport, a
-    proc tree) from 64 MB (16 MB compressed), are read and written in batches
+    One smaps file from 512 MB (64 MB compressed), and an archive or directory (a
+    sosreport, a proc tree) from 64 MB (16 MB compressed), are read and written in batches
     (mappings table, no filters, no --redact), so memory stays bounded whatever
     their size; a tree's parsed rows wait in a temporary folder (TMPDIR) until
     its ps output is read.
