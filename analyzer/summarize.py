@@ -316,15 +316,16 @@ def by_process_ps_top(processes: pd.DataFrame, top: int | None = None) -> pd.Dat
     return table
 
 
-def with_ps(frame: pd.DataFrame, processes: pd.DataFrame, by: str) -> pd.DataFrame:
+def with_ps(frame: pd.DataFrame, processes: pd.DataFrame, by: str, maps: pd.DataFrame | None = None) -> pd.DataFrame:
     """``by_process`` or ``by_host`` of the maps, plus rows from ps for the sosreports
-    that hold no maps; a ``source_format`` column says which is which (``maps``/``ps``)."""
+    that hold no maps; a ``source_format`` column says which is which (``maps``/``ps``).
+    *maps*: that view of the maps, computed already (batch by batch: :mod:`analyzer.summarystream`)."""
     if by == "process":
-        maps, ps = by_process(frame), by_process_ps(processes)
+        maps, ps = by_process(frame) if maps is None else maps, by_process_ps(processes)
         if len(maps):
             maps.insert(maps.columns.get_loc("source") + 1, "source_format", "maps")
         return pd.concat([maps, ps], ignore_index=True) if len(maps) else ps
-    maps, ps = by_host(frame), by_host_ps(processes)
+    maps, ps = by_host(frame) if maps is None else maps, by_host_ps(processes)
     if len(maps):
         maps["source_format"] = "maps"
         return pd.concat([maps, ps])

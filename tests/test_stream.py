@@ -84,3 +84,15 @@ def test_export_in_batches_writes_what_the_whole_export_writes(files, tmp_path, 
         pd.testing.assert_frame_equal(pd.read_parquet(parts), pd.read_parquet(whole))
     else:
         assert parts.read_bytes() == whole.read_bytes()
+
+
+def test_compressed_files_stream_from_an_eighth(files, tmp_path):
+    import gzip
+
+    data = files["clean"].read_bytes()
+    packed = tmp_path / "clean.smaps.gz"
+    packed.write_bytes(gzip.compress(data, 1))
+    size = packed.stat().st_size
+    assert stream.streamable(packed, min_bytes=8 * size)
+    assert not stream.streamable(packed, min_bytes=8 * size + 8)
+    assert not stream.streamable(files["clean"], min_bytes=len(data) + 1)  # plain: its own size

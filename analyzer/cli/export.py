@@ -59,8 +59,11 @@ def command(inputs, output, fmt, table, workers, scheduler, resume, on_bad_lines
     inputs in it: an input that cannot be read is recorded with its error while the
     others land (exit status 1). Every command reads DIR as the inputs it holds.
 
-    One smaps file larger than 512 MB is read and written in batches (mappings table,
-    no filters), so memory stays bounded whatever its size.
+    One smaps file from 512 MB (64 MB compressed), and an archive or directory (a
+    sosreport, a proc tree) from 64 MB (16 MB compressed), are read and written in batches
+    (mappings table, no filters, no --redact), so memory stays bounded whatever
+    their size; a tree's parsed rows wait in a temporary folder (TMPDIR) until
+    its ps output is read.
 
     \b
     Example:
@@ -91,12 +94,13 @@ def command(inputs, output, fmt, table, workers, scheduler, resume, on_bad_lines
         fmt = exporter.format_for(output, fmt)
     except ValueError as exc:
         raise click.UsageError(f"{exc} (or -o DIR --format parquet for a dataset folder)") from None
-    from ..ingest import stream
+    if len(inputs) == 1 and table == "mappings" and not any(filters.values()) and not redaction.active():
+        from ..ingest.streamtree import streamed
 
-    if (len(inputs) == 1 and table == "mappings" and not any(filters.values()) and not redaction.active()
-            and stream.streamable(inputs[0])):
-        _export_batches(inputs[0], output, fmt, on_bad_lines, strict, quiet)
-        return
+        reader = streamed(inputs[0], on_bad_lines)  # --redact keeps the whole table (redaction works in memory)
+        if reader is not None:
+            _export_batches(reader, inputs[0], output, fmt, strict, quiet)
+            return
     ds = apply_filters(load(inputs, on_bad_lines), **filters)
     try:
         frame = exporter.table(ds, table)
@@ -157,42 +161,34 @@ def _export_dataset(inputs, output, workers, scheduler, resume, on_bad_lines, st
         raise click.exceptions.Exit(1)
 
 
-def _export_batches(item: str, output: str, fmt: str, on_bad_lines: str, strict: bool, quiet: bool) -> None:
-    """An smaps file too big to hold as one table: parsed and written batch by batch
-    (:func:`analyzer.ingest.stream.smaps_batches`), memory bounded by the batch size."""
+def _export_batches(reader, item: str, output: str, fmt: str, strict: bool, quiet: bool) -> None:
+    """An input too big to hold as one table (:func:`analyzer.ingest.streamtree.streamed`: one big
+    smaps file, a big sosreport, archive or directory): read and written batch by batch, memory
+    bounded by the batch size; its processes, hosts and notices as the whole load gives them."""
     import sys
 
+    from ..errors import Notice
     from ..exportstream import Writer
-    from ..ingest.stream import smaps_batches
 
     if fmt == "parquet" and output == "-":
         raise click.UsageError("Parquet cannot be written to standard output: give a file name")
-    notices, processes, rows = [], 0, 0
-    try:
-        handle = sys.stdout if output == "-" else (output if fmt == "parquet" else open(output, "w", encoding="utf-8"))
-        writer = Writer(handle, fmt)
+    with reader:  # a tree is read here: an input error comes before OUT is opened
         try:
-            for batch in smaps_batches(item, on_bad_lines):
-                writer.write(batch.mappings)
-                rows += len(batch.mappings)
-                processes += len(batch.processes)
-                notices.extend(batch.notices)
-            dropped = writer.close()
-        finally:
-            if handle not in (sys.stdout, output):
-                handle.close()
-    except OSError as exc:  # a missing directory, a full disk, no permission: the user's to fix
-        raise MemmapsError(f"{output}: cannot write: {exc.strerror or exc}") from None
+            handle = sys.stdout if output == "-" else (output if fmt == "parquet" else open(output, "w", encoding="utf-8"))
+            writer = Writer(handle, fmt)
+            try:
+                for frame in reader.batches():
+                    writer.write(frame)
+                dropped = writer.close()
+                ds = reader.dataset()
+            finally:
+                if handle not in (sys.stdout, output):
+                    handle.close()
+        except OSError as exc:  # a missing directory, a full disk, no permission: the user's to fix
+            raise MemmapsError(f"{output}: cannot write: {exc.strerror or exc}") from None
     if dropped:
-        from ..errors import Notice
-
-        notices.append(Notice(item, None, f"fields first seen after the first batch not exported: {', '.join(dropped)}"))
+        ds.notices.append(Notice(item, None, f"fields first seen after the first batch not exported: {', '.join(dropped)}"))
     if output != "-" and not quiet:
-        click.echo(f"wrote {rows} mappings of {processes} processes to {output} ({fmt}; read in batches)", err=True)
-    warnings = [n for n in notices if n.level == "warning"]
-    if not quiet:
-        for notice in warnings:
-            click.echo(f"memmaps: {notice}", err=True)
-    if strict and warnings:
-        click.echo(f"memmaps: error: {len(warnings)} warning(s) and --strict given", err=True)
-        raise click.exceptions.Exit(1)
+        click.echo(f"wrote {writer.rows} mappings of {len(ds.processes)} processes to {output} ({fmt}; read in batches)",
+                   err=True)
+    report_notices(ds, quiet, strict)

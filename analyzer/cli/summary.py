@@ -63,12 +63,17 @@ def command(inputs, by, fmt, top, sort_by, on_bad_lines, strict, quiet, **filter
 
     check_outputs([("--redact-map", redact_map_path(), "file")], inputs)
     out_of_core = None if redaction.active() else _load_out_of_core(inputs, by)  # redaction works in memory
-    ds = apply_filters(out_of_core or load(inputs, on_bad_lines), **filters)
+    batched = None if redaction.active() or out_of_core else _batched(inputs, by, filters, on_bad_lines)
+    if batched is not None:  # a big input read batch by batch: the view summed per batch
+        ds, views = batched
+    else:
+        ds, views = apply_filters(out_of_core or load(inputs, on_bad_lines), **filters), None
+    n_rows = views.rows if views is not None else len(ds.mappings)
     from_ps = len(ps_processes(ds.processes)) > 0  # sosreports without maps: ps's RSS/VSZ
     from_status = len(status_processes(ds.processes)) > 0
     note = None
     if by not in SHOWS_CAPTURES:
-        ids = ds.mappings
+        ids = ds.mappings if views is None else views.ids
         if not type(ids).__module__.startswith("pandas"):  # a Dask frame (a large dataset): its ids are small
             ids = ids[["host", "capture", "pid"]].drop_duplicates().compute()
         refuse_mixed(ids, f"--by {by}")
@@ -82,17 +87,17 @@ def command(inputs, by, fmt, top, sort_by, on_bad_lines, strict, quiet, **filter
         if not len(frame):
             click.echo("no OOM kills found (kernel logs: dmesg, journalctl -k, /var/log/messages, kern.log)", err=True)
     elif from_status and by in ("process", "host", "kind"):
-        frame = _with_status(ds, by)
+        frame = _with_status(ds, by, views)
         note = f"Rows marked `status`: {STATUS_NOTE}."
     elif from_ps and by in ("process", "host"):
-        frame = with_ps(ds.mappings, ds.processes, by)
-    elif from_ps and not len(ds.mappings):
+        frame = with_ps(ds.mappings, ds.processes, by, views.result() if views is not None else None)
+    elif from_ps and not n_rows:
         raise NoDataError(f"no memory maps to summarize by {by}: {SMAPS_HINT}. Meanwhile `--by process` "
                           "and `--by host` show ps's RSS and VSZ")
-    elif not len(ds.mappings) and (from_status or _has_system_facts(ds)):
+    elif not n_rows and (from_status or _has_system_facts(ds)):
         raise NoDataError(f"no memory maps to summarize by {by}: the input holds " + _what_it_holds(ds))
     else:
-        frame = summarize(ds.mappings, by)
+        frame = summarize(ds.mappings, by) if views is None else views.result()
     if sort_by:
         frame = sort_frame(frame, sort_by)
     if top:
@@ -153,8 +158,30 @@ def _what_it_holds(ds) -> str:
     return ", ".join(offers) or "nothing to summarize"
 
 
-def _with_status(ds, by):
-    """Status rows for the processes without maps, beside the maps' own view (and ps-only rows)."""
+def _batched(inputs, by, filters, on_bad_lines):
+    """(dataset without mappings, :class:`analyzer.summarystream.Views` of them) for one input too big
+    to hold as a table (:func:`analyzer.ingest.streamtree.streamed`) and a view that adds up; else None."""
+    from ..summarystream import BATCHED
+
+    if len(inputs) != 1 or any(filters.values()) or by not in BATCHED:
+        return None
+    from ..ingest.streamtree import streamed
+    from ..summarystream import Views
+
+    reader = streamed(inputs[0], on_bad_lines)
+    if reader is None:
+        return None
+    views = Views(by)
+    with reader:
+        for frame in reader.batches():
+            views.add(frame)
+        ds = reader.dataset()
+    return ds, views
+
+
+def _with_status(ds, by, views=None):
+    """Status rows for the processes without maps, beside the maps' own view (and ps-only rows);
+    *views*: the maps' view summed batch by batch (the dataset's mappings are then empty)."""
     import pandas as pd
 
     from ..summarize import (by_host_status, by_kind_status, by_process_status, ps_processes, status_processes,
@@ -162,14 +189,16 @@ def _with_status(ds, by):
 
     if by == "kind":
         status = by_kind_status(ds.processes)
-        if not len(ds.mappings):
+        if not (len(ds.mappings) if views is None else views.rows):
             return status
-        maps = summarize(ds.mappings, "kind")
+        maps = summarize(ds.mappings, "kind") if views is None else views.result()
         maps["source_format"] = "maps"
         return pd.concat([maps, status])
     status = by_process_status(ds.processes) if by == "process" else by_host_status(ds.processes)
     rest = ds.processes[~ds.processes.index.isin(status_processes(ds.processes).index)]
-    others = with_ps(ds.mappings, rest, by) if len(ps_processes(rest)) or len(ds.mappings) else None
+    n_rows = len(ds.mappings) if views is None else views.rows
+    maps = None if views is None or not n_rows else views.result()
+    others = with_ps(ds.mappings, rest, by, maps) if len(ps_processes(rest)) or n_rows else None
     if others is None or not len(others):
         return status
     return pd.concat([others, status], ignore_index=by == "process")

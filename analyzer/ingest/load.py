@@ -70,24 +70,24 @@ def _is(p: Path, kind: Callable[[int], bool]) -> bool:
 
 
 def _read_path(item: str | Path, on_bad_lines: str, read_bytes: Callable[[int], None] | None = None,
-               parse_ahead: bool = True) -> tuple[list[Parsed], list[Notice]]:
+               parse_ahead: bool = True, make: type[Collector] = Collector) -> tuple[list[Parsed], list[Notice]]:
     """Every parsed piece of one input (a file, ``-``, a directory or an archive).
 
     *read_bytes(n)* is told of a directory's files and an archive's compressed bytes as they are
     read (:func:`load_dataset` accounts for the rest of a file once it is done)."""
     p = Path(item)
     if str(item) != "-" and _is(p, stat.S_ISDIR):
-        return _read_directory(p, on_bad_lines, read_bytes)
+        return _read_directory(p, on_bad_lines, read_bytes, make)
     name, stream = open_input(item)
     with stream:
         head = peek(stream, name, 1024)
         if archive.is_archive(head):
             if str(item) == "-" or head.startswith(b"PK"):
-                return _read_archive(stream, name, on_bad_lines, parse_ahead=parse_ahead)
+                return _read_archive(stream, name, on_bad_lines, parse_ahead=parse_ahead, make=make)
             stream.close()
             counted, counter = archive.open_counted(p, read_bytes)  # counts compressed bytes: the bomb check
             with counted:
-                return _read_archive(counted, name, on_bad_lines, lambda: counter.count, parse_ahead)
+                return _read_archive(counted, name, on_bad_lines, lambda: counter.count, parse_ahead, make)
         if str(item) != "-":  # a large smaps file: read and parsed a piece at a time
             found = chunked.read_if_large(stream, name, on_bad_lines, lambda head: sniff(head, name))
             if found is not None:
@@ -174,12 +174,13 @@ def _own_archive(nested: Nested, on_bad_lines: str) -> tuple[list[Parsed], list[
 
 
 def _read_directory(root: Path, on_bad_lines: str,
-                    read_bytes: Callable[[int], None] | None = None) -> tuple[list[Parsed], list[Notice]]:
+                    read_bytes: Callable[[int], None] | None = None,
+                    make: type[Collector] = Collector) -> tuple[list[Parsed], list[Notice]]:
     """A directory: a copied proc tree, an extracted sosreport (or several), a folder of dumps.
 
     Walked without following symlinks; a symlink is resolved only to another
     file inside *root* (sosreports' ``ps -> sos_commands/process/...``)."""
-    collector = Collector(on_bad_lines)
+    collector = make(on_bad_lines)
     source = DirectorySource(root)
     found: list[tuple[list[Parsed], list[Notice]]] = []
     try:
@@ -199,7 +200,7 @@ def _read_directory(root: Path, on_bad_lines: str,
 
 
 def _read_archive(stream, name: str, on_bad_lines: str, consumed: Callable[[], int] | None = None,
-                  parse_ahead: bool = True) -> tuple[list[Parsed], list[Notice]]:
+                  parse_ahead: bool = True, make: type[Collector] = Collector) -> tuple[list[Parsed], list[Notice]]:
     """Every parsed piece of an archive stream, and the notices.
 
     *consumed* reports the compressed bytes read so far (for the bomb check); with
@@ -207,7 +208,7 @@ def _read_archive(stream, name: str, on_bad_lines: str, consumed: Callable[[], i
     decompressed (False: one thread, what a Dask worker wants). A
     damaged archive keeps what was read before the damage, and says where it stopped.
     """
-    collector = Collector(on_bad_lines, in_flight=collector_module.BATCHES_IN_FLIGHT if parse_ahead else 0)
+    collector = make(on_bad_lines, in_flight=collector_module.BATCHES_IN_FLIGHT if parse_ahead else 0)
     source = ArchiveSource(name)
     stopped = None
     try:

@@ -28,7 +28,7 @@ from .formats import registry, smaps
 from .formats.smaps import exact
 from .formats.smaps.fastblocks import last_banner
 from .sources import archive
-from .sources.reader import decode, open_input, peek
+from .sources.reader import compression_of, decode, open_input, peek
 
 BATCH_BYTES = 64 << 20     # text parsed at once
 STREAM_BYTES = 512 << 20   # inputs larger than this (as stored) are exported batch by batch
@@ -47,11 +47,15 @@ class Batch:
 
 def streamable(item: str | Path, min_bytes: int | None = None) -> bool:
     """Whether *item* is one smaps file (plain or compressed, not an archive) of at least *min_bytes*
-    as stored: a ``==>``-banner concatenation or a single process."""
+    as stored (compressed: an eighth of it): a ``==>``-banner concatenation or a single process."""
     p = Path(item)
     min_bytes = STREAM_BYTES if min_bytes is None else min_bytes
-    if str(item) == "-" or not p.is_file() or p.stat().st_size < min_bytes:
+    if str(item) == "-" or not p.is_file() or p.stat().st_size < min_bytes // 8:
         return False
+    if p.stat().st_size < min_bytes:  # compressed: from an eighth (smaps compress 10-20 times)
+        with open(p, "rb") as raw:
+            if compression_of(raw.read(8)) is None:
+                return False
     name, stream = open_input(p)
     with stream:
         head = peek(stream, name, 1 << 16)
@@ -140,3 +144,49 @@ def _parse(piece: bytes, name: str, on_bad_lines: str, line_base: int) -> Batch:
 
 def _shift(message: str, by: int) -> str:
     return _LINE_REF.sub(lambda m: str(int(m.group(1)) + by), message) if by else message
+
+
+class FileStream:
+    """:func:`smaps_batches` with the interface of :class:`analyzer.ingest.streamtree.TreeStream`:
+    :meth:`batches` gives the mappings (checked as :mod:`analyzer.ingest.sanity` checks the whole
+    table), :meth:`dataset` afterwards the processes and notices (mappings empty)."""
+
+    def __init__(self, item: str | Path, on_bad_lines: str = "warn", batch_bytes: int | None = None):
+        self.item, self.on_bad_lines, self.batch_bytes = item, on_bad_lines, batch_bytes
+        self.done = False
+
+    def __enter__(self) -> FileStream:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+    def batches(self) -> Iterator[pd.DataFrame]:
+        from .sanity import Tally
+
+        self.tally, self.processes, self.notices, self.rows = Tally(), [], [], 0
+        for batch in smaps_batches(self.item, self.on_bad_lines, self.batch_bytes):
+            self.processes.extend(batch.processes)
+            self.notices.extend(batch.notices)
+            if len(batch.mappings):
+                frame = self.tally.add(batch.mappings)
+                self.rows += len(frame) - int(frame["path"].eq("[rollup]").sum())
+                yield frame
+        self.done = True
+
+    def dataset(self):
+        """Everything but the mappings (empty), once :meth:`batches` has run."""
+        from ..dataset import Dataset, InputReport
+        from .load import fold_notices
+
+        if not self.done:
+            raise RuntimeError("FileStream.dataset() before its batches were read")
+        for proc in self.processes:
+            if proc.get("capture") is None:
+                proc["capture"] = proc.get("source", str(self.item))
+        procs = schema.conform_processes(pd.DataFrame.from_records(self.processes) if self.processes
+                                         else pd.DataFrame())
+        formats = sorted({p["source_format"] for p in self.processes if p.get("source_format")} or {"smaps"})
+        report = InputReport(str(self.item), formats, len(procs), self.rows)
+        return Dataset(classify(schema.empty()), procs, schema.conform_hosts(pd.DataFrame()), [report],
+                       fold_notices(self.notices + self.tally.notices()))

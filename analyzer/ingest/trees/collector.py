@@ -303,6 +303,11 @@ class Collector:
         if keep_frame and len(parsed.mappings):
             self.frames.append(joining.shrink(parsed.mappings))  # joined (anew) by rows_with_facts
 
+    def _gathered(self) -> list[pd.DataFrame | None]:
+        """The parsed frames, in the order read, once every batch is settled (a subclass may
+        stand something else in for them: :class:`analyzer.ingest.streamtree.SpillCollector`)."""
+        return [f.frame if isinstance(f, _Batch) else f for f in self.frames]
+
     def _sniff(self, entry: Member) -> Nested | None:
         """Any other file: look at its (decompressed) head; read it whole only if
         it is a dump we recognise. A nested archive is handed back, its stream open."""
@@ -451,7 +456,7 @@ class Collector:
 
         self.flush()
         self.close()
-        self.frames = [f.frame if isinstance(f, _Batch) else f for f in self.frames]
+        self.frames = self._gathered()
         self.notices = [n for item in self.notices
                         for n in (item.notices if isinstance(item, _Batch) else [item])]
         by_root: dict[str, list[Parsed]] = {r: [] for r in roots}
