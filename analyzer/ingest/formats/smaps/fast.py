@@ -131,13 +131,6 @@ class Template:
 
 def parse_whole(data: bytes, ctx: Context, name: str | None = None) -> Parsed | None:
     """Parse smaps bytes that are regular throughout, or return ``None``."""
-    try:
-        return _parse(data, ctx, name)
-    except Irregular:
-        return None
-
-
-def _parse(data: bytes, ctx: Context, name: str | None) -> Parsed | None:
     if len(data) < 64 or not data.endswith(b"\n") or data.startswith(b"\xef\xbb\xbf"):
         return None
     if b"\r" in data:
@@ -145,16 +138,50 @@ def _parse(data: bytes, ctx: Context, name: str | None) -> Parsed | None:
     head = data[: 1 << 18]
     if head.count(b"\\x") * 40 > min(len(head), 1 << 16):  # the reader might call it binary
         return None
-    template = _template(data)
-    arr = np.frombuffer(data, dtype=np.uint8)
+    try:
+        return scan(data, ctx, name).parsed
+    except Irregular:
+        return None
+
+
+class Run:
+    """What :func:`scan` read: *parsed* is ``data[lo:cut]`` (``None``: nothing), *lines* its line
+    count; *bad* the byte range of the first record it declined (``None``: it read up to *hi*)."""
+
+    __slots__ = ("parsed", "cut", "lines", "bad", "template", "first_start", "first_in_block", "last_end",
+                 "last_name")
+
+    def __init__(self, cut: int, lines: int, bad: tuple[int, int] | None, template: Template):
+        self.parsed: Parsed | None = None
+        self.cut, self.lines, self.bad, self.template = cut, lines, bad, template
+        self.first_start = self.last_end = None
+        self.first_in_block = False  # the first record belongs to the block before lo (*name*'s)
+        self.last_name: str | None = None  # the block of the last record
+
+
+def scan(data: bytes, ctx: Context, name: str | None = None, lo: int = 0, hi: int | None = None,
+         template: Template | None = None, locate: bool = False, cont: bool = False) -> Run:
+    """Read ``data[lo:hi]`` (*lo* at a line start, ``data[hi - 1]`` a newline) on the fast path.
+
+    Without *locate*, any irregularity raises :class:`Irregular`. With it, a record declined in a
+    slice is located (its slice bisected) and the run stops before it: the records before it are
+    kept (up to the first banner after them), :attr:`Run.bad` is the declined record's bytes.
+    Lines before a banner are *name*'s block (with *cont*: the block read before *lo*, continued:
+    no notices for it). *template*: the layout the records must have (else the first record's).
+    """
+    hi = len(data) if hi is None else hi
+    if hi <= lo or data[hi - 1] != 10:
+        raise Irregular("not a newline at the end")
+    template = template or _template(data, lo)
+    arr = np.frombuffer(data, dtype=np.uint8, count=hi - lo, offset=lo)
     R = template.nlines
 
     pieces: list[dict] = []
     special: list[tuple[int, bytes]] = []  # (line number, text) of banners and blank lines
-    pos, line_base = 0, 0  # byte offset and line count before the current slice
+    pos, line_base = 0, 0  # byte offset (from lo) and line count before the current slice
     size = SLICE_BYTES
     n = len(arr)
-    ctrl = tabs = 0
+    bad = None
     while pos < n:
         stop = min(n, pos + size)
         seg = arr[pos:stop]
@@ -178,29 +205,78 @@ def _parse(data: bytes, ctx: Context, name: str | None) -> Parsed | None:
             size *= 2
             continue
         if stop == n and usable != n_content:
-            return None  # a cut or irregular last record: the exact path says what happened
+            raise Irregular("a cut or irregular last record")  # the exact path says what happened
         if stop == n:
             n_lines = len(nl)
         else:  # up to the last complete record; later blank lines and banners go to the next slice
             n_lines = usable if content is None else int(content[usable - 1]) + 1
-        seg = seg[: nl[n_lines - 1] + 1]
         idx = np.arange(usable) if content is None else content[:usable]
+        try:
+            if usable:
+                pieces.append(_piece(seg, ls, nl, idx, template, line_base))
+        except Irregular:
+            if not locate:
+                raise
+            m = _bisect(seg, ls, nl, idx, template, line_base, pieces)  # records [0, m) kept
+            first = int(idx[m * R])  # the declined record's first and last line, in the slice
+            last = int(idx[m * R + R - 1])
+            after = int(idx[m * R - 1]) if m else -1  # the last line of the records kept
+            between = odd[(odd < first) & (odd > after)]
+            banners = [int(i) for i in between if nl[i] > ls[i] and seg[ls[i]] == 61]
+            n_lines = banners[0] if banners else first  # the run ends at the first banner after its records
+            bad = (lo + pos + int(ls[first]), lo + pos + int(nl[last]) + 1)
+        seg = seg[: nl[n_lines - 1] + 1] if n_lines else seg[:0]
         for i in odd[odd < n_lines]:
             special.append((line_base + int(i) + 1, seg[ls[i] : nl[i]].tobytes()))
-        ctrl += int(np.count_nonzero(seg < 32)) - n_lines
-        tabs += int(np.count_nonzero(seg == 9)) if template.tabs else 0
-        if usable:
-            heads = idx[::R]
-            piece = _parse_slice(seg, ls[idx], nl[idx], template, line_base + heads + 1)
-            piece["last_lineno"] = line_base + idx[R - 1 :: R] + 1
-            pieces.append(piece)
+        ctrl = int(np.count_nonzero(seg < 32)) - n_lines
+        if ctrl and ctrl != (int(np.count_nonzero(seg == 9)) if template.tabs else 0):
+            raise Irregular("control characters where the kernel puts none")
         pos += len(seg)
         line_base += n_lines
+        if bad is not None:
+            break
+    run = Run(lo + pos, line_base, bad, template)
+    if not pieces:
+        if special and (not cont or any(text for _, text in special)):
+            raise Irregular("banners and no record")  # an empty block before a declined record
+        return run  # nothing, or blank lines of the block before lo
     nrec = sum(len(p["start"]) for p in pieces)
-    if not nrec or ctrl != tabs or tabs != template.tabs * nrec:
-        return None  # control characters or tabs where the kernel puts none
+    if template.tabs and int(np.count_nonzero(arr[:pos] == 9)) != template.tabs * nrec:
+        raise Irregular("tabs where the kernel puts none")
+    run.parsed = _finish(pieces, special, template, ctx, name, nrec, cont, run)
+    return run
+
+
+def _piece(seg: np.ndarray, ls: np.ndarray, nl: np.ndarray, idx: np.ndarray, t: Template, line_base: int) -> dict:
+    """The records whose lines are ``idx`` (R lines each) of a slice."""
+    heads = idx[:: t.nlines]
+    piece = _parse_slice(seg, ls[idx], nl[idx], t, line_base + heads + 1)
+    piece["last_lineno"] = line_base + idx[t.nlines - 1 :: t.nlines] + 1
+    return piece
+
+
+def _bisect(seg, ls, nl, idx, t: Template, line_base: int, pieces: list) -> int:
+    """The first record of a declined slice that is declined on its own: the pieces before it are
+    appended to *pieces*; returns its index."""
+    R = t.nlines
+    good, bad = 0, len(idx) // R  # records [0, good) read; [good, bad) declined together
+    while bad - good > 1:
+        mid = (good + bad) // 2
+        try:
+            piece = _piece(seg, ls, nl, idx[good * R : mid * R], t, line_base)
+        except Irregular:
+            bad = mid
+            continue
+        pieces.append(piece)
+        good = mid
+    return good
+
+
+def _finish(pieces: list[dict], special: list, template: Template, ctx: Context, name: str | None, nrec: int,
+            cont: bool, run: Run) -> Parsed:
+    """The frame, processes and notices of the pieces (the checks over all of them)."""
     if any(pc.any(pc.equal(p["path"], "[rollup]")).as_py() for p in pieces):
-        return None  # smaps_rollup: a process-level record, the exact path's job
+        raise Irregular("smaps_rollup")  # a process-level record, the exact path's job
     blocks = _blocks(special, name)
     linenos = np.concatenate([p["lineno"] for p in pieces])
     last_linenos = np.concatenate([p["last_lineno"] for p in pieces])
@@ -215,13 +291,17 @@ def _parse(data: bytes, ctx: Context, name: str | None) -> Parsed | None:
     pids = [b[2] for b in blocks]
     seen = [p for p, c in zip(pids, counts) if p is not None and c]
     if len(seen) != len(set(seen)):
-        return None  # a PID twice: the exact path warns about it
+        raise Irregular("a PID twice")  # the exact path warns about it
     processes = []
     unnamed = [i for i, (bname, _, _) in enumerate(blocks) if bname is None]  # numbered as the exact path does
     seq = {i: n for n, i in enumerate(unnamed, 1)} if len(unnamed) > 1 else {}
+    pre_banner = next((lineno for lineno, text in special if text), None) != 1  # block 0: lines before a banner
+    continued = cont and pre_banner  # block 0 goes on from before lo: its notices were given
     for i, ((bname, bline, pid), count) in enumerate(zip(blocks, counts)):
         processes.append(process_record(pid, ctx.source, "smaps" if count else None, block_name=bname,
                                         block=seq.get(i), lineno=bline, mappings=int(count)))
+        if i == 0 and continued:
+            continue
         if bname and _SELF_NAME.search(bname):  # the same notice as smaps.parse, in the same order
             ctx.info(bline, self_notice(bname))
         if not count:
@@ -231,6 +311,10 @@ def _parse(data: bytes, ctx: Context, name: str | None) -> Parsed | None:
     frame = _frame(pieces, template, ctx.source, (pid_values, pid_mask), block_of, nrec)
     if seq:
         frame["block"] = pd.array([seq.get(i) for i in range(len(blocks))], dtype="Int64").take(block_of)
+    run.first_start = int(pieces[0]["start"][0])
+    run.last_end = int(pieces[-1]["end"][-1])
+    run.first_in_block = bool(block_of[0] == 0 and pre_banner)
+    run.last_name = blocks[int(block_of[-1])][0]
     return Parsed(frame, processes, formats={"smaps"})
 
 
@@ -261,10 +345,9 @@ def _blocks(special: list[tuple[int, bytes]], name: str | None) -> list[tuple[st
     return out
 
 
-def _template(data: bytes) -> Template:
-    """Read the first record in Python: it fixes the layout of every other."""
+def _template(data: bytes, pos: int = 0) -> Template:
+    """Read the first record (from *pos*) in Python: it fixes the layout of every other."""
     lines = []
-    pos = 0
     while True:
         end = data.find(b"\n", pos)
         if end < 0:

@@ -44,7 +44,9 @@ from ....errors import ParseError
 from ...base import Context, Parsed
 from ...sources.reader import is_encrypted, looks_binary
 from .exact import BANNER, GREP_PREFIX, _warn_repeated_pids
+from . import fastruns
 from .fast import parse_whole
+from .fastcols import Irregular
 from .exact import parse as exact_parse
 
 GROUP_BYTES = 4 << 20  # blocks parsed together on the fast path (a frame per group, halved when declined)
@@ -140,7 +142,10 @@ def _parse_banners(data: bytes, ctx: Context, name: str | None) -> Parsed | None
         results = [(parsed, sub.notices, _LineMap(segments[:1]), False)]
         _parse_run(segments[1:], ctx, name, results)
         return _merge(results, ctx)
-    return parse_whole(data, ctx, name)
+    try:
+        return _merge(fastruns.runs(data, ctx, name), ctx)
+    except Irregular:
+        return None
 
 
 def last_banner(data: bytes) -> int:
@@ -316,14 +321,17 @@ def _merge(results: list, ctx: Context) -> Parsed:
         return parsed
 
     frames, processes, formats = [], [], set()
-    for parsed, notices, lines, exact in results:
+    for parsed, notices, lines, exact, *cont in results:
         frame = parsed.mappings
         if len(frame):
             frame = schema.conform(frame)
             linenos = frame["lineno"].to_numpy(dtype=np.int64)
             frame["lineno"] = pd.array(lines.map(linenos), dtype="Int64")
             frames.append(frame)
-        for proc in parsed.processes:
+        for i, proc in enumerate(parsed.processes):
+            if i == 0 and cont and cont[0]:  # the block of the piece before, continued
+                _continue_process(processes[-1], proc)
+                continue
             proc["lineno"] = lines.one(proc.get("lineno"))
             processes.append(proc)
         formats |= parsed.formats
@@ -340,6 +348,14 @@ def _merge(results: list, ctx: Context) -> Parsed:
     else:
         frame = pd.concat(frames, ignore_index=True)
     return Parsed(frame, processes, formats=formats)
+
+
+def _continue_process(proc: dict, more: dict) -> None:
+    """One process block read in pieces: the second piece's mappings added to the first's entry."""
+    proc["mappings"] += more["mappings"]
+    proc["partial"] = proc.get("partial") or more.get("partial")
+    if more["source_format"] and not proc["source_format"]:
+        proc["source_format"] = more["source_format"]
 
 
 def _bytes_of(run: list[_Segment]) -> bytes:

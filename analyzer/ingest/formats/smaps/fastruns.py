@@ -1,0 +1,171 @@
+"""One pass over a smaps buffer on the fast path that steps over the records it declines.
+
+:func:`analyzer.ingest.formats.smaps.fast.scan` reads regular records and stops at the first one
+it declines (found by bisecting the ~1 MB slice it was in), keeping everything before it. This
+module drives it over a whole buffer:
+
+- a declined record right after a banner may just be another layout (a ``cat`` of captures of two
+  kernels): the scan starts again there, with the layout of that block's first record;
+- otherwise the one record is read by the exact parser (an odd value, a path that is not UTF-8) and
+  the scan goes on after it, in the same block and with the same layout.
+
+A record read alone gives what the exact path gives it inside its block only if nothing of the
+block's state depends on it; :func:`runs` checks that it is one complete record with the same keys
+as its block's other records (so no "fewer fields than its neighbours"), at an address above the
+one before it and below the one after it (no restart of a ``cat``), and that nothing was dropped.
+Where that does not hold it raises :class:`~analyzer.ingest.formats.smaps.fastcols.Irregular` and
+the caller reads block by block instead. The pieces come back in file order, each with its line
+offset, for :func:`analyzer.ingest.formats.smaps.fastblocks` to merge.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from ....errors import ParseError
+from ...base import Context, Parsed
+from .exact import FIELD, HEADER, self_notice
+from .exact import parse as exact_parse
+from .fast import Template, scan
+from .fastcols import Irregular
+
+_LINE_REF = re.compile(r"(?<=\bline )(\d+)")
+
+
+class Shift:
+    """Buffer line numbers to file line numbers: line 1 of the buffer is line *first* of the file."""
+
+    def __init__(self, first: int):
+        self.offset = first - 1
+        self.identity = first == 1
+
+    def map(self, lines: np.ndarray) -> np.ndarray:
+        return lines + self.offset
+
+    def one(self, line: int | None) -> int | None:
+        return None if line is None else line + self.offset
+
+    def text(self, message: str) -> str:
+        return _LINE_REF.sub(lambda m: str(int(m.group(1)) + self.offset), message)
+
+
+class _Block:
+    """What the records read so far say about the current process block."""
+
+    def __init__(self, name: str | None):
+        self.name = name
+        self.template: Template | None = None  # the layout of its fast records
+        self.prev_end: int | None = None  # the end address of its last record
+        self.pending: list[tuple] = []  # key sequences of records read alone, not yet checked
+
+    def keys(self, template: Template) -> tuple:
+        return tuple(template.keys) + (("VmFlags",) if template.vmflags else ())
+
+    def check(self, template: Template) -> None:
+        if self.template is not None and self.keys(self.template) != self.keys(template):
+            raise Irregular("two layouts in one block")
+        self.template = template
+        if any(keys != self.keys(template) for keys in self.pending):
+            raise Irregular("a record read alone has other keys than its block")
+        self.pending = []
+
+    def close(self) -> None:
+        if len(set(self.pending)) > 1:
+            raise Irregular("records read alone with different keys")
+
+
+def runs(data: bytes, ctx: Context, name: str | None, lo: int = 0, hi: int | None = None,
+         first_line: int = 1) -> list[tuple]:
+    """``data[lo:hi]`` (*lo* at a line start, the end a newline) as pieces ``(parsed, notices,
+    line map, read by the exact parser, continues the block before it)`` in file order.
+
+    Raises :class:`Irregular` where reading record by record would not give the exact path's result.
+    """
+    hi = len(data) if hi is None else hi
+    out: list[tuple] = []
+    pos, line = lo, first_line
+    block = _Block(name)
+    cont = False  # the next piece continues block.name (no banner before its first record)
+    while pos < hi:
+        sub = Context(ctx.source, ctx.on_bad_lines)
+        run = scan(data, sub, block.name, pos, hi, template=block.template if cont else None,
+                   locate=True, cont=cont)
+        if run.parsed is not None:
+            if cont and run.first_in_block:
+                if block.prev_end is not None and run.first_start < block.prev_end:
+                    raise Irregular("addresses start again from low")
+                block.check(run.template)
+            else:
+                block.close()
+            if run.last_name != block.name or not (cont and run.first_in_block):
+                block = _Block(run.last_name)  # the run ended in another block than it began
+            block.template, block.prev_end = run.template, run.last_end
+            out.append((run.parsed, sub.notices, Shift(line), False, cont and run.first_in_block))
+            cont = True  # what comes next continues the run's last block, unless a banner comes first
+        progress = run.cut > pos
+        line += run.lines
+        pos = run.cut
+        if run.bad is None:
+            break
+        start, end = run.bad
+        if pos < start:  # banners before the declined record: a new block, perhaps another layout
+            block.close()
+            block = _Block(name)
+            cont = False
+            if progress:
+                continue  # scan again from the banner (the layout of that block's first record)
+        keys = _keys(data, start, end)  # before the exact parser: it would complain otherwise
+        parsed, notices, lines = _alone(data, ctx, block.name, pos, end, line, cont=cont)
+        if not cont:  # the block's first record: its name is the banner's
+            block.name = parsed.processes[-1]["block_name"]
+        row = parsed.mappings.iloc[0]
+        if block.prev_end is not None and int(row["start"]) < block.prev_end:
+            raise Irregular("addresses start again from low")
+        block.prev_end = int(row["end"])
+        if block.template is not None:
+            if keys != block.keys(block.template):
+                raise Irregular("a record read alone has other keys than its block")
+        else:
+            block.pending.append(keys)
+        out.append((parsed, notices, Shift(line), True, cont))
+        line += lines
+        pos, cont = end, True
+    block.close()
+    return out
+
+
+def _alone(data: bytes, ctx: Context, name: str | None, lo: int, hi: int, line: int,
+           cont: bool) -> tuple[Parsed, list, int]:
+    """``data[lo:hi]`` (one record, after banner lines unless *cont*) on the exact path."""
+    sub = Context(ctx.source, ctx.on_bad_lines)
+    shift = Shift(line)
+    try:
+        parsed = exact_parse(data[lo:hi].decode("utf-8", errors="backslashreplace"), sub, name)
+    except ParseError as exc:
+        raise ParseError(ctx.source, shift.one(exc.lineno), shift.text(exc.message)) from None
+    procs = parsed.processes
+    if (len(parsed.mappings) != 1 or len(procs) != 1 or procs[0]["mappings"] != 1 or procs[0].get("partial")
+            or procs[0]["source_format"] != "smaps" or parsed.mappings["start"].isna().any()):
+        raise Irregular("a record that is not one whole mapping on its own")
+    notices = sub.notices
+    if cont:  # the block's own notices were given with its first piece
+        notices = [n for n in notices if not (n.lineno == 1 and name and n.message == self_notice(name))]
+    return parsed, notices, data.count(b"\n", lo, hi)
+
+
+def _keys(data: bytes, lo: int, hi: int) -> tuple:
+    """The keys of a record's field lines, as the exact parser reads them (its header line checked)."""
+    lines = data[lo:hi].decode("utf-8", errors="backslashreplace").split("\n")[:-1]
+    if not lines or HEADER.fullmatch(lines[0]) is None:
+        raise Irregular("a record read alone without its header first")
+    keys = []
+    for text in lines[1:]:
+        m = FIELD.fullmatch(text.strip())
+        if m is None:
+            raise Irregular("a line of a record read alone that is no field")
+        keys.append(m.group(1))
+    if len(set(keys)) != len(keys):
+        raise Irregular("a key twice in a record read alone")
+    return tuple(keys)
