@@ -214,10 +214,10 @@ def scan(data: bytes, ctx: Context, name: str | None = None, lo: int = 0, hi: in
         try:
             if usable:
                 pieces.append(_piece(seg, ls, nl, idx, template, line_base))
-        except Irregular:
+        except Irregular as exc:
             if not locate:
                 raise
-            m = _bisect(seg, ls, nl, idx, template, line_base, pieces)  # records [0, m) kept
+            m = _bisect(seg, ls, nl, idx, template, line_base, pieces, exc.record)  # records [0, m) kept
             first = int(idx[m * R])  # the declined record's first and last line, in the slice
             last = int(idx[m * R + R - 1])
             after = int(idx[m * R - 1]) if m else -1  # the last line of the records kept
@@ -255,11 +255,21 @@ def _piece(seg: np.ndarray, ls: np.ndarray, nl: np.ndarray, idx: np.ndarray, t: 
     return piece
 
 
-def _bisect(seg, ls, nl, idx, t: Template, line_base: int, pieces: list) -> int:
+def _bisect(seg, ls, nl, idx, t: Template, line_base: int, pieces: list, hint: int | None) -> int:
     """The first record of a declined slice that is declined on its own: the pieces before it are
-    appended to *pieces*; returns its index."""
+    appended to *pieces*; returns its index. *hint*: a record known to fail one check (the ones
+    before it passed that one)."""
     R = t.nlines
     good, bad = 0, len(idx) // R  # records [0, good) read; [good, bad) declined together
+    if hint is not None and 0 <= hint < bad:
+        bad = hint + 1
+        if hint == 0:
+            return 0
+        try:
+            pieces.append(_piece(seg, ls, nl, idx[: hint * R], t, line_base))
+            return hint
+        except Irregular:
+            bad = hint
     while bad - good > 1:
         mid = (good + bad) // 2
         try:
@@ -385,15 +395,22 @@ def _parse_slice(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, t: Templ
         block_starts = starts[:, 1] if good is None else starts[good, 1]
         blocks = np.lib.stride_tricks.sliding_window_view(seg, t.block_len)[block_starts]  # (records, block) copy
         blocks |= t.varying
-        if not (blocks == t.expected).all():
-            raise Irregular("field block differs from the first record's")
+        same = blocks == t.expected
+        if not same.all():
+            row = int(np.argmin(same.all(axis=1)))
+            raise Irregular("field block differs from the first record's", row if good is None else int(good[row]))
         at = block_starts[:, None] + t.word_starts
         if at[:, 0].min() < 0:
             raise Irregular("block at the start of the buffer")
         words = word_view(seg)[at]
         words &= t.word_keep
         words |= t.word_fill
-        words = read_windows(words).T
+        try:
+            words = read_windows(words).T
+        except Irregular as exc:
+            if exc.record is not None and good is not None:
+                exc.record = int(good[exc.record])
+            raise
         if good is None:
             np.multiply(words, t.mult_col, out=values)
         else:
@@ -403,7 +420,11 @@ def _parse_slice(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, t: Templ
         if len(wide) > max(8, MAX_WIDE_FRACTION * nrec):
             raise Irregular("too many wide values")
         for r in wide:
-            values[:, r] = _read_wide_record(seg, starts[r], ends[r], t)
+            try:
+                values[:, r] = _read_wide_record(seg, starts[r], ends[r], t)
+            except Irregular as exc:
+                exc.record = int(r)
+                raise
 
     out = read_headers(seg, starts[:, 0], ends[:, 0])
     out["values"] = values

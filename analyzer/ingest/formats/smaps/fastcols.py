@@ -44,7 +44,13 @@ _LETTER_BITS = np.uint64(0x0101010101010101)
 
 
 class Irregular(Exception):
-    """The input is not the regular case: let the exact path read it."""
+    """The input is not the regular case: let the exact path read it.
+
+    *record*, when known: the first record (row) that is not (the ones before it passed this check)."""
+
+    def __init__(self, message: str, record: int | None = None):
+        super().__init__(message)
+        self.record = record
 
 
 def read_windows(words: np.ndarray) -> np.ndarray:
@@ -55,7 +61,8 @@ def read_windows(words: np.ndarray) -> np.ndarray:
     bad |= (digit >> np.uint64(56)) ^ np.uint64(1)  # the last byte not a digit
     bad |= (words | digit_bytes) ^ (np.uint64(0x2020202020202020) | digit_bytes)  # neither digit nor space
     if bad.any():
-        raise Irregular("value window")
+        rows = bad.reshape(len(bad), -1).any(axis=1) if bad.ndim > 1 else bad
+        raise Irregular("value window", int(np.argmax(rows)))
     # Eight digits in one word, most significant first in memory (little-endian).
     v = words & _LOW_NIBBLES
     v = (v * np.uint64(10) + (v >> np.uint64(8))) & np.uint64(0x00FF00FF00FF00FF)
