@@ -53,7 +53,7 @@ from .... import schema
 from ....schema import BY_NAME, KEY_TO_COLUMN, UNITLESS_KEYS, field_column, process_record
 from ...base import Context, Parsed
 from .fastcols import (Irregular, constant_strings, int_array, null_array,
-                       read_headers, read_vmflags, read_windows, string_column, word_view)
+                       read_headers, read_vmflags, read_windows, rows, string_column, word_view)
 from ...numbers import checked_int
 from .exact import BANNER as _BANNER, NAME_PID as _NAME_PID, SELF_NAME as _SELF_NAME, empty_notice, self_notice
 
@@ -127,6 +127,16 @@ class Template:
         self.expected = block_arr | self.varying
         self.mult_col = np.array(self.mult, dtype=np.int64)[:, None]
         self.tabs = int(np.count_nonzero(self.expected == 9))
+        # The same line by line, for lines that do not follow each other (grep -H prefixes between):
+        # line j's bytes OR'ed with line_varying[j] (the digit window, and past its end) equal line_expected[j].
+        starts = np.cumsum([0] + [n + 1 for n in self.lengths[:-1]])
+        self.line_width = max(self.lengths)
+        self.line_varying = np.full((self.nfields, self.line_width), 255, dtype=np.uint8)
+        self.line_expected = np.full((self.nfields, self.line_width), 255, dtype=np.uint8)
+        for j, (s, n) in enumerate(zip(starts, self.lengths)):
+            self.line_varying[j, :n] = self.varying[s : s + n]
+            self.line_expected[j, :n] = self.expected[s : s + n]
+        self.line_word_starts = self.word_starts - starts
 
 
 def parse_whole(data: bytes, ctx: Context, name: str | None = None) -> Parsed | None:
@@ -160,7 +170,7 @@ class Run:
 
 
 def scan(data: bytes, ctx: Context, name: str | None = None, lo: int = 0, hi: int | None = None,
-         template: Template | None = None, locate: bool = False, cont: bool = False) -> Run:
+         template: Template | None = None, locate: bool = False, cont: bool = False, grep=None) -> Run:
     """Read ``data[lo:hi]`` (*lo* at a line start, ``data[hi - 1]`` a newline) on the fast path.
 
     Without *locate*, any irregularity raises :class:`Irregular`. With it, a record declined in a
@@ -168,12 +178,17 @@ def scan(data: bytes, ctx: Context, name: str | None = None, lo: int = 0, hi: in
     kept (up to the first banner after them), :attr:`Run.bad` is the declined record's bytes.
     Lines before a banner are *name*'s block (with *cont*: the block read before *lo*, continued:
     no notices for it). *template*: the layout the records must have (else the first record's).
+    *grep*: the :class:`~analyzer.ingest.formats.smaps.fastgrep.GrepBlocks` of ``grep -H`` output
+    (the whole of *data*, no *locate*): each line is read after its prefix.
     """
     hi = len(data) if hi is None else hi
     if hi <= lo or data[hi - 1] != 10:
         raise Irregular("not a newline at the end")
-    template = template or _template(data, lo)
+    if grep is not None and (lo or hi != len(data) or locate or cont):
+        raise ValueError("grep -H output is read whole")
+    template = template or _template(data, lo, grep is not None)
     arr = np.frombuffer(data, dtype=np.uint8, count=hi - lo, offset=lo)
+    words = word_view(arr) if grep is not None else None
     R = template.nlines
 
     pieces: list[dict] = []
@@ -192,7 +207,12 @@ def scan(data: bytes, ctx: Context, name: str | None = None, lo: int = 0, hi: in
         ls = np.empty_like(nl)
         ls[0] = 0
         ls[1:] = nl[:-1] + 1
-        odd = np.flatnonzero((nl == ls) | (seg[ls] == 61))  # blank, or `==> name <==`
+        if grep is not None:  # the lines after their prefixes
+            bid = grep.block_of(ls + pos)
+            cs = np.minimum(ls + grep.plen[bid], nl)  # a line shorter than its prefix fails the check below
+        else:
+            cs = ls
+        odd = np.flatnonzero((nl == cs) | (seg[cs] == 61))  # blank, or `==> name <==`
         if len(odd):
             content = np.ones(len(nl), dtype=bool)
             content[odd] = False
@@ -211,9 +231,19 @@ def scan(data: bytes, ctx: Context, name: str | None = None, lo: int = 0, hi: in
         else:  # up to the last complete record; later blank lines and banners go to the next slice
             n_lines = usable if content is None else int(content[usable - 1]) + 1
         idx = np.arange(usable) if content is None else content[:usable]
+        if grep is not None:
+            if (seg[cs[odd]] == 61).any():
+                raise Irregular("a grep -H line that starts with =")  # the exact path reads no banner there
+            grep.check(words, ls[:n_lines] + pos, bid[:n_lines])
+            grep.first_lines(ls[:n_lines] + pos, line_base)
+            heads = bid[idx[::R]]
+            if (heads != bid[idx[R - 1 :: R]]).any():
+                raise Irregular("a record across two grep -H blocks")
         try:
             if usable:
-                pieces.append(_piece(seg, ls, nl, idx, template, line_base))
+                pieces.append(_piece(seg, cs, nl, idx, template, line_base, grep is not None))
+                if grep is not None:
+                    pieces[-1]["bid"] = heads
         except Irregular as exc:
             if not locate:
                 raise
@@ -243,14 +273,18 @@ def scan(data: bytes, ctx: Context, name: str | None = None, lo: int = 0, hi: in
     nrec = sum(len(p["start"]) for p in pieces)
     if template.tabs and int(np.count_nonzero(arr[:pos] == 9)) != template.tabs * nrec:
         raise Irregular("tabs where the kernel puts none")
-    run.parsed = _finish(pieces, special, template, ctx, name, nrec, cont, run)
+    if grep is not None:
+        run.parsed = _finish_grep(pieces, grep, template, ctx, nrec)
+    else:
+        run.parsed = _finish(pieces, special, template, ctx, name, nrec, cont, run)
     return run
 
 
-def _piece(seg: np.ndarray, ls: np.ndarray, nl: np.ndarray, idx: np.ndarray, t: Template, line_base: int) -> dict:
+def _piece(seg: np.ndarray, ls: np.ndarray, nl: np.ndarray, idx: np.ndarray, t: Template, line_base: int,
+           by_line: bool = False) -> dict:
     """The records whose lines are ``idx`` (R lines each) of a slice."""
     heads = idx[:: t.nlines]
-    piece = _parse_slice(seg, ls[idx], nl[idx], t, line_base + heads + 1)
+    piece = _parse_slice(seg, ls[idx], nl[idx], t, line_base + heads + 1, by_line)
     piece["last_lineno"] = line_base + idx[t.nlines - 1 :: t.nlines] + 1
     return piece
 
@@ -328,6 +362,38 @@ def _finish(pieces: list[dict], special: list, template: Template, ctx: Context,
     return Parsed(frame, processes, formats={"smaps"})
 
 
+def _finish_grep(pieces: list[dict], grep, template: Template, ctx: Context, nrec: int) -> Parsed:
+    """:func:`_finish` for ``grep -H`` output: the blocks are its names' runs of lines."""
+    if any(pc.any(pc.equal(p["path"], "[rollup]")).as_py() for p in pieces):
+        raise Irregular("smaps_rollup")
+    if (grep.line == 0).any():
+        raise Irregular("a block whose first line was not seen")
+    block_of = np.concatenate([p["bid"] for p in pieces])
+    counts = np.bincount(block_of, minlength=len(grep.names))
+    pids = []
+    for bname in grep.names:
+        m = _NAME_PID.search(bname)
+        pid = checked_int(m.group(1)) if m else None
+        if m and pid is None:
+            raise Irregular("a PID too large")
+        pids.append(pid)
+    seen = [p for p, c in zip(pids, counts) if p is not None and c]
+    if len(seen) != len(set(seen)):
+        raise Irregular("a PID twice")
+    frame = _frame(pieces, template, ctx.source, (np.array([p or 0 for p in pids], dtype=np.int64)[block_of],
+                                                  np.array([p is None for p in pids], dtype=bool)[block_of]),
+                   block_of, nrec)
+    processes = []
+    for bname, bline, pid, count in zip(grep.names, grep.line.tolist(), pids, counts.tolist()):
+        processes.append(process_record(pid, ctx.source, "smaps" if count else None, block_name=bname,
+                                        block=None, lineno=bline, mappings=count))
+        if _SELF_NAME.search(bname):
+            ctx.info(bline, self_notice(bname))
+        if not count:
+            ctx.info(bline, empty_notice(bname))
+    return Parsed(frame, processes, formats={"smaps"})
+
+
 def _blocks(special: list[tuple[int, bytes]], name: str | None) -> list[tuple[str | None, int, int | None]]:
     """(name, line number, pid) of every process block, as smaps.split_blocks makes them."""
     blocks: list[tuple[str | None, int, int | None]] = []
@@ -355,8 +421,9 @@ def _blocks(special: list[tuple[int, bytes]], name: str | None) -> list[tuple[st
     return out
 
 
-def _template(data: bytes, pos: int = 0) -> Template:
-    """Read the first record (from *pos*) in Python: it fixes the layout of every other."""
+def _template(data: bytes, pos: int = 0, grep: bool = False) -> Template:
+    """Read the first record (from *pos*; with *grep*, each line after its ``grep -H`` prefix)
+    in Python: it fixes the layout of every other."""
     lines = []
     while True:
         end = data.find(b"\n", pos)
@@ -364,6 +431,8 @@ def _template(data: bytes, pos: int = 0) -> Template:
             break
         line = data[pos:end]
         pos = end + 1
+        if grep:
+            line = line[line.find(b":") + 1 :]  # names have no colon
         if not lines and (not line or line.startswith(b"==>")):
             continue  # banners and blank lines before the first record
         if lines and (_HEADER.match(line) or not line or line.startswith(b"=")):
@@ -379,7 +448,8 @@ def _template(data: bytes, pos: int = 0) -> Template:
     return Template(lines[1:])
 
 
-def _parse_slice(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, t: Template, linenos: np.ndarray) -> dict:
+def _parse_slice(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, t: Template, linenos: np.ndarray,
+                 by_line: bool = False) -> dict:
     nrec = len(ends) // t.nlines
     starts = starts.reshape(nrec, t.nlines)
     ends = ends.reshape(nrec, t.nlines)
@@ -391,7 +461,16 @@ def _parse_slice(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, t: Templ
     good = np.flatnonzero(regular) if not regular.all() else None
     ngood = nrec if good is None else len(good)
     values = np.empty((t.nfields, nrec), dtype=np.int64)  # one contiguous row per field
-    if ngood:
+    if ngood and by_line:  # field lines apart (grep -H prefixes): checked line by line
+        line_starts = starts[:, 1 : 1 + t.nfields] if good is None else starts[good, 1 : 1 + t.nfields]
+        blocks = rows(seg, line_starts.ravel(), t.line_width).reshape(ngood, t.nfields, t.line_width)
+        blocks |= t.line_varying
+        same = (blocks == t.line_expected).reshape(ngood, -1)
+        if not same.all():
+            row = int(np.argmin(same.all(axis=1)))
+            raise Irregular("field line differs from the first record's", row if good is None else int(good[row]))
+        at = line_starts + t.line_word_starts
+    elif ngood:
         block_starts = starts[:, 1] if good is None else starts[good, 1]
         blocks = np.lib.stride_tricks.sliding_window_view(seg, t.block_len)[block_starts]  # (records, block) copy
         blocks |= t.varying
@@ -400,6 +479,7 @@ def _parse_slice(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, t: Templ
             row = int(np.argmin(same.all(axis=1)))
             raise Irregular("field block differs from the first record's", row if good is None else int(good[row]))
         at = block_starts[:, None] + t.word_starts
+    if ngood:
         if at[:, 0].min() < 0:
             raise Irregular("block at the start of the buffer")
         words = word_view(seg)[at]

@@ -43,16 +43,14 @@ from .... import schema
 from ....errors import ParseError
 from ...base import Context, Parsed
 from ...sources.reader import is_encrypted, looks_binary
-from .exact import BANNER, GREP_PREFIX, _warn_repeated_pids
-from . import fastruns
-from .fast import parse_whole
+from .exact import BANNER, _warn_repeated_pids
+from . import fastgrep, fastruns
+from .fast import parse_whole, scan
+from .fastgrep import _GREP_NAME, MAX_NAME  # noqa: F401 (MAX_NAME: the limit both paths read prefixes to)
 from .fastcols import Irregular
 from .exact import parse as exact_parse
 
 GROUP_BYTES = 4 << 20  # blocks parsed together on the fast path (a frame per group, halved when declined)
-MAX_NAME = 4096  # longest grep -H prefix read the vectorised way
-
-_GREP_NAME = re.compile(GREP_PREFIX.pattern.rsplit(":", 1)[0].encode())
 _REPEATED = re.compile(r"PID \d+ appears again \(first at line \d+\)")
 _LINE_REF = re.compile(r"(?<=\bline )(\d+)")
 
@@ -115,10 +113,12 @@ def parse(data: bytes, ctx: Context, name: str | None = None) -> Parsed | None:
         return parse_whole(data, ctx, name)  # one block: all of it on the fast path, or none
     if looks_binary(data) or is_encrypted(data[:64]):
         return None  # the reader's decode says what it is
-    if not grep:
+    if grep:
+        parsed = _parse_grep(data, ctx, name)
+    else:
         parsed = _parse_banners(data, ctx, name)
-        if parsed is not None:
-            return parsed
+    if parsed is not None:
+        return parsed
     segments = _grep_segments(data) if grep else _banner_segments(data)
     if segments is None or (len(segments) < 2 and not grep):
         return None  # one block, declined above: the exact path's
@@ -146,6 +146,20 @@ def _parse_banners(data: bytes, ctx: Context, name: str | None) -> Parsed | None
         return _merge(fastruns.runs(data, ctx, name), ctx)
     except Irregular:
         return None
+
+
+def _parse_grep(data: bytes, ctx: Context, name: str | None) -> Parsed | None:
+    """``grep -H`` output in one fast pass, each line read after its prefix; ``None`` if declined."""
+    blocks = fastgrep.blocks(data)
+    if blocks is None:
+        return None
+    sub = Context(ctx.source, ctx.on_bad_lines)
+    try:
+        parsed = scan(data, sub, name, grep=blocks).parsed
+    except Irregular:
+        return None
+    ctx.notices.extend(sub.notices)
+    return parsed
 
 
 def last_banner(data: bytes) -> int:
@@ -259,7 +273,7 @@ def _grep_segments(data: bytes) -> list[_Segment] | None:
             return None
         seen.add(raw)
         prefix = raw + b":"
-        end = _block_end(data, pos, prefix)
+        end = fastgrep.block_end(data, pos, prefix)
         block = data[pos:end]
         lines = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
         content = block[len(prefix):].replace(b"\n" + prefix, b"\n")
@@ -271,34 +285,6 @@ def _grep_segments(data: bytes) -> list[_Segment] | None:
         segments.append(_Segment(block, 0, len(block), 1 + lines, line, line))
         pos, line = end, line + lines
     return segments
-
-
-def _block_end(data: bytes, pos: int, prefix: bytes) -> int:
-    """Where the lines starting with *prefix* that begin at *pos* end (the start of the next line
-    that does not), assuming they are contiguous (the caller checks)."""
-    def line_start(at: int) -> int:
-        nl = data.find(b"\n", at)
-        return len(data) if nl < 0 else nl + 1
-
-    good, step = pos, 4096
-    while True:  # gallop: a line start known to have the prefix, and one known not to
-        bad = line_start(good + step)
-        if bad >= len(data):
-            bad = len(data)
-            break
-        if not data.startswith(prefix, bad):
-            break
-        good, step = bad, step * 2
-    while True:  # bisect between them, on line starts
-        mid = line_start(good + (bad - good) // 2)
-        if mid >= bad:
-            mid = line_start(good + 1)
-            if mid >= bad:
-                return bad
-        if data.startswith(prefix, mid):
-            good = mid
-        else:
-            bad = mid
 
 
 def _parse_segments(segments: list[_Segment], ctx: Context, name: str | None, whole: bool = True) -> Parsed:
