@@ -69,7 +69,7 @@ _KB_FIELD = re.compile(r"([ \t]*?)( *)(\d+)( kB)?")
 class Template:
     """The first record's field lines: keys, line lengths, digit windows."""
 
-    def __init__(self, lines: list[str]):
+    def __init__(self, lines: list[str], eol: bytes = b"\n"):
         self.keys: list[str] = []
         self.columns: list[str] = []
         self.mult: list[int] = []
@@ -104,7 +104,7 @@ class Template:
             digits_end = len(key) + 1 + len(v.group(1)) + len(v.group(2)) + len(v.group(3))
             width = min(8, len(v.group(2)) + len(v.group(3)))
             windows.append((len(block) + digits_end, width))
-            block += line.encode("ascii") + b"\n"
+            block += line.encode("ascii") + eol
             self.lengths.append(len(line))
         if not self.keys:
             raise Irregular("no fields (maps)")
@@ -129,7 +129,7 @@ class Template:
         self.tabs = int(np.count_nonzero(self.expected == 9))
         # The same line by line, for lines that do not follow each other (grep -H prefixes between):
         # line j's bytes OR'ed with line_varying[j] (the digit window, and past its end) equal line_expected[j].
-        starts = np.cumsum([0] + [n + 1 for n in self.lengths[:-1]])
+        starts = np.cumsum([0] + [n + len(eol) for n in self.lengths[:-1]])
         self.line_width = max(self.lengths)
         self.line_varying = np.full((self.nfields, self.line_width), 255, dtype=np.uint8)
         self.line_expected = np.full((self.nfields, self.line_width), 255, dtype=np.uint8)
@@ -139,19 +139,26 @@ class Template:
         self.line_word_starts = self.word_starts - starts
 
 
-def parse_whole(data: bytes, ctx: Context, name: str | None = None) -> Parsed | None:
-    """Parse smaps bytes that are regular throughout, or return ``None``."""
-    if len(data) < 64 or not data.endswith(b"\n") or data.startswith(b"\xef\xbb\xbf"):
-        return None
-    if b"\r" in data:
-        return None
-    head = data[: 1 << 18]
-    if head.count(b"\\x") * 40 > min(len(head), 1 << 16):  # the reader might call it binary
+def parse_whole(data: bytes, ctx: Context, name: str | None = None, crlf: bool = False) -> Parsed | None:
+    """Parse smaps bytes that are regular throughout, or return ``None``. *crlf*: a CR that ends a
+    line is dropped (the exact path does so when one of the first 50 lines ends in CR)."""
+    if not regular_input(data, crlf):
         return None
     try:
-        return scan(data, ctx, name).parsed
+        return scan(data, ctx, name, crlf=crlf).parsed
     except Irregular:
         return None
+
+
+def regular_input(data: bytes, crlf: bool = False, end: int | None = None) -> bool:
+    """Whether the fast path may read ``data[:end]`` at all (else the reader and the exact path have a say)."""
+    end = len(data) if end is None else end
+    if end < 64 or data[end - 1] != 10 or data.startswith(b"\xef\xbb\xbf"):
+        return False
+    if not crlf and data.find(b"\r", 0, end) >= 0:
+        return False
+    head = data[: 1 << 18]
+    return head.count(b"\\x") * 40 <= min(len(head), 1 << 16)  # else the reader might call it binary
 
 
 class Run:
@@ -170,7 +177,8 @@ class Run:
 
 
 def scan(data: bytes, ctx: Context, name: str | None = None, lo: int = 0, hi: int | None = None,
-         template: Template | None = None, locate: bool = False, cont: bool = False, grep=None) -> Run:
+         template: Template | None = None, locate: bool = False, cont: bool = False, grep=None,
+         crlf: bool = False) -> Run:
     """Read ``data[lo:hi]`` (*lo* at a line start, ``data[hi - 1]`` a newline) on the fast path.
 
     Without *locate*, any irregularity raises :class:`Irregular`. With it, a record declined in a
@@ -179,16 +187,16 @@ def scan(data: bytes, ctx: Context, name: str | None = None, lo: int = 0, hi: in
     Lines before a banner are *name*'s block (with *cont*: the block read before *lo*, continued:
     no notices for it). *template*: the layout the records must have (else the first record's).
     *grep*: the :class:`~analyzer.ingest.formats.smaps.fastgrep.GrepBlocks` of ``grep -H`` output
-    (the whole of *data*, no *locate*): each line is read after its prefix.
+    (the whole of *data*, no *locate*): each line is read after its prefix. *crlf*: a CR that
+    ends a line is not part of it.
     """
     hi = len(data) if hi is None else hi
     if hi <= lo or data[hi - 1] != 10:
         raise Irregular("not a newline at the end")
     if grep is not None and (lo or hi != len(data) or locate or cont):
         raise ValueError("grep -H output is read whole")
-    template = template or _template(data, lo, grep is not None)
+    template = template or _template(data, lo, grep is not None, crlf)
     arr = np.frombuffer(data, dtype=np.uint8, count=hi - lo, offset=lo)
-    words = word_view(arr) if grep is not None else None
     R = template.nlines
 
     pieces: list[dict] = []
@@ -212,7 +220,12 @@ def scan(data: bytes, ctx: Context, name: str | None = None, lo: int = 0, hi: in
             cs = np.minimum(ls + grep.plen[bid], nl)  # a line shorter than its prefix fails the check below
         else:
             cs = ls
-        odd = np.flatnonzero((nl == cs) | (seg[cs] == 61))  # blank, or `==> name <==`
+        if crlf:
+            cr = (nl > cs) & (seg[nl - 1] == 13)
+            ends = nl - cr
+        else:
+            ends = nl
+        odd = np.flatnonzero((ends == cs) | (seg[cs] == 61))  # blank, or `==> name <==`
         if len(odd):
             content = np.ones(len(nl), dtype=bool)
             content[odd] = False
@@ -234,31 +247,32 @@ def scan(data: bytes, ctx: Context, name: str | None = None, lo: int = 0, hi: in
         if grep is not None:
             if (seg[cs[odd]] == 61).any():
                 raise Irregular("a grep -H line that starts with =")  # the exact path reads no banner there
-            grep.check(words, ls[:n_lines] + pos, bid[:n_lines])
-            grep.first_lines(ls[:n_lines] + pos, line_base)
+            grep.seen(ls[:n_lines] + pos, bid[:n_lines], line_base)
             heads = bid[idx[::R]]
             if (heads != bid[idx[R - 1 :: R]]).any():
                 raise Irregular("a record across two grep -H blocks")
         try:
             if usable:
-                pieces.append(_piece(seg, cs, nl, idx, template, line_base, grep is not None))
+                pieces.append(_piece(seg, cs, ends, idx, template, line_base, grep is not None))
                 if grep is not None:
                     pieces[-1]["bid"] = heads
         except Irregular as exc:
             if not locate:
                 raise
-            m = _bisect(seg, ls, nl, idx, template, line_base, pieces, exc.record)  # records [0, m) kept
+            m = _bisect(seg, cs, ends, idx, template, line_base, pieces, exc.record)  # records [0, m) kept
             first = int(idx[m * R])  # the declined record's first and last line, in the slice
             last = int(idx[m * R + R - 1])
             after = int(idx[m * R - 1]) if m else -1  # the last line of the records kept
             between = odd[(odd < first) & (odd > after)]
-            banners = [int(i) for i in between if nl[i] > ls[i] and seg[ls[i]] == 61]
+            banners = [int(i) for i in between if ends[i] > ls[i] and seg[ls[i]] == 61]
             n_lines = banners[0] if banners else first  # the run ends at the first banner after its records
             bad = (lo + pos + int(ls[first]), lo + pos + int(nl[last]) + 1)
         seg = seg[: nl[n_lines - 1] + 1] if n_lines else seg[:0]
         for i in odd[odd < n_lines]:
-            special.append((line_base + int(i) + 1, seg[ls[i] : nl[i]].tobytes()))
+            special.append((line_base + int(i) + 1, seg[ls[i] : ends[i]].tobytes()))
         ctrl = int(np.count_nonzero(seg < 32)) - n_lines
+        if crlf:
+            ctrl -= int(np.count_nonzero(cr[:n_lines]))
         if ctrl and ctrl != (int(np.count_nonzero(seg == 9)) if template.tabs else 0):
             raise Irregular("control characters where the kernel puts none")
         pos += len(seg)
@@ -366,8 +380,7 @@ def _finish_grep(pieces: list[dict], grep, template: Template, ctx: Context, nre
     """:func:`_finish` for ``grep -H`` output: the blocks are its names' runs of lines."""
     if any(pc.any(pc.equal(p["path"], "[rollup]")).as_py() for p in pieces):
         raise Irregular("smaps_rollup")
-    if (grep.line == 0).any():
-        raise Irregular("a block whose first line was not seen")
+    grep.check()
     block_of = np.concatenate([p["bid"] for p in pieces])
     counts = np.bincount(block_of, minlength=len(grep.names))
     pids = []
@@ -421,7 +434,7 @@ def _blocks(special: list[tuple[int, bytes]], name: str | None) -> list[tuple[st
     return out
 
 
-def _template(data: bytes, pos: int = 0, grep: bool = False) -> Template:
+def _template(data: bytes, pos: int = 0, grep: bool = False, crlf: bool = False) -> Template:
     """Read the first record (from *pos*; with *grep*, each line after its ``grep -H`` prefix)
     in Python: it fixes the layout of every other."""
     lines = []
@@ -431,6 +444,8 @@ def _template(data: bytes, pos: int = 0, grep: bool = False) -> Template:
             break
         line = data[pos:end]
         pos = end + 1
+        if crlf and line.endswith(b"\r"):
+            line = line[:-1]
         if grep:
             line = line[line.find(b":") + 1 :]  # names have no colon
         if not lines and (not line or line.startswith(b"==>")):
@@ -445,7 +460,7 @@ def _template(data: bytes, pos: int = 0, grep: bool = False) -> Template:
             lines.append("")
         if len(lines) > 200:
             raise Irregular("record too long")
-    return Template(lines[1:])
+    return Template(lines[1:], b"\r\n" if crlf else b"\n")
 
 
 def _parse_slice(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, t: Template, linenos: np.ndarray,

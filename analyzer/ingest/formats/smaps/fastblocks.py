@@ -45,7 +45,7 @@ from ...base import Context, Parsed
 from ...sources.reader import is_encrypted, looks_binary
 from .exact import BANNER, _warn_repeated_pids
 from . import fastgrep, fastruns
-from .fast import parse_whole, scan
+from .fast import parse_whole, regular_input, scan
 from .fastgrep import _GREP_NAME, MAX_NAME  # noqa: F401 (MAX_NAME: the limit both paths read prefixes to)
 from .fastcols import Irregular
 from .exact import parse as exact_parse
@@ -105,57 +105,73 @@ def parse(data: bytes, ctx: Context, name: str | None = None) -> Parsed | None:
     """
     if len(data) < 64 or data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         return parse_whole(data, ctx, name)
-    data = _without_cr(data)
-    if data is None:
-        return None
+    crlf = _crlf(data)
+    if crlf is None:
+        return None  # CRs the exact path keeps (or a cut CRLF file): its job
     grep = _is_grep(data)
     if not grep and not data.startswith(b"==>") and b"\n==>" not in data:
-        return parse_whole(data, ctx, name)  # one block: all of it on the fast path, or none
+        return _parse_runs(data, ctx, name, crlf)  # one block: on the fast path but for odd records, or none
     if looks_binary(data) or is_encrypted(data[:64]):
         return None  # the reader's decode says what it is
     if grep:
-        parsed = _parse_grep(data, ctx, name)
+        parsed = _parse_grep(data, ctx, name, crlf)
     else:
-        parsed = _parse_banners(data, ctx, name)
+        parsed = _parse_banners(data, ctx, name, crlf)
     if parsed is not None:
         return parsed
+    if crlf:
+        data = _without_cr(data)
+        if data is None:
+            return None
     segments = _grep_segments(data) if grep else _banner_segments(data)
     if segments is None or (len(segments) < 2 and not grep):
         return None  # one block, declined above: the exact path's
     return _parse_segments(segments, ctx, name, whole=grep)  # the whole was tried above (banners)
 
 
-def _parse_banners(data: bytes, ctx: Context, name: str | None) -> Parsed | None:
-    """A banner concatenation in one fast pass (its last block on its own if cut short),
-    without looking for the banners first; ``None`` if the fast path declines."""
-    tail = last_banner(data)
-    if tail and _cut_short(_Segment(data, tail, len(data), 0, 0, 0)):
-        head = data[:tail]
-        n_head = head.count(b"\n")
-        n_tail = data.count(b"\n", tail) + (0 if data.endswith(b"\n") else 1)
-        segments = [_Segment(data, 0, tail, n_head, 1, 2),
-                    _Segment(data, tail, len(data), n_tail, n_head + 1, n_head + 2)]
-        sub = Context(ctx.source, ctx.on_bad_lines)
-        parsed = parse_whole(head, sub, name)
-        if parsed is None:
-            return None
-        results = [(parsed, sub.notices, _LineMap(segments[:1]), False)]
-        _parse_run(segments[1:], ctx, name, results)
-        return _merge(results, ctx)
+def _parse_runs(data: bytes, ctx: Context, name: str | None, crlf: bool, hi: int | None = None) -> Parsed | None:
+    """``data[:hi]`` on the fast path, odd records on the exact path (:func:`fastruns.runs`); ``None``
+    where that would not give the exact path's result."""
+    results = _runs(data, ctx, name, crlf, hi)
+    return None if results is None else _merge(results, ctx)
+
+
+def _runs(data: bytes, ctx: Context, name: str | None, crlf: bool, hi: int | None = None) -> list | None:
+    if not regular_input(data, crlf, hi):
+        return None
     try:
-        return _merge(fastruns.runs(data, ctx, name), ctx)
+        return fastruns.runs(data, ctx, name, 0, hi, crlf=crlf)
     except Irregular:
         return None
 
 
-def _parse_grep(data: bytes, ctx: Context, name: str | None) -> Parsed | None:
+def _parse_banners(data: bytes, ctx: Context, name: str | None, crlf: bool = False) -> Parsed | None:
+    """A banner concatenation in one fast pass (its last block on its own if cut short),
+    without looking for the banners first; ``None`` if the fast path declines."""
+    tail = last_banner(data)
+    if tail and _cut_short(_Segment(data, tail, len(data), 0, 0, 0)):
+        n_head = data.count(b"\n", 0, tail)
+        n_tail = data.count(b"\n", tail) + (0 if data.endswith(b"\n") else 1)
+        segment = _Segment(data, tail, len(data), n_tail, n_head + 1, n_head + 2)
+        results = _runs(data, ctx, name, crlf, tail)
+        if results is None:
+            return None
+        if crlf:
+            segment = _Segment(data[tail:].replace(b"\r\n", b"\n"), 0, 0, n_tail, n_head + 1, n_head + 2)
+            segment.hi = len(segment.source)
+        _parse_run([segment], ctx, name, results)
+        return _merge(results, ctx)
+    return _parse_runs(data, ctx, name, crlf)
+
+
+def _parse_grep(data: bytes, ctx: Context, name: str | None, crlf: bool = False) -> Parsed | None:
     """``grep -H`` output in one fast pass, each line read after its prefix; ``None`` if declined."""
     blocks = fastgrep.blocks(data)
     if blocks is None:
         return None
     sub = Context(ctx.source, ctx.on_bad_lines)
     try:
-        parsed = scan(data, sub, name, grep=blocks).parsed
+        parsed = scan(data, sub, name, grep=blocks, crlf=crlf).parsed
     except Irregular:
         return None
     ctx.notices.extend(sub.notices)
@@ -172,6 +188,23 @@ def last_banner(data: bytes) -> int:
         if _banner_at(data, at + 1):
             return at + 1
         end = at
+
+
+def _crlf(data: bytes) -> bool | None:
+    """Whether a CR that ends a line is to be dropped, as the exact path reads lines (one of the first
+    50 ends in CR); ``None``: CRs it keeps, or a cut CRLF file (its job)."""
+    if b"\r" not in data:
+        return False
+    head_end = 0
+    for _ in range(50):
+        nl = data.find(b"\n", head_end)
+        if nl < 0:
+            head_end = len(data)
+            break
+        head_end = nl + 1
+    if b"\r\n" not in data[:head_end] or data.endswith(b"\r"):
+        return None
+    return True
 
 
 def _without_cr(data: bytes) -> bytes | None:

@@ -2,9 +2,9 @@
 
 Every line of such output starts with its file's name and a colon (``/proc/42/smaps:Rss: ...``).
 :func:`blocks` finds where each name's run of lines starts and ends by galloping and bisecting over
-line starts (no Python work per line); :meth:`GrepBlocks.check` then proves, with a few 64-bit word
-comparisons per line, that every line of a slice starts with its block's prefix, and the fast path
-reads each line after its prefix (:func:`analyzer.ingest.formats.smaps.fast.scan`). No copy of the
+line starts (no Python work per line); :meth:`GrepBlocks.prove` counts each block's line starts
+followed by its prefix (``bytes.count``), the scan counts each block's lines, and the two must agree
+(:meth:`GrepBlocks.check`). The fast path reads each line after its prefix (:func:`analyzer.ingest.formats.smaps.fast.scan`). No copy of the
 file without its prefixes is made.
 
 >>> data = b"/proc/1/smaps:a\\n/proc/1/smaps:b\\n/proc/22/smaps:c\\n"
@@ -34,39 +34,46 @@ class GrepBlocks:
         self.lo = np.array(los, dtype=np.int64)
         self.plen = np.array([len(p) for p in prefixes], dtype=np.int64)
         self.names = [p[:-1].decode("utf-8") for p in prefixes]
-        self.line = np.zeros(len(los), dtype=np.int64)  # filled in by the scan (0: not seen)
-        if self.plen.min() < 8:
-            raise Irregular("a prefix shorter than a word")
-        k = int((self.plen.max() + 7) // 8)
-        # each prefix as k words: at offsets 0, 8, ..., the last one overlapping so it ends at the colon
-        self.offs = np.minimum(np.arange(k) * 8, (self.plen - 8)[:, None])
-        self.words = np.empty((len(los), k), dtype=np.uint64)
-        for i, p in enumerate(prefixes):
-            self.words[i] = [int.from_bytes(p[o : o + 8], "little") for o in self.offs[i]]
+        self.prefixes = prefixes
+        self.line = np.zeros(len(los), dtype=np.int64)  # first line of each block: filled in by the scan
+        self.lines = self.proven = None  # lines of each block: seen by the scan, and with the prefix
+
+    def prove(self, data: bytes) -> None:
+        """Count, per block, the line starts followed by its prefix (``bytes.count``, in C): the scan
+        checks these equal the block's line counts, which proves every line has its prefix."""
+        his = list(self.lo[1:]) + [len(data)]
+        self.proven = np.array([data.count(b"\n" + p, lo, hi) + data.startswith(p, lo)
+                                for p, lo, hi in zip(self.prefixes, self.lo.tolist(), his)], dtype=np.int64)
+        self.lines = np.zeros(len(self.names), dtype=np.int64)
 
     def block_of(self, starts: np.ndarray) -> np.ndarray:
-        """The block of every line start (file offsets)."""
-        return np.searchsorted(self.lo, starts, side="right") - 1
-
-    def check(self, words: np.ndarray, starts: np.ndarray, bid: np.ndarray) -> None:
-        """Every line (its start in the buffer *words* views) starts with its block's prefix."""
-        top = len(words) - 1
-        for k in range(self.words.shape[1]):
-            at = np.minimum(starts + self.offs[bid, k], top)
-            if (words[at] != self.words[bid, k]).any():
-                raise Irregular("a line without its block's grep -H prefix")
-
-    def first_lines(self, starts: np.ndarray, line_base: int) -> None:
-        """Note the line numbers of the blocks that start at one of *starts* (file offsets, in order)."""
-        if not len(starts):
-            return
-        b0 = int(np.searchsorted(self.lo, starts[0]))
+        """The block of every line start (file offsets, in order)."""
+        b0 = int(np.searchsorted(self.lo, starts[0], side="right")) - 1
         b1 = int(np.searchsorted(self.lo, starts[-1], side="right"))
-        if b1 > b0:
-            j = np.searchsorted(starts, self.lo[b0:b1])
-            if (starts[np.minimum(j, len(starts) - 1)] != self.lo[b0:b1]).any():
-                raise Irregular("a block that starts inside a line")
-            self.line[b0:b1] = line_base + j + 1
+        if b0 < 0:
+            raise Irregular("a line before the first block")
+        j = np.searchsorted(starts, self.lo[b0 + 1 : b1])  # where each later block starts
+        if (starts[np.minimum(j, len(starts) - 1)] != self.lo[b0 + 1 : b1]).any():
+            raise Irregular("a block that starts inside a line")
+        marks = np.zeros(len(starts), dtype=np.int64)
+        marks[j] = 1
+        bid = np.cumsum(marks)
+        bid += b0
+        return bid
+
+    def seen(self, starts: np.ndarray, bid: np.ndarray, line_base: int) -> None:
+        """Count the lines of each block, and note the line numbers of those that start here."""
+        if not len(bid):
+            return
+        b0 = int(bid[0])
+        self.lines[b0 : int(bid[-1]) + 1] += np.bincount(bid - b0)
+        first = np.flatnonzero(starts == self.lo[bid])
+        self.line[bid[first]] = line_base + first + 1
+
+    def check(self) -> None:
+        """After the scan: every line of every block started with its prefix."""
+        if (self.lines != self.proven).any() or (self.line == 0).any():
+            raise Irregular("a line without its block's grep -H prefix")
 
 
 def blocks(data: bytes) -> GrepBlocks | None:
@@ -85,9 +92,12 @@ def blocks(data: bytes) -> GrepBlocks | None:
         prefixes.append(prefix)
         pos = block_end(data, pos, prefix)
     try:
-        return GrepBlocks(los, prefixes) if los else None
-    except (Irregular, UnicodeDecodeError):
+        found = GrepBlocks(los, prefixes) if los else None
+    except UnicodeDecodeError:
         return None
+    if found is not None:
+        found.prove(data)
+    return found
 
 
 def block_end(data: bytes, pos: int, prefix: bytes) -> int:

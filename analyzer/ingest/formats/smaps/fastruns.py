@@ -31,6 +31,7 @@ from .exact import parse as exact_parse
 from .fast import Template, scan
 from .fastcols import Irregular
 
+MAX_ALONE = 64  # records read alone by the exact parser, at most (~1 ms each)
 _LINE_REF = re.compile(r"(?<=\bline )(\d+)")
 
 
@@ -77,7 +78,7 @@ class _Block:
 
 
 def runs(data: bytes, ctx: Context, name: str | None, lo: int = 0, hi: int | None = None,
-         first_line: int = 1) -> list[tuple]:
+         first_line: int = 1, crlf: bool = False) -> list[tuple]:
     """``data[lo:hi]`` (*lo* at a line start, the end a newline) as pieces ``(parsed, notices,
     line map, read by the exact parser, continues the block before it)`` in file order.
 
@@ -88,10 +89,11 @@ def runs(data: bytes, ctx: Context, name: str | None, lo: int = 0, hi: int | Non
     pos, line = lo, first_line
     block = _Block(name)
     cont = False  # the next piece continues block.name (no banner before its first record)
+    alone = 0
     while pos < hi:
         sub = Context(ctx.source, ctx.on_bad_lines)
         run = scan(data, sub, block.name, pos, hi, template=block.template if cont else None,
-                   locate=True, cont=cont)
+                   locate=True, cont=cont, crlf=crlf)
         if run.parsed is not None:
             if cont and run.first_in_block:
                 if block.prev_end is not None and run.first_start < block.prev_end:
@@ -116,6 +118,11 @@ def runs(data: bytes, ctx: Context, name: str | None, lo: int = 0, hi: int | Non
             cont = False
             if progress:
                 continue  # scan again from the banner (the layout of that block's first record)
+        if not crlf and data.find(b"\r", start, end) >= 0:
+            raise Irregular("a CR the exact path keeps")  # read alone, it would drop it
+        alone += 1
+        if alone > MAX_ALONE:
+            raise Irregular("many odd records")  # block by block is faster then
         keys = _keys(data, start, end)  # before the exact parser: it would complain otherwise
         parsed, notices, lines = _alone(data, ctx, block.name, pos, end, line, cont=cont)
         if not cont:  # the block's first record: its name is the banner's
@@ -157,7 +164,8 @@ def _alone(data: bytes, ctx: Context, name: str | None, lo: int, hi: int, line: 
 
 def _keys(data: bytes, lo: int, hi: int) -> tuple:
     """The keys of a record's field lines, as the exact parser reads them (its header line checked)."""
-    lines = data[lo:hi].decode("utf-8", errors="backslashreplace").split("\n")[:-1]
+    lines = [line[:-1] if line.endswith("\r") else line
+             for line in data[lo:hi].decode("utf-8", errors="backslashreplace").split("\n")[:-1]]
     if not lines or HEADER.fullmatch(lines[0]) is None:
         raise Irregular("a record read alone without its header first")
     keys = []
