@@ -202,7 +202,7 @@ def scan(data: bytes, ctx: Context, name: str | None = None, lo: int = 0, hi: in
     pieces: list[dict] = []
     special: list[tuple[int, bytes]] = []  # (line number, text) of banners and blank lines
     pos, line_base = 0, 0  # byte offset (from lo) and line count before the current slice
-    size = SLICE_BYTES
+    size = SLICE_BYTES if grep is None else SLICE_BYTES * 3 // 2  # grep -H: about as many records a slice
     n = len(arr)
     bad = None
     while pos < n:
