@@ -195,7 +195,13 @@ def scan(data: bytes, ctx: Context, name: str | None = None, lo: int = 0, hi: in
         raise Irregular("not a newline at the end")
     if grep is not None and (lo or hi != len(data) or locate or cont):
         raise ValueError("grep -H output is read whole")
-    template = template or _template(data, lo, grep is not None, crlf)
+    if template is None:
+        try:
+            template = _template(data, lo, grep is not None, crlf)
+        except Irregular:
+            if not locate:
+                raise
+            return _first_declined(data, lo, hi, crlf)
     arr = np.frombuffer(data, dtype=np.uint8, count=hi - lo, offset=lo)
     R = template.nlines
 
@@ -237,8 +243,12 @@ def scan(data: bytes, ctx: Context, name: str | None = None, lo: int = 0, hi: in
         if stop < n and usable == 0:
             size *= 2
             continue
+        left = None  # the first and last line of content left over at the end (not a whole record)
         if stop == n and usable != n_content:
-            raise Irregular("a cut or irregular last record")  # the exact path says what happened
+            if not locate:
+                raise Irregular("a cut or irregular last record")  # the exact path says what happened
+            lines = np.arange(len(nl)) if content is None else content
+            left = (int(lines[usable]), int(lines[-1]))
         if stop == n:
             n_lines = len(nl)
         else:  # up to the last complete record; later blank lines and banners go to the next slice
@@ -256,12 +266,14 @@ def scan(data: bytes, ctx: Context, name: str | None = None, lo: int = 0, hi: in
                 pieces.append(_piece(seg, cs, ends, idx, template, line_base, grep is not None))
                 if grep is not None:
                     pieces[-1]["bid"] = heads
+            m = usable // R
         except Irregular as exc:
             if not locate:
                 raise
             m = _bisect(seg, cs, ends, idx, template, line_base, pieces, exc.record)  # records [0, m) kept
-            first = int(idx[m * R])  # the declined record's first and last line, in the slice
-            last = int(idx[m * R + R - 1])
+            left = (int(idx[m * R]), int(idx[m * R + R - 1]))  # the declined record's first and last line
+        if left is not None:
+            first, last = left
             after = int(idx[m * R - 1]) if m else -1  # the last line of the records kept
             between = odd[(odd < first) & (odd > after)]
             banners = [int(i) for i in between if ends[i] > ls[i] and seg[ls[i]] == 61]
@@ -292,6 +304,23 @@ def scan(data: bytes, ctx: Context, name: str | None = None, lo: int = 0, hi: in
     else:
         run.parsed = _finish(pieces, special, template, ctx, name, nrec, cont, run)
     return run
+
+
+def _first_declined(data: bytes, lo: int, hi: int, crlf: bool) -> Run:
+    """A run that stops at its first record (its layout cannot be read): the banner and blank lines
+    before it are left to the caller with it."""
+    pos, start = lo, None
+    while pos < hi:
+        end = data.find(b"\n", pos, hi) + 1
+        line = data[pos:end].rstrip(b"\r\n" if crlf else b"\n")
+        if start is None and line and not line.startswith(b"="):
+            start = pos  # the record's header line
+        elif start is not None and (not line or line.startswith(b"=") or _HEADER.match(line)):
+            break
+        pos = end
+    if start is None:
+        raise Irregular("no record")
+    return Run(lo, 0, (start, pos), None)
 
 
 def _piece(seg: np.ndarray, ls: np.ndarray, nl: np.ndarray, idx: np.ndarray, t: Template, line_base: int,
@@ -356,6 +385,8 @@ def _finish(pieces: list[dict], special: list, template: Template, ctx: Context,
     pre_banner = next((lineno for lineno, text in special if text), None) != 1  # block 0: lines before a banner
     continued = cont and pre_banner  # block 0 goes on from before lo: its notices were given
     for i, ((bname, bline, pid), count) in enumerate(zip(blocks, counts)):
+        if i == 0 and continued and not count:
+            continue  # blank lines that end the block before lo: nothing to add to it
         processes.append(process_record(pid, ctx.source, "smaps" if count else None, block_name=bname,
                                         block=seq.get(i), lineno=bline, mappings=int(count)))
         if i == 0 and continued:

@@ -124,6 +124,8 @@ def runs(data: bytes, ctx: Context, name: str | None, lo: int = 0, hi: int | Non
         if alone > MAX_ALONE:
             raise Irregular("many odd records")  # block by block is faster then
         keys = _keys(data, start, end)  # before the exact parser: it would complain otherwise
+        if block.template is not None and keys != block.keys(block.template):
+            raise Irregular("a record read alone has other keys than its block")
         parsed, notices, lines = _alone(data, ctx, block.name, pos, end, line, cont=cont)
         if not cont:  # the block's first record: its name is the banner's
             block.name = parsed.processes[-1]["block_name"]
@@ -131,10 +133,7 @@ def runs(data: bytes, ctx: Context, name: str | None, lo: int = 0, hi: int | Non
         if block.prev_end is not None and int(row["start"]) < block.prev_end:
             raise Irregular("addresses start again from low")
         block.prev_end = int(row["end"])
-        if block.template is not None:
-            if keys != block.keys(block.template):
-                raise Irregular("a record read alone has other keys than its block")
-        else:
+        if block.template is None:
             block.pending.append(keys)
         out.append((parsed, notices, Shift(line), True, cont))
         line += lines
