@@ -235,3 +235,28 @@ def test_real_captures_as_forms():
         if form in ("odd-value", "not-utf8") and b"\nRss:" not in text[len(text) // 2 :]:
             continue
         compare(text)
+
+
+@pytest.mark.parametrize("line", ["Rss:", "VmFlags:", "header", "blank"])
+def test_grep_line_with_another_prefix_is_caught(corpus, line):
+    """One line in the middle of a grep -H block with another name of the same length: the fast path
+    must not read it as its block's (the exact path makes another block of it)."""
+    data = corpus["grep-H"]
+    mid = data.find(b"\n", len(data) // 2) + 1
+    name = data[mid : data.index(b":", mid)]
+    other = name[:-7] + (b"7" if name[-7:-6] != b"7" else b"8") + name[-6:]  # /proc/N/smaps: another N
+    if line == "header":
+        at = data.find(b"\n" + name + b":", data.find(b"VmFlags", mid)) + 1
+    elif line == "blank":
+        at = data.find(b"\n" + name + b":", mid) + 1
+        data = data[:at] + name + b":\n" + data[at:]
+    else:
+        at = data.find(b"\n" + name + b":" + line.encode(), mid) + 1
+    assert at > 0
+    data = data[:at] + other + data[at + len(name):]
+    blocks = fastblocks.fastgrep.blocks(data)
+    if blocks is not None:  # the prefix check must decline it
+        with pytest.raises(fastcols.Irregular):
+            fast.scan(data, Context("x"), grep=blocks)
+    if fastblocks.parse(data, Context("x")) is not None:  # else the exact path reads it all
+        compare(data)

@@ -127,16 +127,35 @@ class Template:
         self.expected = block_arr | self.varying
         self.mult_col = np.array(self.mult, dtype=np.int64)[:, None]
         self.tabs = int(np.count_nonzero(self.expected == 9))
-        # The same line by line, for lines that do not follow each other (grep -H prefixes between):
-        # line j's bytes OR'ed with line_varying[j] (the digit window, and past its end) equal line_expected[j].
-        starts = np.cumsum([0] + [n + len(eol) for n in self.lengths[:-1]])
-        self.line_width = max(self.lengths)
-        self.line_varying = np.full((self.nfields, self.line_width), 255, dtype=np.uint8)
-        self.line_expected = np.full((self.nfields, self.line_width), 255, dtype=np.uint8)
-        for j, (s, n) in enumerate(zip(starts, self.lengths)):
-            self.line_varying[j, :n] = self.varying[s : s + n]
-            self.line_expected[j, :n] = self.expected[s : s + n]
-        self.line_word_starts = self.word_starts - starts
+        self.eol, self.windows, self._prefixed = eol, windows, {}
+
+    def prefixed(self, prefix: bytes) -> "Template":
+        """This layout with *prefix* (``grep -H``'s ``name:``) before each line after the header:
+        a record's field lines and the prefix of its VmFlags line are again one block to compare."""
+        found = self._prefixed.get(prefix)
+        if found is None:
+            found = self._prefixed[prefix] = _Prefixed(self, prefix)
+        return found
+
+
+class _Prefixed:
+    """A :class:`Template`'s field block with a ``grep -H`` prefix after each line end."""
+
+    def __init__(self, t: Template, prefix: bytes):
+        n = len(prefix)
+        block = bytearray()
+        at = 0  # where line j starts in the template's own block
+        for j, length in enumerate(t.lengths):
+            block += t.expected[at : at + length].tobytes() + t.eol  # digit windows already 0xFF
+            at += length + len(t.eol)
+            if j < t.nfields - 1 or t.vmflags:
+                block += prefix
+        self.block_len = len(block)
+        self.word_starts = t.word_starts + np.arange(t.nfields) * n
+        self.varying = np.zeros(len(block), dtype=np.uint8)
+        for j, (end, width) in enumerate(t.windows):
+            self.varying[end + j * n - width : end + j * n] = 255
+        self.expected = np.frombuffer(bytes(block), dtype=np.uint8) | self.varying
 
 
 def parse_whole(data: bytes, ctx: Context, name: str | None = None, crlf: bool = False) -> Parsed | None:
@@ -195,6 +214,7 @@ def scan(data: bytes, ctx: Context, name: str | None = None, lo: int = 0, hi: in
         raise Irregular("not a newline at the end")
     if grep is not None and (lo or hi != len(data) or locate or cont):
         raise ValueError("grep -H output is read whole")
+    words = word_view(np.frombuffer(data, dtype=np.uint8)) if grep is not None else None
     if template is None:
         try:
             template = _template(data, lo, grep is not None, crlf)
@@ -261,9 +281,12 @@ def scan(data: bytes, ctx: Context, name: str | None = None, lo: int = 0, hi: in
             heads = bid[idx[::R]]
             if (heads != bid[idx[R - 1 :: R]]).any():
                 raise Irregular("a record across two grep -H blocks")
+            # prefixes of header and blank lines (those of field and VmFlags lines: in the field blocks)
+            grep.check(words, ls[idx[::R]] + pos, heads)
+            grep.check(words, ls[odd[odd < n_lines]] + pos, bid[odd[odd < n_lines]])
         try:
             if usable:
-                pieces.append(_piece(seg, cs, ends, idx, template, line_base, grep is not None))
+                pieces.append(_piece(seg, cs, ends, idx, template, line_base, grep, heads if grep is not None else None))
                 if grep is not None:
                     pieces[-1]["bid"] = heads
             m = usable // R
@@ -324,10 +347,10 @@ def _first_declined(data: bytes, lo: int, hi: int, crlf: bool) -> Run:
 
 
 def _piece(seg: np.ndarray, ls: np.ndarray, nl: np.ndarray, idx: np.ndarray, t: Template, line_base: int,
-           by_line: bool = False) -> dict:
-    """The records whose lines are ``idx`` (R lines each) of a slice."""
+           grep=None, bids: np.ndarray | None = None) -> dict:
+    """The records whose lines are ``idx`` (R lines each) of a slice (*bids*: their grep -H blocks)."""
     heads = idx[:: t.nlines]
-    piece = _parse_slice(seg, ls[idx], nl[idx], t, line_base + heads + 1, by_line)
+    piece = _parse_slice(seg, ls[idx], nl[idx], t, line_base + heads + 1, grep, bids)
     piece["last_lineno"] = line_base + idx[t.nlines - 1 :: t.nlines] + 1
     return piece
 
@@ -411,7 +434,7 @@ def _finish_grep(pieces: list[dict], grep, template: Template, ctx: Context, nre
     """:func:`_finish` for ``grep -H`` output: the blocks are its names' runs of lines."""
     if any(pc.any(pc.equal(p["path"], "[rollup]")).as_py() for p in pieces):
         raise Irregular("smaps_rollup")
-    grep.check()
+    grep.done()
     block_of = np.concatenate([p["bid"] for p in pieces])
     counts = np.bincount(block_of, minlength=len(grep.names))
     pids = []
@@ -495,7 +518,7 @@ def _template(data: bytes, pos: int = 0, grep: bool = False, crlf: bool = False)
 
 
 def _parse_slice(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, t: Template, linenos: np.ndarray,
-                 by_line: bool = False) -> dict:
+                 grep=None, bids: np.ndarray | None = None) -> dict:
     nrec = len(ends) // t.nlines
     starts = starts.reshape(nrec, t.nlines)
     ends = ends.reshape(nrec, t.nlines)
@@ -507,15 +530,21 @@ def _parse_slice(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, t: Templ
     good = np.flatnonzero(regular) if not regular.all() else None
     ngood = nrec if good is None else len(good)
     values = np.empty((t.nfields, nrec), dtype=np.int64)  # one contiguous row per field
-    if ngood and by_line:  # field lines apart (grep -H prefixes): checked line by line
-        line_starts = starts[:, 1 : 1 + t.nfields] if good is None else starts[good, 1 : 1 + t.nfields]
-        blocks = rows(seg, line_starts.ravel(), t.line_width).reshape(ngood, t.nfields, t.line_width)
-        blocks |= t.line_varying
-        same = (blocks == t.line_expected).reshape(ngood, -1)
-        if not same.all():
-            row = int(np.argmin(same.all(axis=1)))
-            raise Irregular("field line differs from the first record's", row if good is None else int(good[row]))
-        at = line_starts + t.line_word_starts
+    if ngood and grep is not None:  # grep -H: the field lines with the prefixes between them, per block
+        rec = np.arange(nrec) if good is None else good
+        blocks_of = bids[rec]
+        at = np.empty((ngood, t.nfields), dtype=np.int64)
+        for b in np.unique(blocks_of).tolist():  # a slice holds a few blocks
+            sel = np.arange(ngood) if blocks_of[0] == blocks_of[-1] else np.flatnonzero(blocks_of == b)
+            tp = t.prefixed(grep.prefixes[b])
+            block_starts = starts[rec[sel], 1]
+            blocks = np.lib.stride_tricks.sliding_window_view(seg, tp.block_len)[block_starts]
+            blocks |= tp.varying
+            same = blocks == tp.expected
+            if not same.all():
+                row = int(rec[sel[int(np.argmin(same.all(axis=1)))]])
+                raise Irregular("field block differs from the first record's", row)
+            at[sel] = block_starts[:, None] + tp.word_starts
     elif ngood:
         block_starts = starts[:, 1] if good is None else starts[good, 1]
         blocks = np.lib.stride_tricks.sliding_window_view(seg, t.block_len)[block_starts]  # (records, block) copy
@@ -546,6 +575,10 @@ def _parse_slice(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, t: Templ
         if len(wide) > max(8, MAX_WIDE_FRACTION * nrec):
             raise Irregular("too many wide values")
         for r in wide:
+            if grep is not None:  # its prefixes, not in a block compared above
+                prefix = grep.prefixes[int(bids[r])]
+                if any(seg[s - len(prefix) : s].tobytes() != prefix for s in starts[r, 1:].tolist()):
+                    raise Irregular("a line without its block's grep -H prefix")
             try:
                 values[:, r] = _read_wide_record(seg, starts[r], ends[r], t)
             except Irregular as exc:

@@ -2,9 +2,10 @@
 
 Every line of such output starts with its file's name and a colon (``/proc/42/smaps:Rss: ...``).
 :func:`blocks` finds where each name's run of lines starts and ends by galloping and bisecting over
-line starts (no Python work per line); :meth:`GrepBlocks.prove` counts each block's line starts
-followed by its prefix (``bytes.count``), the scan counts each block's lines, and the two must agree
-(:meth:`GrepBlocks.check`). The fast path reads each line after its prefix (:func:`analyzer.ingest.formats.smaps.fast.scan`). No copy of the
+line starts (no Python work per line). The fast path reads each line after its prefix and proves
+every line has its block's: the prefixes of a record's field lines and of its VmFlags line are part
+of the field block it compares (:meth:`~analyzer.ingest.formats.smaps.fast.Template.prefixed`),
+those of header and blank lines are compared as 64-bit words (:meth:`GrepBlocks.check`) (:func:`analyzer.ingest.formats.smaps.fast.scan`). No copy of the
 file without its prefixes is made.
 
 >>> data = b"/proc/1/smaps:a\\n/proc/1/smaps:b\\n/proc/22/smaps:c\\n"
@@ -36,15 +37,14 @@ class GrepBlocks:
         self.names = [p[:-1].decode("utf-8") for p in prefixes]
         self.prefixes = prefixes
         self.line = np.zeros(len(los), dtype=np.int64)  # first line of each block: filled in by the scan
-        self.lines = self.proven = None  # lines of each block: seen by the scan, and with the prefix
-
-    def prove(self, data: bytes) -> None:
-        """Count, per block, the line starts followed by its prefix (``bytes.count``, in C): the scan
-        checks these equal the block's line counts, which proves every line has its prefix."""
-        his = list(self.lo[1:]) + [len(data)]
-        self.proven = np.array([data.count(b"\n" + p, lo, hi) + data.startswith(p, lo)
-                                for p, lo, hi in zip(self.prefixes, self.lo.tolist(), his)], dtype=np.int64)
-        self.lines = np.zeros(len(self.names), dtype=np.int64)
+        if self.plen.min() < 8:
+            raise Irregular("a prefix shorter than a word")
+        k = int((self.plen.max() + 7) // 8)
+        # each prefix as k words: at offsets 0, 8, ..., the last one overlapping so it ends at the colon
+        self.offs = np.minimum(np.arange(k) * 8, (self.plen - 8)[:, None])
+        self.words = np.empty((len(los), k), dtype=np.uint64)
+        for i, p in enumerate(prefixes):
+            self.words[i] = [int.from_bytes(p[o : o + 8], "little") for o in self.offs[i]]
 
     def block_of(self, starts: np.ndarray) -> np.ndarray:
         """The block of every line start (file offsets, in order)."""
@@ -62,18 +62,24 @@ class GrepBlocks:
         return bid
 
     def seen(self, starts: np.ndarray, bid: np.ndarray, line_base: int) -> None:
-        """Count the lines of each block, and note the line numbers of those that start here."""
+        """Note the line numbers of the blocks that start at one of *starts*."""
         if not len(bid):
             return
-        b0 = int(bid[0])
-        self.lines[b0 : int(bid[-1]) + 1] += np.bincount(bid - b0)
         first = np.flatnonzero(starts == self.lo[bid])
         self.line[bid[first]] = line_base + first + 1
 
-    def check(self) -> None:
-        """After the scan: every line of every block started with its prefix."""
-        if (self.lines != self.proven).any() or (self.line == 0).any():
-            raise Irregular("a line without its block's grep -H prefix")
+    def check(self, words: np.ndarray, starts: np.ndarray, bid: np.ndarray) -> None:
+        """Every line (its start in the buffer *words* views) starts with its block's prefix."""
+        top = len(words) - 1
+        for k in range(self.words.shape[1]):
+            at = np.minimum(starts + self.offs[bid, k], top)
+            if (words[at] != self.words[bid, k]).any():
+                raise Irregular("a line without its block's grep -H prefix")
+
+    def done(self) -> None:
+        """After the scan: the first line of every block was seen."""
+        if (self.line == 0).any():
+            raise Irregular("a block whose first line was not seen")
 
 
 def blocks(data: bytes) -> GrepBlocks | None:
@@ -92,12 +98,9 @@ def blocks(data: bytes) -> GrepBlocks | None:
         prefixes.append(prefix)
         pos = block_end(data, pos, prefix)
     try:
-        found = GrepBlocks(los, prefixes) if los else None
-    except UnicodeDecodeError:
+        return GrepBlocks(los, prefixes) if los else None
+    except (Irregular, UnicodeDecodeError):
         return None
-    if found is not None:
-        found.prove(data)
-    return found
 
 
 def block_end(data: bytes, pos: int, prefix: bytes) -> int:
