@@ -249,12 +249,22 @@ def buffer_strings(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, valid:
     try:
         taken.validate(full=True)  # UTF-8: the exact path would show bad bytes as \xNN
     except pa.ArrowInvalid:
-        raise Irregular("not UTF-8") from None
+        raise Irregular("not UTF-8", _first_not_utf8(seg, starts, ends)) from None
     if valid is None or valid.all():
         return taken
     bufs = taken.buffers()
     bitmap = np.packbits(valid, bitorder="little")
     return pa.LargeStringArray.from_buffers(n, bufs[1], bufs[2], pa.py_buffer(bitmap), int(n - valid.sum()))
+
+
+def _first_not_utf8(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> int | None:
+    """The first of the strings ``seg[starts[i]:ends[i]]`` that is not UTF-8."""
+    for i, (a, b) in enumerate(zip(starts.tolist(), ends.tolist())):
+        try:
+            seg[a:b].tobytes().decode("utf-8")
+        except UnicodeDecodeError:
+            return i
+    return None
 
 
 def read_vmflags(seg: np.ndarray, vs: np.ndarray, ve: np.ndarray) -> pa.Array:
