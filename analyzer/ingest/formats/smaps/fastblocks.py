@@ -133,10 +133,10 @@ def _parse_runs(data: bytes, ctx: Context, name: str | None, crlf: bool, hi: int
     """``data[:hi]`` on the fast path, odd records on the exact path (:func:`fastruns.runs`); ``None``
     where that would not give the exact path's result."""
     results = _runs(data, ctx, name, crlf, hi)
-    return None if results is None else _merge(results, ctx)
+    return None if results is None else _merge(results[0], ctx)
 
 
-def _runs(data: bytes, ctx: Context, name: str | None, crlf: bool, hi: int | None = None) -> list | None:
+def _runs(data: bytes, ctx: Context, name: str | None, crlf: bool, hi: int | None = None) -> tuple | None:
     if not regular_input(data, crlf, hi):
         return None
     try:
@@ -150,12 +150,12 @@ def _parse_banners(data: bytes, ctx: Context, name: str | None, crlf: bool = Fal
     without looking for the banners first; ``None`` if the fast path declines."""
     tail = last_banner(data)
     if tail and _cut_short(_Segment(data, tail, len(data), 0, 0, 0)):
-        n_head = data.count(b"\n", 0, tail)
+        found = _runs(data, ctx, name, crlf, tail)
+        if found is None:
+            return None
+        results, n_head = found[0], found[1] - 1  # the pieces, the lines before the tail
         n_tail = data.count(b"\n", tail) + (0 if data.endswith(b"\n") else 1)
         segment = _Segment(data, tail, len(data), n_tail, n_head + 1, n_head + 2)
-        results = _runs(data, ctx, name, crlf, tail)
-        if results is None:
-            return None
         if crlf:
             segment = _Segment(data[tail:].replace(b"\r\n", b"\n"), 0, 0, n_tail, n_head + 1, n_head + 2)
             segment.hi = len(segment.source)

@@ -78,9 +78,10 @@ class _Block:
 
 
 def runs(data: bytes, ctx: Context, name: str | None, lo: int = 0, hi: int | None = None,
-         first_line: int = 1, crlf: bool = False) -> list[tuple]:
+         first_line: int = 1, crlf: bool = False) -> tuple[list[tuple], int]:
     """``data[lo:hi]`` (*lo* at a line start, the end a newline) as pieces ``(parsed, notices,
-    line map, read by the exact parser, continues the block before it)`` in file order.
+    line map, read by the exact parser, continues the block before it)`` in file order, and the
+    line number at *hi*.
 
     Raises :class:`Irregular` where reading record by record would not give the exact path's result.
     """
@@ -139,7 +140,7 @@ def runs(data: bytes, ctx: Context, name: str | None, lo: int = 0, hi: int | Non
         line += lines
         pos, cont = end, True
     block.close()
-    return out
+    return out, line
 
 
 def _alone(data: bytes, ctx: Context, name: str | None, lo: int, hi: int, line: int,
