@@ -12,22 +12,25 @@ a fixed-width field::
     VmFlags: rd wr mr mw me ac
 
 So once the first record is read, every other record's field lines are
-known byte for byte except for the digits: this module checks that (numpy
-over the whole buffer, in slices of about 1 MB so temporaries stay in cache),
+known byte for byte except for the digits: :func:`scan` checks that (numpy
+over the buffer, in slices of about 1 MB so temporaries stay in cache),
 reads all the numbers at once (eight digits in one 64-bit word, read
 unaligned straight from the buffer), places the header fields from the edges
 between runs of spaces (one pass over a matrix of header bytes) and builds
 the text columns as Arrow strings from offsets into the buffer, with no
-Python object per line (those column readers are in
-:mod:`analyzer.ingest.formats.smaps.fastcols`; this module drives them and builds the frame).
+Python object per line (the layout and record readers are in :mod:`.fastlayout`, the column
+readers and the frame in :mod:`.fastcols`; this module drives them over the slices and puts
+blocks, processes and notices together).
 
 :func:`parse_whole` returns the same :class:`~analyzer.ingest.base.Parsed` as
 :func:`analyzer.ingest.formats.smaps.parse` on the same input, or ``None`` whenever
 the input is not the regular case it handles (banners, ``grep -H`` prefixes,
 CRLF, control characters, a key sequence that varies, a truncated or
 irregular record, ``[rollup]``, non-UTF-8 bytes, ...): the exact general path
-then runs, so correctness never depends on this one. :mod:`.fastblocks` calls it block by
-block, so one irregular block costs only itself.
+then runs, so correctness never depends on this one. :func:`scan` is the same pass with more
+say: it reads CRLF line ends (*crlf*) and ``grep -H`` output (*grep*) in place, and with
+*locate* it stops at the first record it declines and keeps the ones before it, so that
+:mod:`.fastruns` can read that one record on the exact path and go on; :mod:`.fastblocks` chooses.
 
 >>> from analyzer.ingest.base import Context
 >>> rec = ('00400000-00401000 r-xp 00000000 103:02 1234                       /usr/bin/my prog\\n'
@@ -43,121 +46,19 @@ True
 
 from __future__ import annotations
 
-import re
 
 import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from .... import schema
-from ....schema import BY_NAME, KEY_TO_COLUMN, UNITLESS_KEYS, field_column, process_record
+from ....schema import process_record
 from ...base import Context, Parsed
-from .fastcols import (Irregular, constant_strings, int_array, null_array,
-                       read_headers, read_vmflags, read_windows, rows, string_column, word_view)
+from .fastcols import Irregular, build_frame, word_view
+from .fastlayout import HEADER_START, Template, parse_records, read_template
 from ...numbers import checked_int
 from .exact import BANNER as _BANNER, NAME_PID as _NAME_PID, SELF_NAME as _SELF_NAME, empty_notice, self_notice
 
 SLICE_BYTES = 1 << 20  # work on ~1 MB at a time: small temporaries (cache-resident, no fresh pages) and bounded memory
-MAX_WIDE_FRACTION = 0.05  # records with a value wider than the template's, parsed one by one
-
-_HEADER = re.compile(rb"([0-9A-Fa-f]+)-([0-9A-Fa-f]+) ([-rwxsp]{4}) ([0-9A-Fa-f]+) ([0-9A-Fa-f]+:[0-9A-Fa-f]+) (\d+)")
-_FIELD_LINE = re.compile(r"([A-Za-z][A-Za-z0-9_]*):(.*)")
-_KB_FIELD = re.compile(r"([ \t]*?)( *)(\d+)( kB)?")
-
-
-
-class Template:
-    """The first record's field lines: keys, line lengths, digit windows."""
-
-    def __init__(self, lines: list[str], eol: bytes = b"\n"):
-        self.keys: list[str] = []
-        self.columns: list[str] = []
-        self.mult: list[int] = []
-        self.lengths: list[int] = []
-        windows: list[tuple[int, int]] = []  # (offset of window end in the block, width)
-        block = bytearray()
-        self.vmflags = False
-        for j, line in enumerate(lines):
-            m = _FIELD_LINE.fullmatch(line)
-            if m is None:
-                raise Irregular("field line")
-            key, region = m.group(1), m.group(2)
-            if key == "VmFlags":
-                if j != len(lines) - 1:
-                    raise Irregular("VmFlags not last")
-                self.vmflags = True
-                break
-            v = _KB_FIELD.fullmatch(region)
-            if v is None or len(v.group(3)) > 8:
-                raise Irregular("value")
-            kb = v.group(4) is not None
-            if kb and key in UNITLESS_KEYS:
-                raise Irregular("unitless key with kB")
-            if not kb and not (key in UNITLESS_KEYS or key not in KEY_TO_COLUMN):
-                raise Irregular("kB key without unit")
-            col = KEY_TO_COLUMN.get(key) or field_column(key)
-            if col in self.columns or not (key in KEY_TO_COLUMN or col == "size" or col not in BY_NAME):
-                raise Irregular("column")
-            self.keys.append(key)
-            self.columns.append(col)
-            self.mult.append(1024 if kb else 1)
-            digits_end = len(key) + 1 + len(v.group(1)) + len(v.group(2)) + len(v.group(3))
-            width = min(8, len(v.group(2)) + len(v.group(3)))
-            windows.append((len(block) + digits_end, width))
-            block += line.encode("ascii") + eol
-            self.lengths.append(len(line))
-        if not self.keys:
-            raise Irregular("no fields (maps)")
-        self.nfields = len(self.keys)
-        self.nlines = 1 + self.nfields + (1 if self.vmflags else 0)
-        self.block_len = len(block)
-        self.lengths_arr = np.array(self.lengths, dtype=np.int64)
-        # Each value is read as the 64-bit word that ends where its digits end;
-        # bytes of a narrower window (the key, a colon) are masked to spaces.
-        block_arr = np.frombuffer(bytes(block), dtype=np.uint8)
-        varying = np.zeros(len(block), dtype=bool)
-        for end, width in windows:
-            varying[end - width : end] = True
-        self.word_starts = np.array([end - 8 for end, _ in windows], dtype=np.int64)
-        keep = [(0xFFFFFFFFFFFFFFFF << (8 * (8 - width))) & 0xFFFFFFFFFFFFFFFF for _, width in windows]
-        self.word_keep = np.array(keep, dtype=np.uint64)
-        self.word_fill = np.uint64(0x2020202020202020) & ~self.word_keep
-        # A record's block, OR'ed with 0xFF on the digit windows, equals this.
-        self.varying = np.where(varying, 255, 0).astype(np.uint8)
-        self.expected = block_arr | self.varying
-        self.mult_col = np.array(self.mult, dtype=np.int64)[:, None]
-        self.tabs = int(np.count_nonzero(self.expected == 9))
-        self.eol, self.windows, self._prefixed = eol, windows, {}
-
-    def prefixed(self, prefix: bytes) -> "Template":
-        """This layout with *prefix* (``grep -H``'s ``name:``) before each line after the header:
-        a record's field lines and the prefix of its VmFlags line are again one block to compare."""
-        found = self._prefixed.get(prefix)
-        if found is None:
-            found = self._prefixed[prefix] = _Prefixed(self, prefix)
-        return found
-
-
-class _Prefixed:
-    """A :class:`Template`'s field block with a ``grep -H`` prefix after each line end."""
-
-    def __init__(self, t: Template, prefix: bytes):
-        n = len(prefix)
-        block = bytearray()
-        at = 0  # where line j starts in the template's own block
-        for j, length in enumerate(t.lengths):
-            block += t.expected[at : at + length].tobytes() + t.eol  # digit windows already 0xFF
-            at += length + len(t.eol)
-            if j < t.nfields - 1 or t.vmflags:
-                block += prefix
-        self.block_len = len(block)
-        self.word_starts = t.word_starts + np.arange(t.nfields) * n
-        self.varying = np.zeros(len(block), dtype=np.uint8)
-        for j, (end, width) in enumerate(t.windows):
-            self.varying[end + j * n - width : end + j * n] = 255
-        self.expected = np.frombuffer(bytes(block), dtype=np.uint8) | self.varying
-
-
 def parse_whole(data: bytes, ctx: Context, name: str | None = None, crlf: bool = False) -> Parsed | None:
     """Parse smaps bytes that are regular throughout, or return ``None``. *crlf*: a CR that ends a
     line is dropped (the exact path does so when one of the first 50 lines ends in CR)."""
@@ -217,7 +118,7 @@ def scan(data: bytes, ctx: Context, name: str | None = None, lo: int = 0, hi: in
     words = word_view(np.frombuffer(data, dtype=np.uint8)) if grep is not None else None
     if template is None:
         try:
-            template = _template(data, lo, grep is not None, crlf)
+            template = read_template(data, lo, grep is not None, crlf)
         except Irregular:
             if not locate:
                 raise
@@ -338,7 +239,7 @@ def _first_declined(data: bytes, lo: int, hi: int, crlf: bool) -> Run:
         line = data[pos:end].rstrip(b"\r\n" if crlf else b"\n")
         if start is None and line and not line.startswith(b"="):
             start = pos  # the record's header line
-        elif start is not None and (not line or line.startswith(b"=") or _HEADER.match(line)):
+        elif start is not None and (not line or line.startswith(b"=") or HEADER_START.match(line)):
             break
         pos = end
     if start is None:
@@ -350,7 +251,7 @@ def _piece(seg: np.ndarray, ls: np.ndarray, nl: np.ndarray, idx: np.ndarray, t: 
            grep=None, bids: np.ndarray | None = None) -> dict:
     """The records whose lines are ``idx`` (R lines each) of a slice (*bids*: their grep -H blocks)."""
     heads = idx[:: t.nlines]
-    piece = _parse_slice(seg, ls[idx], nl[idx], t, line_base + heads + 1, grep, bids)
+    piece = parse_records(seg, ls[idx], nl[idx], t, line_base + heads + 1, grep, bids)
     piece["last_lineno"] = line_base + idx[t.nlines - 1 :: t.nlines] + 1
     return piece
 
@@ -420,7 +321,7 @@ def _finish(pieces: list[dict], special: list, template: Template, ctx: Context,
             ctx.info(bline, empty_notice(bname))
     pid_values = np.array([p if p is not None else 0 for p in pids], dtype=np.int64)[block_of]
     pid_mask = np.array([p is None for p in pids], dtype=bool)[block_of]
-    frame = _frame(pieces, template, ctx.source, (pid_values, pid_mask), block_of, nrec)
+    frame = build_frame(pieces, template, ctx.source, (pid_values, pid_mask), block_of, nrec)
     if seq:
         frame["block"] = pd.array([seq.get(i) for i in range(len(blocks))], dtype="Int64").take(block_of)
     run.first_start = int(pieces[0]["start"][0])
@@ -447,7 +348,7 @@ def _finish_grep(pieces: list[dict], grep, template: Template, ctx: Context, nre
     seen = [p for p, c in zip(pids, counts) if p is not None and c]
     if len(seen) != len(set(seen)):
         raise Irregular("a PID twice")
-    frame = _frame(pieces, template, ctx.source, (np.array([p or 0 for p in pids], dtype=np.int64)[block_of],
+    frame = build_frame(pieces, template, ctx.source, (np.array([p or 0 for p in pids], dtype=np.int64)[block_of],
                                                   np.array([p is None for p in pids], dtype=bool)[block_of]),
                    block_of, nrec)
     processes = []
@@ -486,161 +387,3 @@ def _blocks(special: list[tuple[int, bytes]], name: str | None) -> list[tuple[st
             raise Irregular("a PID too large")  # the exact path warns about it
         out.append((bname, lineno, pid))
     return out
-
-
-def _template(data: bytes, pos: int = 0, grep: bool = False, crlf: bool = False) -> Template:
-    """Read the first record (from *pos*; with *grep*, each line after its ``grep -H`` prefix)
-    in Python: it fixes the layout of every other."""
-    lines = []
-    while True:
-        end = data.find(b"\n", pos)
-        if end < 0:
-            break
-        line = data[pos:end]
-        pos = end + 1
-        if crlf and line.endswith(b"\r"):
-            line = line[:-1]
-        if grep:
-            line = line[line.find(b":") + 1 :]  # names have no colon
-        if not lines and (not line or line.startswith(b"==>")):
-            continue  # banners and blank lines before the first record
-        if lines and (_HEADER.match(line) or not line or line.startswith(b"=")):
-            break
-        try:
-            lines.append(line.decode("ascii"))
-        except UnicodeDecodeError:
-            if lines:
-                raise Irregular("non-ASCII field line") from None
-            lines.append("")
-        if len(lines) > 200:
-            raise Irregular("record too long")
-    return Template(lines[1:], b"\r\n" if crlf else b"\n")
-
-
-def _parse_slice(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, t: Template, linenos: np.ndarray,
-                 grep=None, bids: np.ndarray | None = None) -> dict:
-    nrec = len(ends) // t.nlines
-    starts = starts.reshape(nrec, t.nlines)
-    ends = ends.reshape(nrec, t.nlines)
-    lengths = ends - starts
-
-    # Field lines: every record's block equals the template outside the digit windows.
-    field_lengths = lengths[:, 1 : 1 + t.nfields]
-    regular = (field_lengths == t.lengths_arr).all(axis=1)
-    good = np.flatnonzero(regular) if not regular.all() else None
-    ngood = nrec if good is None else len(good)
-    values = np.empty((t.nfields, nrec), dtype=np.int64)  # one contiguous row per field
-    if ngood and grep is not None:  # grep -H: the field lines with the prefixes between them, per block
-        rec = np.arange(nrec) if good is None else good
-        blocks_of = bids[rec]
-        at = np.empty((ngood, t.nfields), dtype=np.int64)
-        for b in np.unique(blocks_of).tolist():  # a slice holds a few blocks
-            sel = np.arange(ngood) if blocks_of[0] == blocks_of[-1] else np.flatnonzero(blocks_of == b)
-            tp = t.prefixed(grep.prefixes[b])
-            block_starts = starts[rec[sel], 1]
-            blocks = np.lib.stride_tricks.sliding_window_view(seg, tp.block_len)[block_starts]
-            blocks |= tp.varying
-            same = blocks == tp.expected
-            if not same.all():
-                row = int(rec[sel[int(np.argmin(same.all(axis=1)))]])
-                raise Irregular("field block differs from the first record's", row)
-            at[sel] = block_starts[:, None] + tp.word_starts
-    elif ngood:
-        block_starts = starts[:, 1] if good is None else starts[good, 1]
-        blocks = np.lib.stride_tricks.sliding_window_view(seg, t.block_len)[block_starts]  # (records, block) copy
-        blocks |= t.varying
-        same = blocks == t.expected
-        if not same.all():
-            row = int(np.argmin(same.all(axis=1)))
-            raise Irregular("field block differs from the first record's", row if good is None else int(good[row]))
-        at = block_starts[:, None] + t.word_starts
-    if ngood:
-        if at[:, 0].min() < 0:
-            raise Irregular("block at the start of the buffer")
-        words = word_view(seg)[at]
-        words &= t.word_keep
-        words |= t.word_fill
-        try:
-            words = read_windows(words).T
-        except Irregular as exc:
-            if exc.record is not None and good is not None:
-                exc.record = int(good[exc.record])
-            raise
-        if good is None:
-            np.multiply(words, t.mult_col, out=values)
-        else:
-            values[:, good] = words * t.mult_col
-    if good is not None:
-        wide = np.flatnonzero(~regular)
-        if len(wide) > max(8, MAX_WIDE_FRACTION * nrec):
-            raise Irregular("too many wide values")
-        for r in wide:
-            if grep is not None:  # its prefixes, not in a block compared above
-                prefix = grep.prefixes[int(bids[r])]
-                if any(seg[s - len(prefix) : s].tobytes() != prefix for s in starts[r, 1:].tolist()):
-                    raise Irregular("a line without its block's grep -H prefix")
-            try:
-                values[:, r] = _read_wide_record(seg, starts[r], ends[r], t)
-            except Irregular as exc:
-                exc.record = int(r)
-                raise
-
-    out = read_headers(seg, starts[:, 0], ends[:, 0])
-    out["values"] = values
-    out["lineno"] = linenos.astype(np.int64)
-    if t.vmflags:
-        out["vmflags"] = read_vmflags(seg, starts[:, -1], ends[:, -1])
-    return out
-
-
-def _read_wide_record(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, t: Template) -> list[int]:
-    """A record with a value wider than its template column (a mapping of 100 GB or more)."""
-    out = []
-    for j, key in enumerate(t.keys):
-        line = seg[starts[1 + j] : ends[1 + j]].tobytes().decode("ascii", errors="replace")
-        m = _FIELD_LINE.fullmatch(line)
-        v = _KB_FIELD.fullmatch(m.group(2)) if m else None
-        if (m is None or m.group(1) != key or v is None or len(v.group(3)) > 15
-                or (v.group(4) is not None) != (t.mult[j] == 1024)):
-            raise Irregular("wide record")
-        out.append(int(v.group(3)) * t.mult[j])
-    return out
-
-
-def _frame(pieces: list[dict], t: Template, source: str, pid: tuple[np.ndarray, np.ndarray],
-           block_of: np.ndarray, n: int) -> pd.DataFrame:
-    def cat(key, axis=0):
-        return np.concatenate([p[key] for p in pieces], axis=axis) if len(pieces) > 1 else pieces[0][key]
-
-    start, end = cat("start"), cat("end")
-    values = cat("values", axis=1)
-    size = (end - start).astype(np.int64)
-    if (end < start).any():
-        raise Irregular("end before start")
-    if len(start) > 1 and ((start[1:] < end[:-1]) & (block_of[1:] == block_of[:-1])).any():
-        raise Irregular("addresses start again from low (another process?)")
-    cols: dict = {
-        "start": int_array(start, "UInt64"), "end": int_array(end, "UInt64"), "size": None,
-        "perms": string_column([p["perms"] for p in pieces]),
-        "offset": int_array(cat("offset"), "UInt64"),
-        "dev": string_column([p["dev"] for p in pieces]),
-        "inode": int_array(cat("inode"), "UInt64"),
-        "path": string_column([p["path"] for p in pieces]),
-        "deleted": pd.arrays.BooleanArray(cat("deleted"), np.zeros(n, dtype=bool)),
-        "lineno": int_array(cat("lineno"), "Int64"),
-    }
-    for j, col in enumerate(t.columns):
-        if col == "size":
-            size = values[j]
-            continue
-        cols[col] = int_array(values[j], "Int64")
-    cols["size"] = int_array(size, "Int64")
-    if t.vmflags:
-        cols["vmflags"] = string_column([p["vmflags"] for p in pieces])
-    cols["pid"] = pd.arrays.IntegerArray(pid[0], pid[1])
-    cols["source"] = constant_strings(source, n)
-    cols["source_format"] = constant_strings("smaps", n)
-    # Every schema column, in schema order and dtype: schema.conform has nothing left to do.
-    ordered = {c.name: cols[c.name] if c.name in cols else null_array(c.dtype, n) for c in schema.COLUMNS}
-    ordered.update((name, cols[name]) for name in t.columns if name not in schema.BY_NAME)
-    return pd.DataFrame(ordered, copy=False)

@@ -6,17 +6,20 @@ Windows), ``grep -H '' /proc/*/smaps`` prefixes, captures of two kernels (differ
 with ``cat``, one record with an odd value, a path that is not UTF-8. Declining the whole file sent
 all of it down the exact path, 20x slower. :func:`parse` instead
 
-- drops the CR of CRLF line ends (``bytes.replace``, as :func:`~analyzer.ingest.base.split_lines` does
-  when one of the first 50 lines ends in CR);
-- turns ``grep -H`` output into ``==> name <==`` blocks (the prefix of every line cut off with numpy);
-- splits the file at its banners into process blocks, parses runs of blocks of about
-  :data:`GROUP_BYTES` on the fast path, halves a run that it declines, and parses a single declined
-  block on the exact path (:func:`analyzer.ingest.formats.smaps.exact.parse`);
+- reads CRLF line ends in place when the exact path would drop their CRs (one of the first 50 lines
+  ends in CR), and ``grep -H`` output in place (:mod:`.fastgrep`: each line after its prefix);
+- reads a banner concatenation (or one block) in one pass that steps over what it declines
+  (:func:`analyzer.ingest.formats.smaps.fastruns.runs`): another layout after a banner starts a new
+  pass, one odd record goes alone to the exact parser; a last block cut short goes to the exact
+  parser on its own;
+- where that would not give the exact path's result, splits the file at its banners into process
+  blocks, parses runs of blocks of about :data:`GROUP_BYTES` on the fast path, halves a run that it
+  declines, and parses a single declined block on the exact path
+  (:func:`analyzer.ingest.formats.smaps.exact.parse`);
 - gives every row, process and notice its line number in the file, and warns about repeated PIDs
   over the whole file, as the exact path does.
 
-The result equals the exact path's on the whole file (``tests/test_fastblocks.py``). Input without
-banners or ``grep -H`` prefixes is one block: the fast path reads all of it or none.
+The result equals the exact path's on the whole file (``tests/test_fastblocks.py``).
 
 >>> from analyzer.ingest.base import Context
 >>> rec = ('00400000-00401000 r-xp 00000000 103:02 1234                       /usr/bin/prog\\n'

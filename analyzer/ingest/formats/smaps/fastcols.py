@@ -318,3 +318,42 @@ def null_array(dtype: str, n: int) -> pd.api.extensions.ExtensionArray:
     if dtype == "string[pyarrow]":
         return pd.arrays.ArrowStringArray(pa.chunked_array([pa.nulls(n, pa.large_string())]))
     return schema.null_array(dtype, n)
+
+
+def build_frame(pieces: list[dict], t, source: str, pid: tuple[np.ndarray, np.ndarray],
+           block_of: np.ndarray, n: int) -> pd.DataFrame:
+    def cat(key, axis=0):
+        return np.concatenate([p[key] for p in pieces], axis=axis) if len(pieces) > 1 else pieces[0][key]
+
+    start, end = cat("start"), cat("end")
+    values = cat("values", axis=1)
+    size = (end - start).astype(np.int64)
+    if (end < start).any():
+        raise Irregular("end before start")
+    if len(start) > 1 and ((start[1:] < end[:-1]) & (block_of[1:] == block_of[:-1])).any():
+        raise Irregular("addresses start again from low (another process?)")
+    cols: dict = {
+        "start": int_array(start, "UInt64"), "end": int_array(end, "UInt64"), "size": None,
+        "perms": string_column([p["perms"] for p in pieces]),
+        "offset": int_array(cat("offset"), "UInt64"),
+        "dev": string_column([p["dev"] for p in pieces]),
+        "inode": int_array(cat("inode"), "UInt64"),
+        "path": string_column([p["path"] for p in pieces]),
+        "deleted": pd.arrays.BooleanArray(cat("deleted"), np.zeros(n, dtype=bool)),
+        "lineno": int_array(cat("lineno"), "Int64"),
+    }
+    for j, col in enumerate(t.columns):
+        if col == "size":
+            size = values[j]
+            continue
+        cols[col] = int_array(values[j], "Int64")
+    cols["size"] = int_array(size, "Int64")
+    if t.vmflags:
+        cols["vmflags"] = string_column([p["vmflags"] for p in pieces])
+    cols["pid"] = pd.arrays.IntegerArray(pid[0], pid[1])
+    cols["source"] = constant_strings(source, n)
+    cols["source_format"] = constant_strings("smaps", n)
+    # Every schema column, in schema order and dtype: schema.conform has nothing left to do.
+    ordered = {c.name: cols[c.name] if c.name in cols else null_array(c.dtype, n) for c in schema.COLUMNS}
+    ordered.update((name, cols[name]) for name in t.columns if name not in schema.BY_NAME)
+    return pd.DataFrame(ordered, copy=False)
