@@ -234,7 +234,9 @@ def _first_declined(data: bytes, lo: int, hi: int, crlf: bool) -> Run:
     """A run that stops at its first record (its layout cannot be read): the banner and blank lines
     before it are left to the caller with it."""
     pos, start = lo, None
-    while pos < hi:
+    for _ in range(256):  # a record has some 30 lines: junk is the exact path's
+        if pos >= hi:
+            break
         end = data.find(b"\n", pos, hi) + 1
         line = data[pos:end].rstrip(b"\r\n" if crlf else b"\n")
         if start is None and line and not line.startswith(b"="):
@@ -242,6 +244,8 @@ def _first_declined(data: bytes, lo: int, hi: int, crlf: bool) -> Run:
         elif start is not None and (not line or line.startswith(b"=") or HEADER_START.match(line)):
             break
         pos = end
+    else:
+        raise Irregular("no record in 256 lines")
     if start is None:
         raise Irregular("no record")
     return Run(lo, 0, (start, pos), None)
