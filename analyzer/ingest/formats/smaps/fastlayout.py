@@ -93,33 +93,47 @@ class Template:
         self.tabs = int(np.count_nonzero(self.expected == 9))
         self.eol, self.windows, self._prefixed = eol, windows, {}
 
-    def prefixed(self, prefix: bytes) -> "Template":
+    def prefixed(self, prefix: bytes) -> "_Prefixed":
         """This layout with *prefix* (``grep -H``'s ``name:``) before each line after the header:
         a record's field lines and the prefix of its VmFlags line are again one block to compare."""
         found = self._prefixed.get(prefix)
         if found is None:
-            found = self._prefixed[prefix] = _Prefixed(self, prefix)
+            shape = self._prefixed.get(len(prefix))  # the layout for prefixes of this length
+            if shape is None:
+                shape = self._prefixed[len(prefix)] = _Prefixed(self, len(prefix))
+            found = self._prefixed[prefix] = shape.filled(prefix)
         return found
 
 
 class _Prefixed:
-    """A :class:`Template`'s field block with a ``grep -H`` prefix after each line end."""
+    """A :class:`Template`'s field block with a ``grep -H`` prefix of *n* bytes after each line end
+    (:meth:`filled` puts one in)."""
 
-    def __init__(self, t: Template, prefix: bytes):
-        n = len(prefix)
+    def __init__(self, t: Template, n: int):
         block = bytearray()
         at = 0  # where line j starts in the template's own block
+        self.prefix_at = []  # where each prefix starts in the block
         for j, length in enumerate(t.lengths):
             block += t.expected[at : at + length].tobytes() + t.eol  # digit windows already 0xFF
             at += length + len(t.eol)
             if j < t.nfields - 1 or t.vmflags:
-                block += prefix
+                self.prefix_at.append(len(block))
+                block += bytes(n)
         self.block_len = len(block)
         self.word_starts = t.word_starts + np.arange(t.nfields) * n
         self.varying = np.zeros(len(block), dtype=np.uint8)
         for j, (end, width) in enumerate(t.windows):
             self.varying[end + j * n - width : end + j * n] = 255
         self.expected = np.frombuffer(bytes(block), dtype=np.uint8) | self.varying
+        self._where = (np.array(self.prefix_at, dtype=np.int64)[:, None] + np.arange(n)).ravel()
+
+    def filled(self, prefix: bytes) -> "_Prefixed":
+        """The same with *prefix* in its place (the digit windows stay where they are)."""
+        out = object.__new__(_Prefixed)
+        out.block_len, out.word_starts, out.varying = self.block_len, self.word_starts, self.varying
+        out.expected = self.expected.copy()
+        out.expected[self._where] = np.tile(np.frombuffer(prefix, dtype=np.uint8), len(self.prefix_at))
+        return out
 
 
 def read_template(data: bytes, pos: int = 0, grep: bool = False, crlf: bool = False) -> Template:
