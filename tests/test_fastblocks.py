@@ -27,7 +27,7 @@ import forms  # noqa: E402
 import generate  # noqa: E402
 
 # how many whole blocks and how many single records each form may send down the exact path
-EXACT = {"clean": (0, 0), "cut": (1, 0), "crlf": (0, 0), "grep-H": (0, 0), "grep-H+crlf": (0, 0), "self": (0, 0),
+EXACT = {"clean": (0, 0), "cut": (0, 1), "crlf": (0, 0), "grep-H": (0, 0), "grep-H+crlf": (0, 0), "self": (0, 0),
          "odd-value": (0, 1), "not-utf8": (0, 1), "kernels": (0, 0)}
 EXACT_BLOCKS = {form: blocks + alone for form, (blocks, alone) in EXACT.items()}  # block by block
 
@@ -189,11 +189,22 @@ def test_repeated_pid_in_another_group_is_warned_once(corpus, monkeypatch):
     assert [p["pid"] for p in got.processes].count(pid) == 2
 
 
-def test_cut_at_every_kind_of_place(corpus):
+@pytest.mark.parametrize("crlf", [False, True], ids=["lf", "crlf"])
+def test_cut_at_every_kind_of_place(corpus, crlf):
     clean = corpus["clean"]
-    for at in (len(clean) // 3, clean.find(b"\nVmFlags", len(clean) // 2) + 1,
-               clean.find(b"\n==>", len(clean) // 2) + 1, clean.find(b"\n==>", len(clean) // 2) + 5):
-        compare(clean[:at])
+    mid = len(clean) // 2
+    vm = clean.find(b"\nVmFlags", mid) + 1
+    banner = clean.find(b"\n==>", mid) + 1
+    first_header = clean.find(b"\n", banner) + 1  # the first record of a block
+    places = {"mid-line": len(clean) // 3, "before VmFlags": vm, "in VmFlags": vm + 12,
+              "after VmFlags": clean.find(b"\n", vm) + 1, "in a header": clean.find(b"\n", vm) + 20,
+              "after a header": clean.find(b"\n", clean.find(b"\n", vm) + 1) + 1,
+              "at a banner": banner, "in a banner": banner + 5, "in a block's first record": first_header + 200,
+              "in a block's second record": clean.find(b"\nVmFlags", first_header) + 30}
+    for where, at in places.items():
+        data = forms.crlf(clean[:at]) if crlf else clean[:at]
+        got, exact_blocks = compare(data)
+        assert not compare.fallback, where
 
 
 def test_lines_before_the_first_banner_keep_the_file_name(corpus):

@@ -153,6 +153,12 @@ def _parse_banners(data: bytes, ctx: Context, name: str | None, crlf: bool = Fal
     without looking for the banners first; ``None`` if the fast path declines."""
     tail = last_banner(data)
     if tail and _cut_short(_Segment(data, tail, len(data), 0, 0, 0)):
+        split = fastruns.cut_record(data, tail)  # all but the cut record on the fast path, if it can be
+        found = _runs(data, ctx, name, crlf, split[1]) if split else None
+        if found is not None:
+            piece = fastruns.cut_piece(data, ctx, tail, split[0], split[1], found[1], found[0], crlf)
+            if piece is not None:
+                return _merge(found[0] + [piece], ctx)
         found = _runs(data, ctx, name, crlf, tail)
         if found is None:
             return None

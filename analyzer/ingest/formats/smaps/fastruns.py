@@ -20,13 +20,14 @@ offset, for :func:`analyzer.ingest.formats.smaps.fastblocks` to merge.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import numpy as np
 
 from ....errors import ParseError
 from ...base import Context, Parsed
-from .exact import FIELD, HEADER, self_notice
+from .exact import BANNER, FIELD, HEADER, self_notice
 from .exact import parse as exact_parse
 from .fast import Template, scan
 from .fastcols import Irregular
@@ -177,3 +178,71 @@ def _keys(data: bytes, lo: int, hi: int) -> tuple:
     if len(set(keys)) != len(keys):
         raise Irregular("a key twice in a record read alone")
     return tuple(keys)
+
+
+_DROPPED = re.compile(r"(last record.* cut short \(truncated copy\?\): dropped, )1( complete records kept)")
+
+
+def cut_record(data: bytes, tail: int) -> tuple[int, int] | None:
+    """A last block cut short (from *tail*, its banner): where its last complete record starts and
+    where the cut one after it starts (``None``: no complete record ending in VmFlags before it)."""
+    n = len(data)
+    vm = data.rfind(b"\nVmFlags:", tail, n)
+    if vm >= 0 and data.find(b"\n", vm + 1) < 0:  # the cut is in that VmFlags line
+        vm = data.rfind(b"\nVmFlags:", tail, vm)
+    if vm < 0:
+        return None
+    rec = data.find(b"\n", vm + 1) + 1
+    before = data.rfind(b"\nVmFlags:", tail, vm)
+    if before >= 0:
+        start = data.find(b"\n", before + 1) + 1
+    else:  # the block's first record: after its banner line (and blank lines)
+        start = data.find(b"\n", tail) + 1
+        while data.startswith(b"\n", start) or data.startswith(b"\r\n", start):
+            start = data.find(b"\n", start) + 1
+    return (start, rec) if 0 < start < rec < n else None
+
+
+def cut_piece(data: bytes, ctx: Context, tail: int, start: int, rec: int, line: int, pieces: list,
+              crlf: bool) -> tuple | None:
+    """The cut record at *rec* of the last block (banner at *tail*; *line*: its line number;
+    *pieces*: what was read before it) as the exact path reads it there: a piece with no rows that
+    marks the block partial, with the exact parser's notices about it. It is read after the block's
+    last complete record (from *start*), so the parser sees a record with VmFlags before it, as in
+    the whole block; its "N complete records kept" counts the block's. ``None``: not so simple."""
+    if not crlf and data.find(b"\r", start) >= 0:
+        return None
+    banner = BANNER.fullmatch(data[tail : data.find(b"\n", tail)].decode("utf-8", "backslashreplace").strip())
+    if banner is None:
+        return None
+    name = banner.group(1)
+    first = line - data.count(b"\n", start, rec)  # the line number at *start*
+    tail_line = line - data.count(b"\n", tail, rec)
+    kept = 0  # the block's complete records, read before
+    for parsed, _, lines, *_ in pieces:
+        if len(parsed.mappings):
+            linenos = parsed.mappings["lineno"].to_numpy(dtype=np.int64)
+            kept += int((lines.map(linenos) > tail_line).sum())
+    sub = Context(ctx.source, ctx.on_bad_lines)
+    shift = Shift(first)
+    try:
+        parsed = exact_parse(data[start:].decode("utf-8", errors="backslashreplace"), sub, name)
+    except ParseError as exc:
+        raise ParseError(ctx.source, shift.one(exc.lineno), shift.text(exc.message)) from None
+    procs = parsed.processes
+    if len(parsed.mappings) != 1 or len(procs) != 1 or not procs[0].get("partial") or not kept:
+        return None
+    own = data.count(b"\n", start, rec)  # the complete record's lines: its notices were given
+    notices = []
+    for n in sub.notices:
+        if n.lineno is not None and n.lineno <= own:
+            continue
+        if "complete records kept" in n.message:
+            message, found = _DROPPED.subn(lambda m: f"{m.group(1)}{kept}{m.group(2)}", n.message)
+            if not found:
+                return None
+            n = dataclasses.replace(n, message=message)
+        notices.append(n)
+    proc = dict(procs[0], mappings=0)
+    empty = Parsed(parsed.mappings.iloc[:0], [proc], formats=set())
+    return (empty, notices, shift, True, True)
