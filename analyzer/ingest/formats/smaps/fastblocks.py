@@ -6,17 +6,20 @@ Windows), ``grep -H '' /proc/*/smaps`` prefixes, captures of two kernels (differ
 with ``cat``, one record with an odd value, a path that is not UTF-8. Declining the whole file sent
 all of it down the exact path, 20x slower. :func:`parse` instead
 
-- drops the CR of CRLF line ends (``bytes.replace``, as :func:`~analyzer.ingest.base.split_lines` does
-  when one of the first 50 lines ends in CR);
-- turns ``grep -H`` output into ``==> name <==`` blocks (the prefix of every line cut off with numpy);
-- splits the file at its banners into process blocks, parses runs of blocks of about
-  :data:`GROUP_BYTES` on the fast path, halves a run that it declines, and parses a single declined
-  block on the exact path (:func:`analyzer.ingest.formats.smaps.exact.parse`);
+- reads CRLF line ends in place when the exact path would drop their CRs (one of the first 50 lines
+  ends in CR), and ``grep -H`` output in place (:mod:`.fastgrep`: each line after its prefix);
+- reads a banner concatenation (or one block) in one pass that steps over what it declines
+  (:func:`analyzer.ingest.formats.smaps.fastruns.runs`): another layout after a banner starts a new
+  pass, one odd record goes alone to the exact parser; a last block cut short goes to the exact
+  parser on its own;
+- where that would not give the exact path's result, splits the file at its banners into process
+  blocks, parses runs of blocks of about :data:`GROUP_BYTES` on the fast path, halves a run that it
+  declines, and parses a single declined block on the exact path
+  (:func:`analyzer.ingest.formats.smaps.exact.parse`);
 - gives every row, process and notice its line number in the file, and warns about repeated PIDs
   over the whole file, as the exact path does.
 
-The result equals the exact path's on the whole file (``tests/test_fastblocks.py``). Input without
-banners or ``grep -H`` prefixes is one block: the fast path reads all of it or none.
+The result equals the exact path's on the whole file (``tests/test_fastblocks.py``).
 
 >>> from analyzer.ingest.base import Context
 >>> rec = ('00400000-00401000 r-xp 00000000 103:02 1234                       /usr/bin/prog\\n'
@@ -43,14 +46,14 @@ from .... import schema
 from ....errors import ParseError
 from ...base import Context, Parsed
 from ...sources.reader import is_encrypted, looks_binary
-from .exact import BANNER, GREP_PREFIX, _warn_repeated_pids
-from .fast import parse_whole
+from .exact import BANNER, _warn_repeated_pids
+from . import fastgrep, fastruns
+from .fast import parse_whole, regular_input, scan
+from .fastgrep import _GREP_NAME, MAX_NAME  # noqa: F401 (MAX_NAME: the limit both paths read prefixes to)
+from .fastcols import Irregular
 from .exact import parse as exact_parse
 
 GROUP_BYTES = 4 << 20  # blocks parsed together on the fast path (a frame per group, halved when declined)
-MAX_NAME = 4096  # longest grep -H prefix read the vectorised way
-
-_GREP_NAME = re.compile(GREP_PREFIX.pattern.rsplit(":", 1)[0].encode())
 _REPEATED = re.compile(r"PID \d+ appears again \(first at line \d+\)")
 _LINE_REF = re.compile(r"(?<=\bline )(\d+)")
 
@@ -105,42 +108,83 @@ def parse(data: bytes, ctx: Context, name: str | None = None) -> Parsed | None:
     """
     if len(data) < 64 or data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         return parse_whole(data, ctx, name)
-    data = _without_cr(data)
-    if data is None:
-        return None
+    crlf = _crlf(data)
+    if crlf is None:
+        return None  # CRs the exact path keeps (or a cut CRLF file): its job
     grep = _is_grep(data)
     if not grep and not data.startswith(b"==>") and b"\n==>" not in data:
-        return parse_whole(data, ctx, name)  # one block: all of it on the fast path, or none
+        return _parse_runs(data, ctx, name, crlf)  # one block: on the fast path but for odd records, or none
     if looks_binary(data) or is_encrypted(data[:64]):
         return None  # the reader's decode says what it is
-    if not grep:
-        parsed = _parse_banners(data, ctx, name)
-        if parsed is not None:
-            return parsed
+    if grep:
+        parsed = _parse_grep(data, ctx, name, crlf)
+    else:
+        parsed = _parse_banners(data, ctx, name, crlf)
+    if parsed is not None:
+        return parsed
+    if crlf:
+        data = _without_cr(data)
+        if data is None:
+            return None
     segments = _grep_segments(data) if grep else _banner_segments(data)
     if segments is None or (len(segments) < 2 and not grep):
         return None  # one block, declined above: the exact path's
     return _parse_segments(segments, ctx, name, whole=grep)  # the whole was tried above (banners)
 
 
-def _parse_banners(data: bytes, ctx: Context, name: str | None) -> Parsed | None:
+def _parse_runs(data: bytes, ctx: Context, name: str | None, crlf: bool, hi: int | None = None) -> Parsed | None:
+    """``data[:hi]`` on the fast path, odd records on the exact path (:func:`fastruns.runs`); ``None``
+    where that would not give the exact path's result."""
+    results = _runs(data, ctx, name, crlf, hi)
+    return None if results is None else _merge(results[0], ctx)
+
+
+def _runs(data: bytes, ctx: Context, name: str | None, crlf: bool, hi: int | None = None) -> tuple | None:
+    if not regular_input(data, crlf, hi):
+        return None
+    try:
+        return fastruns.runs(data, ctx, name, 0, hi, crlf=crlf)
+    except Irregular:
+        return None
+
+
+def _parse_banners(data: bytes, ctx: Context, name: str | None, crlf: bool = False) -> Parsed | None:
     """A banner concatenation in one fast pass (its last block on its own if cut short),
     without looking for the banners first; ``None`` if the fast path declines."""
     tail = last_banner(data)
     if tail and _cut_short(_Segment(data, tail, len(data), 0, 0, 0)):
-        head = data[:tail]
-        n_head = head.count(b"\n")
-        n_tail = data.count(b"\n", tail) + (0 if data.endswith(b"\n") else 1)
-        segments = [_Segment(data, 0, tail, n_head, 1, 2),
-                    _Segment(data, tail, len(data), n_tail, n_head + 1, n_head + 2)]
-        sub = Context(ctx.source, ctx.on_bad_lines)
-        parsed = parse_whole(head, sub, name)
-        if parsed is None:
+        split = fastruns.cut_record(data, tail)  # all but the cut record on the fast path, if it can be
+        found = _runs(data, ctx, name, crlf, split[1]) if split else None
+        if found is not None:
+            piece = fastruns.cut_piece(data, ctx, tail, split[0], split[1], found[1], found[0], crlf)
+            if piece is not None:
+                return _merge(found[0] + [piece], ctx)
+        found = _runs(data, ctx, name, crlf, tail)
+        if found is None:
             return None
-        results = [(parsed, sub.notices, _LineMap(segments[:1]), False)]
-        _parse_run(segments[1:], ctx, name, results)
+        results, n_head = found[0], found[1] - 1  # the pieces, the lines before the tail
+        n_tail = data.count(b"\n", tail) + (0 if data.endswith(b"\n") else 1)
+        segment = _Segment(data, tail, len(data), n_tail, n_head + 1, n_head + 2)
+        if crlf:
+            segment = _Segment(data[tail:].replace(b"\r\n", b"\n"), 0, 0, n_tail, n_head + 1, n_head + 2)
+            segment.hi = len(segment.source)
+        _parse_run([segment], ctx, name, results)
         return _merge(results, ctx)
-    return parse_whole(data, ctx, name)
+    return _parse_runs(data, ctx, name, crlf)
+
+
+def _parse_grep(data: bytes, ctx: Context, name: str | None, crlf: bool = False) -> Parsed | None:
+    """``grep -H`` output in one fast pass, each line read after its prefix; ``None`` if declined."""
+    blocks = fastgrep.blocks(data)
+    if blocks is None:
+        return None
+    sub = Context(ctx.source, ctx.on_bad_lines)
+    try:
+        parsed = scan(data, sub, name, grep=blocks, crlf=crlf).parsed
+    except Irregular:
+        return None
+    ctx.notices.extend(sub.notices)
+    return parsed
 
 
 def last_banner(data: bytes) -> int:
@@ -153,6 +197,23 @@ def last_banner(data: bytes) -> int:
         if _banner_at(data, at + 1):
             return at + 1
         end = at
+
+
+def _crlf(data: bytes) -> bool | None:
+    """Whether a CR that ends a line is to be dropped, as the exact path reads lines (one of the first
+    50 ends in CR); ``None``: CRs it keeps, or a cut CRLF file (its job)."""
+    if b"\r" not in data:
+        return False
+    head_end = 0
+    for _ in range(50):
+        nl = data.find(b"\n", head_end)
+        if nl < 0:
+            head_end = len(data)
+            break
+        head_end = nl + 1
+    if b"\r\n" not in data[:head_end] or data.endswith(b"\r"):
+        return None
+    return True
 
 
 def _without_cr(data: bytes) -> bytes | None:
@@ -254,7 +315,7 @@ def _grep_segments(data: bytes) -> list[_Segment] | None:
             return None
         seen.add(raw)
         prefix = raw + b":"
-        end = _block_end(data, pos, prefix)
+        end = fastgrep.block_end(data, pos, prefix)
         block = data[pos:end]
         lines = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
         content = block[len(prefix):].replace(b"\n" + prefix, b"\n")
@@ -266,34 +327,6 @@ def _grep_segments(data: bytes) -> list[_Segment] | None:
         segments.append(_Segment(block, 0, len(block), 1 + lines, line, line))
         pos, line = end, line + lines
     return segments
-
-
-def _block_end(data: bytes, pos: int, prefix: bytes) -> int:
-    """Where the lines starting with *prefix* that begin at *pos* end (the start of the next line
-    that does not), assuming they are contiguous (the caller checks)."""
-    def line_start(at: int) -> int:
-        nl = data.find(b"\n", at)
-        return len(data) if nl < 0 else nl + 1
-
-    good, step = pos, 4096
-    while True:  # gallop: a line start known to have the prefix, and one known not to
-        bad = line_start(good + step)
-        if bad >= len(data):
-            bad = len(data)
-            break
-        if not data.startswith(prefix, bad):
-            break
-        good, step = bad, step * 2
-    while True:  # bisect between them, on line starts
-        mid = line_start(good + (bad - good) // 2)
-        if mid >= bad:
-            mid = line_start(good + 1)
-            if mid >= bad:
-                return bad
-        if data.startswith(prefix, mid):
-            good = mid
-        else:
-            bad = mid
 
 
 def _parse_segments(segments: list[_Segment], ctx: Context, name: str | None, whole: bool = True) -> Parsed:
@@ -316,14 +349,17 @@ def _merge(results: list, ctx: Context) -> Parsed:
         return parsed
 
     frames, processes, formats = [], [], set()
-    for parsed, notices, lines, exact in results:
+    for parsed, notices, lines, exact, *cont in results:
         frame = parsed.mappings
         if len(frame):
             frame = schema.conform(frame)
             linenos = frame["lineno"].to_numpy(dtype=np.int64)
             frame["lineno"] = pd.array(lines.map(linenos), dtype="Int64")
             frames.append(frame)
-        for proc in parsed.processes:
+        for i, proc in enumerate(parsed.processes):
+            if i == 0 and cont and cont[0]:  # the block of the piece before, continued
+                _continue_process(processes[-1], proc)
+                continue
             proc["lineno"] = lines.one(proc.get("lineno"))
             processes.append(proc)
         formats |= parsed.formats
@@ -340,6 +376,14 @@ def _merge(results: list, ctx: Context) -> Parsed:
     else:
         frame = pd.concat(frames, ignore_index=True)
     return Parsed(frame, processes, formats=formats)
+
+
+def _continue_process(proc: dict, more: dict) -> None:
+    """One process block read in pieces: the second piece's mappings added to the first's entry."""
+    proc["mappings"] += more["mappings"]
+    proc["partial"] = proc.get("partial") or more.get("partial")
+    if more["source_format"] and not proc["source_format"]:
+        proc["source_format"] = more["source_format"]
 
 
 def _bytes_of(run: list[_Segment]) -> bytes:

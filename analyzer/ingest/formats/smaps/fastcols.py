@@ -44,7 +44,13 @@ _LETTER_BITS = np.uint64(0x0101010101010101)
 
 
 class Irregular(Exception):
-    """The input is not the regular case: let the exact path read it."""
+    """The input is not the regular case: let the exact path read it.
+
+    *record*, when known: the first record (row) that is not (the ones before it passed this check)."""
+
+    def __init__(self, message: str, record: int | None = None):
+        super().__init__(message)
+        self.record = record
 
 
 def read_windows(words: np.ndarray) -> np.ndarray:
@@ -55,7 +61,8 @@ def read_windows(words: np.ndarray) -> np.ndarray:
     bad |= (digit >> np.uint64(56)) ^ np.uint64(1)  # the last byte not a digit
     bad |= (words | digit_bytes) ^ (np.uint64(0x2020202020202020) | digit_bytes)  # neither digit nor space
     if bad.any():
-        raise Irregular("value window")
+        rows = bad.reshape(len(bad), -1).any(axis=1) if bad.ndim > 1 else bad
+        raise Irregular("value window", int(np.argmax(rows)))
     # Eight digits in one word, most significant first in memory (little-endian).
     v = words & _LOW_NIBBLES
     v = (v * np.uint64(10) + (v >> np.uint64(8))) & np.uint64(0x00FF00FF00FF00FF)
@@ -242,12 +249,22 @@ def buffer_strings(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, valid:
     try:
         taken.validate(full=True)  # UTF-8: the exact path would show bad bytes as \xNN
     except pa.ArrowInvalid:
-        raise Irregular("not UTF-8") from None
+        raise Irregular("not UTF-8", _first_not_utf8(seg, starts, ends)) from None
     if valid is None or valid.all():
         return taken
     bufs = taken.buffers()
     bitmap = np.packbits(valid, bitorder="little")
     return pa.LargeStringArray.from_buffers(n, bufs[1], bufs[2], pa.py_buffer(bitmap), int(n - valid.sum()))
+
+
+def _first_not_utf8(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> int | None:
+    """The first of the strings ``seg[starts[i]:ends[i]]`` that is not UTF-8."""
+    for i, (a, b) in enumerate(zip(starts.tolist(), ends.tolist())):
+        try:
+            seg[a:b].tobytes().decode("utf-8")
+        except UnicodeDecodeError:
+            return i
+    return None
 
 
 def read_vmflags(seg: np.ndarray, vs: np.ndarray, ve: np.ndarray) -> pa.Array:
@@ -301,3 +318,42 @@ def null_array(dtype: str, n: int) -> pd.api.extensions.ExtensionArray:
     if dtype == "string[pyarrow]":
         return pd.arrays.ArrowStringArray(pa.chunked_array([pa.nulls(n, pa.large_string())]))
     return schema.null_array(dtype, n)
+
+
+def build_frame(pieces: list[dict], t, source: str, pid: tuple[np.ndarray, np.ndarray],
+           block_of: np.ndarray, n: int) -> pd.DataFrame:
+    def cat(key, axis=0):
+        return np.concatenate([p[key] for p in pieces], axis=axis) if len(pieces) > 1 else pieces[0][key]
+
+    start, end = cat("start"), cat("end")
+    values = cat("values", axis=1)
+    size = (end - start).astype(np.int64)
+    if (end < start).any():
+        raise Irregular("end before start")
+    if len(start) > 1 and ((start[1:] < end[:-1]) & (block_of[1:] == block_of[:-1])).any():
+        raise Irregular("addresses start again from low (another process?)")
+    cols: dict = {
+        "start": int_array(start, "UInt64"), "end": int_array(end, "UInt64"), "size": None,
+        "perms": string_column([p["perms"] for p in pieces]),
+        "offset": int_array(cat("offset"), "UInt64"),
+        "dev": string_column([p["dev"] for p in pieces]),
+        "inode": int_array(cat("inode"), "UInt64"),
+        "path": string_column([p["path"] for p in pieces]),
+        "deleted": pd.arrays.BooleanArray(cat("deleted"), np.zeros(n, dtype=bool)),
+        "lineno": int_array(cat("lineno"), "Int64"),
+    }
+    for j, col in enumerate(t.columns):
+        if col == "size":
+            size = values[j]
+            continue
+        cols[col] = int_array(values[j], "Int64")
+    cols["size"] = int_array(size, "Int64")
+    if t.vmflags:
+        cols["vmflags"] = string_column([p["vmflags"] for p in pieces])
+    cols["pid"] = pd.arrays.IntegerArray(pid[0], pid[1])
+    cols["source"] = constant_strings(source, n)
+    cols["source_format"] = constant_strings("smaps", n)
+    # Every schema column, in schema order and dtype: schema.conform has nothing left to do.
+    ordered = {c.name: cols[c.name] if c.name in cols else null_array(c.dtype, n) for c in schema.COLUMNS}
+    ordered.update((name, cols[name]) for name in t.columns if name not in schema.BY_NAME)
+    return pd.DataFrame(ordered, copy=False)
