@@ -76,10 +76,10 @@ def child(name: str, corpus: Path) -> dict:
     proc = corpus / "proc"
     if name.startswith("memmaps"):
         import analyzer
-        from analyzer.ingest.formats.smaps import fast
+        from analyzer.ingest.formats.smaps import fastblocks
 
         if name == "memmaps-exact":
-            fast.parse = lambda data, ctx, name=None: None  # the exact path only
+            fastblocks.parse = lambda data, ctx, name=None: None  # the exact path only
         target = {"memmaps-concat": corpus / "all.smaps", "memmaps-pmapX": corpus / PMAP_X}.get(name, proc)
         c0, t0 = time.process_time(), time.perf_counter()
         frame = analyzer.load(target)
