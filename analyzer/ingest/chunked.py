@@ -75,16 +75,15 @@ def read(stream, name: str, on_bad_lines: str, piece_bytes: int | None = None) -
         if not data:
             break
         if len(data) < want:  # the end of the file
-            piece, blank = data, 0
+            piece, blank, blank_lines = data, 0, 0
         else:
             cut = last_banner(data)
             if cut <= 0:  # one block bigger than a piece: read it again, and more
                 stream.seek(pos)
                 want *= 2
                 continue
-            keep = cut  # the blank lines between blocks stay out: a piece ending in one looks cut short
-            while keep > 1 and data[keep - 1] == 10 and data[keep - 2] == 10:
-                keep -= 1
+            keep = _without_blank_tail(data, cut)
+            blank_lines = data.count(b"\n", keep, cut)
             del data  # read again to the cut: never the whole read and the piece at once
             stream.seek(pos)
             piece = stream.read(keep)
@@ -97,7 +96,7 @@ def read(stream, name: str, on_bad_lines: str, piece_bytes: int | None = None) -
         if pos > MAX_TEXT_BYTES:
             raise InputError(f"{name}: more than {MAX_TEXT_BYTES >> 20} MiB of text after decompression; refused")
         parsed, found = _parse(piece, name, on_bad_lines, line_base)
-        line_base += piece.count(b"\n") + blank
+        line_base += piece.count(b"\n") + blank_lines
         del piece
         if any(p.get("block_name") is None for p in parsed.processes):
             stream.seek(0)  # a block no banner names: numbered over the whole file, not per piece
@@ -116,6 +115,24 @@ def read(stream, name: str, on_bad_lines: str, piece_bytes: int | None = None) -
     if len(frame) and frame["capture"].isna().all():  # a loose file is its own capture (what the loader
         frame["capture"] = frame["source"].array.copy()  # would fill in), sharing the source's strings
     return Parsed(frame, processes, formats=formats), notices + ctx.notices
+
+
+def _without_blank_tail(data: bytes, cut: int) -> int:
+    """Where the piece ``data[:cut]`` ends without the blank lines between its last block and the
+    next banner (LF or, in a CRLF file, CRLF ones): a piece ending in one looks cut short.
+
+    >>> _without_blank_tail(b"a\\n\\n\\n==>", 4), _without_blank_tail(b"a\\r\\n\\r\\n==>", 5)
+    (2, 3)
+    """
+    keep = cut
+    crlf = data.find(b"\r\n", 0, 4096) >= 0
+    while True:
+        if keep > 1 and data[keep - 2 : keep] == b"\n\n":
+            keep -= 1
+        elif crlf and keep > 2 and data[keep - 3 : keep] == b"\n\r\n":
+            keep -= 2
+        else:
+            return keep
 
 
 def _parse(piece: bytes, name: str, on_bad_lines: str, line_base: int) -> tuple[Parsed, list[Notice]]:
