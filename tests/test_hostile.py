@@ -308,6 +308,29 @@ def test_endless_junk_is_refused_from_its_head(byte, message):
     assert raw.given <= 8 << 20  # the first chunk, not the 8 GiB cap
 
 
+def test_a_regular_file_is_read_in_one_piece_and_junk_refused_from_its_head(tmp_path):
+    """A plain regular file is read with one read of its size (no chunks joined); the head check still
+    runs first, so a sparse file of zeros is refused without its 6 GiB being read."""
+    from analyzer.ingest.load import sniff
+    from analyzer.ingest.sources.reader import read_all
+
+    text = (ROOT / "sample_dumps" / "smaps" / "multi_loop.smaps").read_bytes() * 40
+    path = tmp_path / "big.smaps"
+    path.write_bytes(text)
+    with open(path, "rb") as f:
+        f.peek(1024)
+        assert read_all(f, "big.smaps", check_head=lambda head: sniff(head, "big.smaps")) == text
+        assert f.read() == b""
+    sparse = tmp_path / "sparse"
+    with open(sparse, "wb") as f:
+        f.truncate(6 << 30)
+    for limit in (1 << 20, 8 << 30):  # the head is judged before the size: junk is junk, whatever its size
+        with open(sparse, "rb") as f, pytest.raises(analyzer.UnknownFormatError, match="binary data"):
+            read_all(f, "sparse", limit=limit, check_head=lambda head: sniff(head, "sparse"))
+        with open(sparse, "rb") as f, pytest.raises(analyzer.InputError, match="more than 1 MiB of text"):
+            read_all(f, "sparse", limit=1 << 20)
+
+
 @pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
 def test_cli_refuses_endless_devices_at_once(device):
     if not os.path.exists(device):

@@ -11,6 +11,8 @@ import bz2
 import gzip
 import io
 import lzma
+import os
+import stat
 import sys
 import zlib
 from pathlib import Path
@@ -164,6 +166,9 @@ def read_all(stream: BinaryIO, name: str, limit: int = MAX_TEXT_BYTES, cut: list
     and some text came out before the cut: then the text is returned and the
     reason appended to *cut* (a truncated copy keeps its complete records).
     Corrupt data (a failed CRC, an invalid code) is always an error."""
+    whole = _read_regular(stream, name, limit, check_head)
+    if whole is not None:
+        return whole
     chunks, total = [], 0
     try:
         read = getattr(stream, "read1", None) or stream.read  # read1: see _Raw.readinto
@@ -198,6 +203,33 @@ def read_all(stream: BinaryIO, name: str, limit: int = MAX_TEXT_BYTES, cut: list
             raise InputError(f"{name}: cannot decompress: {TRAILING}")
         cut.append(TRAILING)
     return b"".join(chunks)
+
+
+def _read_regular(stream: BinaryIO, name: str, limit: int, check_head: Callable[[bytes], object] | None) -> bytes | None:
+    """The rest of a plain regular file in one read (one buffer, no chunks joined: 10-20% of
+    reading a large dump); ``None`` for anything else (a pipe, a decompressor, a ``/proc`` file
+    that says size 0, a file that grows while read), which the chunked read handles."""
+    raw = getattr(stream, "raw", None)
+    if not isinstance(stream, io.BufferedReader) or not isinstance(raw, io.FileIO):
+        return None
+    try:
+        fd = raw.fileno()
+        info = os.fstat(fd)
+        pos = stream.tell()
+    except (OSError, ValueError):
+        return None
+    size = info.st_size - pos
+    if not stat.S_ISREG(info.st_mode) or size <= HEAD_BYTES:
+        return None
+    if check_head is not None:
+        check_head(os.pread(fd, HEAD_BYTES, pos))
+    if size > limit:
+        raise InputError(f"{name}: more than {limit >> 20} MiB of text after decompression; refused")
+    data = os.pread(fd, size, pos)
+    if len(data) != size or os.pread(fd, 1, pos + size):
+        return None  # short read or a growing file: read it in chunks
+    stream.seek(pos + size)
+    return data
 
 
 TRAILING = ("bytes after the end of the compressed data that are no compressed data (trailing garbage): "
