@@ -374,6 +374,8 @@ _DTYPE_OF: dict[str, object] = {}
 
 
 def _cast(values: pd.Series, dtype: str) -> pd.Series:
+    if values.dtype == _dtype(dtype):
+        return values
     if values.dtype == object and dtype in ("Int64", "UInt64"):
         values = pd.to_numeric(values)  # ints with gaps (None) arrive as object
     if dtype.startswith("datetime64") and values.dtype == object:
