@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 OUT ?= out
 DEMO ?= sample_dumps/sosreport/sosreport-sample-host-memmaps-2026-11-25-mekvvua.tar.xz
 
-.PHONY: install demo test quick fuzz bench lab clean
+.PHONY: install tools demo test quick fuzz bench lab clean
 
 install: $(STAMP)
 
@@ -18,6 +18,19 @@ $(STAMP): pyproject.toml
 	# byte-compile the package now: with PYTHONDONTWRITEBYTECODE set, every run would compile it again (~70 ms)
 	$(BIN)/python -m compileall -q analyzer >/dev/null
 	touch $(STAMP)
+
+# Debian tools the tests write real archives with (tests/test_tarstream.py): bsdtar (libarchive) and
+# busybox tar. Installed with apt-get when missing and we are root; otherwise those tests say they skip.
+TEST_TOOLS := bsdtar:libarchive-tools busybox:busybox
+tools:
+	@missing=""; for t in $(TEST_TOOLS); do command -v $${t%%:*} >/dev/null || missing="$$missing $${t#*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing$$missing (apt-get)"; \
+	    apt-get install -y -qq $$missing >/dev/null 2>&1 || \
+	      { apt-get update -qq >/dev/null && apt-get install -y -qq $$missing >/dev/null; }; \
+	  else echo "missing$$missing and not root with apt-get: the tests that need them will skip"; fi; \
+	fi
 
 demo: install
 	mkdir -p $(OUT)
@@ -32,10 +45,10 @@ demo: install
 	$(BIN)/memmaps report $(DEMO) -o $(OUT)/report.html -q
 	@echo "wrote $(OUT)/mappings.csv, $(OUT)/report.pdf, $(OUT)/report.html, $(OUT)/charts/"
 
-test: install
+test: install tools
 	$(BIN)/python -m pytest
 
-quick: install
+quick: install tools
 	$(BIN)/python -m pytest -m "not slow"
 
 # A long mutation campaign with a new seed (tests/test_fuzz.py); a failure names the seed and keeps the
