@@ -85,3 +85,39 @@ def test_irregular_text_is_declined_or_equal(change):
     got = compare(changed, must_accept=change == "wide")
     if change in ("prompt", "prose", "tab", "crlf", "stray", "dupe", "toybox", "mixed"):
         assert got is None
+
+
+@pytest.mark.parametrize("form", sorted(FORMS))
+def test_rows_read_in_chunks_and_from_bytes_equal_general(form, monkeypatch):
+    """Rows turned into numbers a few at a time (chunks that split blocks, distinct values of a
+    chunk numbered on their own), and the ASCII bytes given as they are: the same as the general path."""
+    raw = pmap_forms.copies(pmap_forms.capture(form), 2, form)
+    monkeypatch.setattr(fastcol, "CHUNK_ROWS", 7)
+    cf, cs = Context("x.txt"), Context("x.txt")
+    fast = fastcol.parse(raw, cf, min_rows=0)
+    assert fast is not None, "clean procps-ng bytes should take the fast path"
+    same(fast, parse_general(raw.decode(), cs))
+    assert cf.notices == cs.notices
+
+
+def test_pmap_parse_of_bytes_equals_parse_of_text():
+    """pmap.parse reads ASCII bytes without decoding them first; non-ASCII and declined input as before."""
+    from analyzer.ingest.formats.pmap import parse
+
+    raw = pmap_forms.copies(pmap_forms.capture("pmap-x"), 1, "pmap-x")
+    for data in (raw, raw.replace(b"libc.so.6", "libc-\u00e9.so.6".encode()), b"junk before\n" + raw):
+        cb, ct = Context("x.txt"), Context("x.txt")
+        same(parse(data, cb), parse(data.decode(), ct))
+        assert cb.notices == ct.notices
+
+
+def test_windows_past_the_end_read_the_last_byte():
+    import numpy as np
+
+    from analyzer.ingest.formats.pmap.fastx import windows
+
+    arr = np.frombuffer(b"0123456789", dtype=np.uint8)
+    got = windows(arr, np.array([0, 6, 8, 9]), 4)
+    assert [bytes(r) for r in got] == [b"0123", b"6789", b"8999", b"9999"]
+    assert windows(arr, np.array([], dtype=np.int64), 4).shape == (0, 4)
+    assert [bytes(r) for r in windows(arr[:3], np.array([0]), 4)] == [b"0122"]

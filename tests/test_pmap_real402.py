@@ -41,3 +41,15 @@ def test_real_capture_pid_count_and_rows():
     got = fastx.parse(text, Context("x"), min_rows=0)
     assert len(got.mappings) == rows
     assert [p["pid"] for p in got.processes] == [int(x) for x in (pmap_forms.REAL / "pids.txt").read_text().split()]
+
+
+@pytest.mark.parametrize("form", ["pmap-X", "pmap-XX"])
+def test_real_extended_in_small_chunks_and_from_bytes(form, monkeypatch):
+    """Decimal columns read a few rows at a time (chunks across blocks), ASCII bytes as they are."""
+    raw = pmap_forms.copies(pmap_forms.capture(form), 2, form)
+    monkeypatch.setattr(fastx, "CHUNK_ROWS", 5)
+    cf, cs = Context("x.txt"), Context("x.txt")
+    fast = fastx.parse(raw, cf, min_rows=0)
+    assert fast is not None
+    same(fast, parse_general(raw.decode(), cs))
+    assert cf.notices == cs.notices

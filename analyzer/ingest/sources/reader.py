@@ -284,12 +284,17 @@ def decode(data: bytes, name: str) -> str:
     """Bytes to text: UTF-8, undecodable bytes kept visible as ``\\xNN``; refuse binary."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    check_text(data, name)
+    return data.decode("utf-8", errors="backslashreplace")
+
+
+def check_text(data: bytes, name: str) -> None:
+    """Refuse what :func:`decode` refuses (encrypted or binary data), without decoding *data*."""
     if is_encrypted(data):
         raise UnknownFormatError(f"{name}: an OpenPGP-encrypted file (as `sos report --encrypt-pass` or "
                                  "`--encrypt-key` writes): decrypt it first, e.g. `gpg -o report.tar.xz -d FILE`")
     if looks_binary(data):
         raise UnknownFormatError(f"{name}: binary data, not a text dump ({EXPECTED})")
-    return data.decode("utf-8", errors="backslashreplace")
 
 
 def as_utf8(data: bytes) -> tuple[bytes, str | None]:

@@ -74,7 +74,7 @@ import pandas as pd
 from ....schema import process_record
 from ...base import Context, Parsed, split_lines
 from ...numbers import too_large
-from ...sources.reader import decode
+from ...sources.reader import check_text, decode
 from . import columnar, extended, fastcol, fastx
 from .extended import empty_format
 from .footer import who
@@ -149,13 +149,21 @@ def parse(text: str | bytes, ctx: Context, name: str | None = None) -> Parsed:
     """Parse every pmap block found in *text* (bytes are decoded first; *name* is
     unused: pmap output names its PIDs itself)."""
     if isinstance(text, bytes):
-        text = decode(text, ctx.source)
-    fast = fastx.parse(text, ctx)
-    if fast is None:
-        fast = fastcol.parse(text, ctx)
+        if text.isascii():
+            check_text(text, ctx.source)  # refused as decode refuses, but no decoded copy of ASCII bytes
+        else:
+            text = decode(text, ctx.source)
+    fast = _fast(text, ctx)
     if fast is not None:
         return fast
+    if isinstance(text, bytes):
+        text = text.decode("ascii")
     return parse_general(text, ctx)
+
+
+def _fast(text: str | bytes, ctx: Context) -> Parsed | None:
+    fast = fastx.parse(text, ctx)
+    return fast if fast is not None else fastcol.parse(text, ctx)
 
 
 def parse_general(text: str, ctx: Context) -> Parsed:

@@ -36,21 +36,23 @@ from .blocks import Block, is_footer, is_header
 from .columnar import check_sums, choose_layout
 from .extended import empty_format
 from .footer import who
-from .fastx import _HEX, _Coded, _arrow
+from .fastx import _HEX, _Coded, _arrow, windows
 from .layout import MODE, PID_LINE, SEPARATOR, device_from_d, mapping_name, perms_from_mode
 
 MIN_ROWS = 2000   # below this the general path is as fast
+CHUNK_ROWS = 1 << 14  # rows read as one byte matrix at a time
 FORMATS = {"pmap": ["size"], "pmap-x": ["size", "rss", "dirty"], "pmap-d": ["size"]}
 _SP = 32
 
 
-def parse(text: str, ctx: Context, min_rows: int = MIN_ROWS) -> Parsed | None:
-    """The parse of *text* if it is clean procps-ng default, -x or -d output with enough rows, else None."""
-    if len(text) < min_rows * 30 or not text.endswith("\n") or not text[:1].isdigit():
+def parse(text: str | bytes, ctx: Context, min_rows: int = MIN_ROWS) -> Parsed | None:
+    """The parse of *text* (or of ASCII bytes: the same text) if it is clean procps-ng default,
+    -x or -d output with enough rows, else None."""
+    data = text if isinstance(text, bytes) else text.encode()
+    if len(data) < min_rows * 30 or not data.endswith(b"\n") or not data[:1].isdigit():
         return None
-    data = text.encode()
     arr = np.frombuffer(data, dtype=np.uint8)
-    if np.count_nonzero(arr < 32) != text.count("\n"):
+    if np.count_nonzero(arr < 32) != data.count(b"\n"):
         return None  # tabs, CR, other control characters: the general path's split() decides
     nl = np.flatnonzero(arr == 10)
     starts = np.empty(len(nl), dtype=np.int64)
@@ -59,7 +61,7 @@ def parse(text: str, ctx: Context, min_rows: int = MIN_ROWS) -> Parsed | None:
     ends = nl.astype(np.int64)
     lengths = ends - starts
     # rows: 16 hex digits and a blank (procps-ng's %016lx), then more
-    head = arr[np.minimum(starts[:, None] + np.arange(17), len(arr) - 1)]
+    head = windows(arr, starts, 17)
     is_row = (lengths > 17) & (_HEX[head[:, :16]] != 255).all(axis=1) & (head[:, 16] == _SP)
     rows_at = np.flatnonzero(is_row)
     if len(rows_at) < max(1, min_rows):
@@ -143,7 +145,7 @@ def parse(text: str, ctx: Context, min_rows: int = MIN_ROWS) -> Parsed | None:
     outs = []
     for fmt, members in by_format.items():
         idx = np.concatenate([np.arange(blocks[k]["lo"], blocks[k]["hi"]) for k in members])
-        got = _rows(data, arr, starts[idx], ends[idx], fmt)
+        got = _rows_chunked(data, arr, starts[idx], ends[idx], fmt)
         if got is None:
             return None
         n_rows = [blocks[k]["hi"] - blocks[k]["lo"] for k in members]
@@ -257,13 +259,40 @@ def _words(M: np.ndarray, s: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, lis
     return codes, [u.decode("ascii", errors="replace") for u in uniques]
 
 
+def _rows_chunked(data: bytes, arr: np.ndarray, rs: np.ndarray, re_: np.ndarray, fmt: str) -> dict | None:
+    """:func:`_rows` of CHUNK_ROWS rows at a time, joined: its (rows, width) temporaries stay small
+    (all rows at once: some 20x the text's bytes at the peak)."""
+    parts = []
+    for a in range(0, len(rs), CHUNK_ROWS):
+        got = _rows(data, arr, rs[a : a + CHUNK_ROWS], re_[a : a + CHUNK_ROWS], fmt)
+        if got is None:
+            return None
+        parts.append(got)
+    if len(parts) == 1:
+        return parts[0]
+    out = {}
+    for k, first in parts[0].items():
+        if isinstance(first, _Coded):
+            codes, uniques = [], []
+            for part in parts:
+                c = part[k].codes
+                codes.append(np.where(c < 0, -1, c + len(uniques)))
+                uniques.extend(part[k].uniques)
+            out[k] = _Coded(np.concatenate(codes).astype(np.int32), uniques)
+        elif isinstance(first, tuple):
+            out[k] = tuple(np.concatenate([part[k][i] for part in parts]) for i in range(len(first)))
+        else:
+            out[k] = np.concatenate([part[k] for part in parts])
+    return out
+
+
 def _rows(data: bytes, arr: np.ndarray, rs: np.ndarray, re_: np.ndarray, fmt: str) -> dict | None:
     """Every row of one format: the columns, in the general path's units (bytes)."""
     values = FORMATS[fmt]
     nfixed = 1 + len(values) + 1 + (2 if fmt == "pmap-d" else 0)
     lengths = re_ - rs
     width = int(min(lengths.max(), 17 + 21 * len(values) + 6 + (2 * 21 if fmt == "pmap-d" else 0)))
-    M = arr[np.minimum(rs[:, None] + np.arange(width), len(arr) - 1)]
+    M = windows(arr, rs, width)
     lens = np.minimum(lengths, width)
     got = _tokens(M, lens, nfixed)
     if got is None:

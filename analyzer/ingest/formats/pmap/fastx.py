@@ -37,15 +37,17 @@ for _i, _c in enumerate(b"ABCDEF"):
     _HEX[_c] = 10 + _i
 _SPACE = 32
 MIN_ROWS = 2000       # below this the general path is as fast and simpler
+CHUNK_ROWS = 1 << 13  # rows of a block's byte matrix turned into numbers at a time
 
 
-def parse(text: str, ctx: Context, min_rows: int = MIN_ROWS) -> Parsed | None:
-    """The parse of *text* if it is clean -X output with enough rows, else None."""
-    if len(text) < min_rows * 40 or "\r" in text[:65536] or not text.endswith("\n"):
+def parse(text: str | bytes, ctx: Context, min_rows: int = MIN_ROWS) -> Parsed | None:
+    """The parse of *text* (or of ASCII bytes: the same text) if it is clean -X output with
+    enough rows, else None."""
+    data = text if isinstance(text, bytes) else text.encode()
+    if len(data) < min_rows * 40 or b"\r" in data[:65536] or not data.endswith(b"\n"):
         return None
-    if not text[:1].isdigit():
+    if not data[:1].isdigit():
         return None
-    data = text.encode()
     arr = np.frombuffer(data, dtype=np.uint8)
     nl = np.flatnonzero(arr == 10)
     starts = np.empty(len(nl), dtype=np.int64)
@@ -55,7 +57,7 @@ def parse(text: str, ctx: Context, min_rows: int = MIN_ROWS) -> Parsed | None:
     first = arr[starts]
     digit_lines = np.flatnonzero((first >= 48) & (first <= 57))
     # a PID line is digits then ":"; a row starting with a digit has a blank or hex letter first
-    probe = arr[np.minimum(starts[digit_lines][:, None] + np.arange(12), len(arr) - 1)]
+    probe = windows(arr, starts[digit_lines], 12)
     is_dig = (probe >= 48) & (probe <= 57)
     after = probe[np.arange(len(probe)), np.argmin(is_dig, axis=1)]
     digit_lines = digit_lines[after == ord(":")]
@@ -180,7 +182,7 @@ def _block(data: bytes, arr: np.ndarray, rs: np.ndarray, re_: np.ndarray, header
     lengths = re_ - rs
     if len(rs) == 0 or lengths.min() < width:
         return None
-    P = arr[rs[:, None] + np.arange(width)]          # every row's cells, one byte matrix
+    P = windows(arr, rs, width)                      # every row's cells, one byte matrix
     seps = [c.start - 1 for c in cols if c.start > 0]         # the blank before every column
     if not (P[:, seps] == _SPACE).all():
         return None
@@ -190,10 +192,12 @@ def _block(data: bytes, arr: np.ndarray, rs: np.ndarray, re_: np.ndarray, header
         if values is None:
             return None
         kb = np.array([c.key not in UNITLESS_KEYS for c in fields])
-        if (values[:, kb] > KB_MAX).any():
+        if (values[kb] > KB_MAX).any():
             return None  # bytes would not fit 64 bits: the general path reports the row
         for i, c in enumerate(fields):
-            out[_colname(c.key)] = values[:, i] * (1 if c.key in UNITLESS_KEYS else 1024)
+            if c.key not in UNITLESS_KEYS:
+                values[i] *= 1024
+            out[_colname(c.key)] = values[i]  # a row of *values*: no copy
     for c in cols:
         if c.role in ("mapping", "field"):
             continue
@@ -202,7 +206,7 @@ def _block(data: bytes, arr: np.ndarray, rs: np.ndarray, re_: np.ndarray, header
             v = _decimals(cells, [c], offset=c.start)
             if v is None:
                 return None
-            out["inode"] = v[:, 0].astype(np.uint64)
+            out["inode"] = v[0].astype(np.uint64)
         elif c.role in ("address", "offset"):
             v = _hex(cells)
             if v is None:
@@ -264,28 +268,49 @@ def _arrow(parts: list[_Coded], order: np.ndarray | None = None) -> pd.arrays.Ar
     return pd.arrays.ArrowStringArray(pa.DictionaryArray.from_arrays(indices, dictionary).cast(pa.string()))
 
 
+def windows(arr: np.ndarray, starts: np.ndarray, width: int) -> np.ndarray:
+    """The *width* bytes of *arr* from each offset in *starts*, as a (len(starts), width) matrix;
+    bytes past the end of *arr* read as its last byte. Rows are copied from a strided view of
+    *arr*: no (rows, width) int64 index matrix, which took 8x the matrix's memory."""
+    last = len(arr) - width
+    if last >= 0 and (len(starts) == 0 or starts.max() <= last):
+        return np.lib.stride_tricks.sliding_window_view(arr, width)[starts]
+    out = np.empty((len(starts), width), dtype=np.uint8)
+    inside = starts <= last
+    if inside.any():
+        out[inside] = np.lib.stride_tricks.sliding_window_view(arr, width)[starts[inside]]
+    out[~inside] = arr[np.minimum(starts[~inside][:, None] + np.arange(width), len(arr) - 1)]
+    return out
+
+
 def _decimals(P: np.ndarray, cols: list, offset: int = 0) -> np.ndarray | None:
-    """Right-aligned decimal columns of the byte matrix *P* -> an (rows, columns) int64
-    matrix, or None if any cell is not one number. One pass over the span they cover."""
+    """Right-aligned decimal columns of the byte matrix *P* -> a (columns, rows) int64
+    matrix (each column's values contiguous), or None if any cell is not one number. Read
+    CHUNK_ROWS rows at a time, so the int64 temporaries stay small (a whole -X block at once
+    took 16x its bytes: 1 GB for 56 MB of text)."""
     lo, hi = cols[0].start - offset, cols[-1].end - offset
-    F = P[:, lo:hi]
-    is_digit = (F >= 48) & (F <= 57)
-    if not (is_digit | (F == _SPACE)).all():
-        return None
     ends = np.array([c.end - offset - lo for c in cols])
     starts = np.array([c.start - offset - lo for c in cols])
-    if (ends - starts > 18).any() or not is_digit[:, ends - 1].all():
+    if (ends - starts > 18).any():
         return None
     # a digit followed by a non-digit is allowed only at the end of a column
     allowed = np.zeros(hi - lo, dtype=bool)
     allowed[ends - 1] = True
-    if (is_digit[:, :-1] & ~is_digit[:, 1:] & ~allowed[:-1]).any():
-        return None
     weights = np.zeros(hi - lo, dtype=np.int64)
     for s, e in zip(starts, ends):
         weights[s:e] = 10 ** np.arange(e - s - 1, -1, -1, dtype=np.int64)
-    digits = np.where(is_digit, F.astype(np.int64) - 48, 0) * weights
-    return np.add.reduceat(digits, starts, axis=1) if len(cols) > 1 else digits.sum(axis=1, keepdims=True)
+    out = np.empty((len(cols), len(P)), dtype=np.int64)
+    for a in range(0, len(P), CHUNK_ROWS):
+        F = P[a : a + CHUNK_ROWS, lo:hi]
+        is_digit = (F >= 48) & (F <= 57)
+        if not (is_digit | (F == _SPACE)).all() or not is_digit[:, ends - 1].all():
+            return None
+        if (is_digit[:, :-1] & ~is_digit[:, 1:] & ~allowed[:-1]).any():
+            return None
+        digits = (F & 15).astype(np.int64)  # a digit's value; a blank (0x20) is 0
+        digits *= weights
+        out[:, a : a + CHUNK_ROWS] = np.add.reduceat(digits, starts, axis=1).T
+    return out
 
 
 def _hex(cells: np.ndarray) -> np.ndarray | None:
