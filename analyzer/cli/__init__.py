@@ -68,4 +68,39 @@ cli.add_command(trend.command)
 
 def main() -> None:
     """Entry point of the ``memmaps`` console script."""
-    cli(prog_name="memmaps")
+    try:
+        cli(prog_name="memmaps")
+    except SystemExit as exc:
+        _leave(exc.code)
+    _leave(0)
+
+
+def _leave(code) -> None:
+    """Exit with *code* (a ``SystemExit`` code), skipping the interpreter's teardown.
+
+    Freeing pandas, pyarrow and numpy module by module takes ~50 ms, a tenth of a small
+    summary's 0.45 s. Everything teardown would do for us is done here: exit handlers run
+    (temporary folders, Dask clients), standard output and error are flushed; our own files
+    are closed where they are written. With another non-daemon thread still running (it would
+    be waited for), or output that cannot be flushed (a closed pipe), the normal exit is taken.
+    """
+    import atexit
+    import threading
+
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        sys.exit(code)
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code & 0xFF
+    else:  # sys.exit("message"): printed, status 1, as Python does
+        print(code, file=sys.stderr)
+        status = 1
+    atexit._run_exitfuncs()
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None and not stream.closed:
+                stream.flush()
+    except (OSError, ValueError):
+        sys.exit(status)  # let Python report it as it would
+    os._exit(status)
