@@ -37,7 +37,7 @@ from ....schema import KEY_TO_COLUMN, UNITLESS_KEYS, field_column
 from ...base import Context
 from ...numbers import INT64_MAX, KB_MAX, UINT64_MAX, checked_int, too_large
 from .blocks import Block
-from .footer import check_footer, who
+from .footer import add_running, check_footer, who
 from .layout import DELETED, HEADER_WORDS, mapping_name, normalize_header
 
 FIELD_KEYS = set(KEY_TO_COLUMN) | {"Size"}
@@ -181,14 +181,13 @@ def parse_block(block: Block, ctx: Context, state: dict) -> tuple[dict, str]:
     _names(out, names, mapping is not None)
     sums = {c.key: int(out[_colname(c.key)].sum()) // (1 if c.key in UNITLESS_KEYS else 1024)
             for c in fields if _colname(c.key) in out}
-    totals = _footer(block, fields, ctx)
+    found = _footer(block, fields, ctx)
+    totals = None if found is None else {_colname(k): v for k, v in found.items()}
+    sums = {_colname(k): v for k, v in sums.items()}
     cumulative = state.setdefault(tuple(c.key for c in fields), {})
-    for k, v in sums.items():
-        cumulative[k] = cumulative.get(k, 0) + v
+    add_running(cumulative, sums, totals, REREAD)
     proc_facts: dict = {"partial": cut}
-    check_footer(block, None if totals is None else {_colname(k): v for k, v in totals.items()},
-                 {_colname(k): v for k, v in sums.items()}, ctx, proc_facts,
-                 {_colname(k): v for k, v in cumulative.items()}, REREAD)
+    check_footer(block, totals, sums, ctx, proc_facts, dict(cumulative), REREAD)
     out["_proc"] = proc_facts
     return out, fmt
 

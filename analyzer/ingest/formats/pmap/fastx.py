@@ -27,7 +27,7 @@ from ...base import Context, Parsed
 from ...numbers import KB_MAX, checked_int
 from .blocks import Block
 from .extended import REREAD, _colname, _fmt, columns_of, is_extended_header
-from .footer import check_footer
+from .footer import add_running, check_footer
 from .layout import PID_LINE, mapping_name
 
 _HEX = np.full(256, 255, dtype=np.uint64)
@@ -130,8 +130,7 @@ def parse(text: str | bytes, ctx: Context, min_rows: int = MIN_ROWS) -> Parsed |
         totals = {_colname(c.key): int(t) for c, t in zip(fields, toks)}
         sums = {k: int(v[j]) for k, v in sums_all.items()}
         cumulative = state.setdefault(tuple(c.key for c in fields), {})
-        for k, v in sums.items():
-            cumulative[k] = cumulative.get(k, 0) + v
+        add_running(cumulative, sums, totals, REREAD)
         check_footer(block, totals, sums, ctx, proc, dict(cumulative), REREAD)
         proc["source_format"] = fmt
         proc["mappings"] = hi - lo

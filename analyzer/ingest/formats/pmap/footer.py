@@ -31,6 +31,24 @@ def _default_row(line: str) -> bool:
     return len(tokens) > 1 and tokens[1][-1:] in ("K", "k")
 
 
+def add_running(cumulative: dict[str, int], sums: dict[str, int], totals: dict[str, int | None] | None,
+                reread: frozenset[str] = frozenset()) -> None:
+    """Add a -X block's *sums* (kB) to *cumulative*: the running totals pmap -X printed as its
+    footers before procps-ng 4.0.4 (the sums over this and every earlier PID of the same run).
+
+    A footer that equals the block's own sums (outside *reread*) starts them again: it is the
+    first block of another pmap run (``xargs pmap -X``: procps-ng 4.0.2 refuses more than 255
+    PIDs a run, so thousands come as several runs, one after the other), or pmap gave per-block
+    totals anyway (4.0.4 and later).
+    """
+    if totals is not None:
+        compared = [(k, v) for k, v in sums.items() if k not in reread and totals.get(k) is not None]
+        if compared and all(totals[k] == v for k, v in compared):
+            cumulative.clear()
+    for k, v in sums.items():
+        cumulative[k] = cumulative.get(k, 0) + v
+
+
 def check_footer(block: Block, totals: dict[str, int | None] | None, sums: dict[str, int | None],
                  ctx: Context, proc: dict, cumulative: dict[str, int] | None = None,
                  reread: frozenset[str] = frozenset()) -> None:
@@ -73,7 +91,7 @@ def check_footer(block: Block, totals: dict[str, int | None] | None, sums: dict[
                          "second) and PSS moved in between as other processes mapped or unmapped shared pages")
         bad = []
     if running and not bad:
-        ctx.info(lineno, f"{who(block)}: the -X footer holds running totals over all PIDs so far "
+        ctx.info(lineno, f"{who(block)}: the -X footer holds running totals over the PIDs so far in its pmap run "
                          "(procps-ng before 4.0.4); rows agree with them")
     if bad:
         proc["partial"] = True
