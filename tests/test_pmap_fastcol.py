@@ -109,15 +109,3 @@ def test_pmap_parse_of_bytes_equals_parse_of_text():
         cb, ct = Context("x.txt"), Context("x.txt")
         same(parse(data, cb), parse(data.decode(), ct))
         assert cb.notices == ct.notices
-
-
-def test_windows_past_the_end_read_the_last_byte():
-    import numpy as np
-
-    from analyzer.ingest.formats.pmap.fastx import windows
-
-    arr = np.frombuffer(b"0123456789", dtype=np.uint8)
-    got = windows(arr, np.array([0, 6, 8, 9]), 4)
-    assert [bytes(r) for r in got] == [b"0123", b"6789", b"8999", b"9999"]
-    assert windows(arr, np.array([], dtype=np.int64), 4).shape == (0, 4)
-    assert [bytes(r) for r in windows(arr[:3], np.array([0]), 4)] == [b"0122"]

@@ -36,7 +36,8 @@ from .blocks import Block, is_footer, is_header
 from .columnar import check_sums, choose_layout
 from .extended import empty_format
 from .footer import who
-from .fastx import _HEX, _Coded, _arrow, windows
+from ..smaps.fastcols import rows
+from .fastx import _HEX, _Coded, _arrow
 from .layout import MODE, PID_LINE, SEPARATOR, device_from_d, mapping_name, perms_from_mode
 
 MIN_ROWS = 2000   # below this the general path is as fast
@@ -61,7 +62,7 @@ def parse(text: str | bytes, ctx: Context, min_rows: int = MIN_ROWS) -> Parsed |
     ends = nl.astype(np.int64)
     lengths = ends - starts
     # rows: 16 hex digits and a blank (procps-ng's %016lx), then more
-    head = windows(arr, starts, 17)
+    head = rows(arr, starts, 17)
     is_row = (lengths > 17) & (_HEX[head[:, :16]] != 255).all(axis=1) & (head[:, 16] == _SP)
     rows_at = np.flatnonzero(is_row)
     if len(rows_at) < max(1, min_rows):
@@ -292,7 +293,7 @@ def _rows(data: bytes, arr: np.ndarray, rs: np.ndarray, re_: np.ndarray, fmt: st
     nfixed = 1 + len(values) + 1 + (2 if fmt == "pmap-d" else 0)
     lengths = re_ - rs
     width = int(min(lengths.max(), 17 + 21 * len(values) + 6 + (2 * 21 if fmt == "pmap-d" else 0)))
-    M = windows(arr, rs, width)
+    M = rows(arr, rs, width)
     lens = np.minimum(lengths, width)
     got = _tokens(M, lens, nfixed)
     if got is None:

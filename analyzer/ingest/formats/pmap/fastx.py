@@ -25,6 +25,7 @@ import pyarrow as pa
 from ....schema import UNITLESS_KEYS, process_record
 from ...base import Context, Parsed
 from ...numbers import KB_MAX, checked_int
+from ..smaps.fastcols import rows
 from .blocks import Block
 from .extended import REREAD, _colname, _fmt, columns_of, is_extended_header
 from .footer import add_running, check_footer
@@ -57,7 +58,7 @@ def parse(text: str | bytes, ctx: Context, min_rows: int = MIN_ROWS) -> Parsed |
     first = arr[starts]
     digit_lines = np.flatnonzero((first >= 48) & (first <= 57))
     # a PID line is digits then ":"; a row starting with a digit has a blank or hex letter first
-    probe = windows(arr, starts[digit_lines], 12)
+    probe = rows(arr, starts[digit_lines], 12)
     is_dig = (probe >= 48) & (probe <= 57)
     after = probe[np.arange(len(probe)), np.argmin(is_dig, axis=1)]
     digit_lines = digit_lines[after == ord(":")]
@@ -181,7 +182,7 @@ def _block(data: bytes, arr: np.ndarray, rs: np.ndarray, re_: np.ndarray, header
     lengths = re_ - rs
     if len(rs) == 0 or lengths.min() < width:
         return None
-    P = windows(arr, rs, width)                      # every row's cells, one byte matrix
+    P = rows(arr, rs, width)                         # every row's cells, one byte matrix
     seps = [c.start - 1 for c in cols if c.start > 0]         # the blank before every column
     if not (P[:, seps] == _SPACE).all():
         return None
@@ -265,21 +266,6 @@ def _arrow(parts: list[_Coded], order: np.ndarray | None = None) -> pd.arrays.Ar
     indices = pa.array(np.where(mask, 0, all_codes), mask=mask if mask.any() else None)
     dictionary = pa.array(uniques if uniques else [""], type=pa.string())
     return pd.arrays.ArrowStringArray(pa.DictionaryArray.from_arrays(indices, dictionary).cast(pa.string()))
-
-
-def windows(arr: np.ndarray, starts: np.ndarray, width: int) -> np.ndarray:
-    """The *width* bytes of *arr* from each offset in *starts*, as a (len(starts), width) matrix;
-    bytes past the end of *arr* read as its last byte. Rows are copied from a strided view of
-    *arr*: no (rows, width) int64 index matrix, which took 8x the matrix's memory."""
-    last = len(arr) - width
-    if last >= 0 and (len(starts) == 0 or starts.max() <= last):
-        return np.lib.stride_tricks.sliding_window_view(arr, width)[starts]
-    out = np.empty((len(starts), width), dtype=np.uint8)
-    inside = starts <= last
-    if inside.any():
-        out[inside] = np.lib.stride_tricks.sliding_window_view(arr, width)[starts[inside]]
-    out[~inside] = arr[np.minimum(starts[~inside][:, None] + np.arange(width), len(arr) - 1)]
-    return out
 
 
 def _decimals(P: np.ndarray, cols: list, offset: int = 0) -> np.ndarray | None:
