@@ -37,7 +37,7 @@ from .columnar import check_sums, choose_layout
 from .extended import empty_format
 from .footer import who
 from ..smaps.fastcols import rows
-from .fastx import _HEX, _Coded, _arrow
+from .fastx import _HEX, _Coded, _arrow, _joined
 from .layout import MODE, PID_LINE, SEPARATOR, device_from_d, mapping_name, perms_from_mode
 
 MIN_ROWS = 2000   # below this the general path is as fast
@@ -274,12 +274,7 @@ def _rows_chunked(data: bytes, arr: np.ndarray, rs: np.ndarray, re_: np.ndarray,
     out = {}
     for k, first in parts[0].items():
         if isinstance(first, _Coded):
-            codes, uniques = [], []
-            for part in parts:
-                c = part[k].codes
-                codes.append(np.where(c < 0, -1, c + len(uniques)))
-                uniques.extend(part[k].uniques)
-            out[k] = _Coded(np.concatenate(codes).astype(np.int32), uniques)
+            out[k] = _joined([part[k] for part in parts])
         elif isinstance(first, tuple):
             out[k] = tuple(np.concatenate([part[k][i] for part in parts]) for i in range(len(first)))
         else:

@@ -250,16 +250,22 @@ def _strings(codes: np.ndarray, uniques: list) -> _Coded:
     return _Coded(codes, uniques)
 
 
+def _joined(parts: list[_Coded]) -> _Coded:
+    """One coded column of the rows of *parts*, one after the other (their distinct values listed
+    one after the other: a value may be listed twice)."""
+    codes, uniques = [], []
+    for part in parts:
+        c = part.codes.astype(np.int32)
+        codes.append(np.where(c < 0, -1, c + len(uniques)))
+        uniques.extend(part.uniques)
+    return _Coded(np.concatenate(codes), uniques)
+
+
 def _arrow(parts: list[_Coded], order: np.ndarray | None = None) -> pd.arrays.ArrowStringArray:
     """Row strings from the codes of every block (rows taken in *order* if given), built by Arrow
     (no Python string per row)."""
-    codes, uniques, base = [], [], 0
-    for part in parts:
-        c = part.codes.astype(np.int32)
-        codes.append(np.where(c < 0, -1, c + base))
-        uniques.extend(part.uniques)
-        base += len(part.uniques)
-    all_codes = np.concatenate(codes)
+    joined = _joined(parts)
+    all_codes, uniques = joined.codes, joined.uniques
     if order is not None:
         all_codes = all_codes[order]
     mask = all_codes < 0
