@@ -72,4 +72,4 @@ class DirectorySource:
                 if fname == "kmsg" and st.st_size == 0:  # /proc/kmsg: reading it takes the kernel's log away
                     self._note(rel, full, "the kernel's log pipe: not read", "info")
                     continue
-                yield Member(rel, full, partial(_open_file, full), size=st.st_size)
+                yield Member(rel, full, partial(_open_file, full), size=st.st_size, on_disk=True)

@@ -44,18 +44,26 @@ class Member:
     owner: str | None = None
     size: int | None = None
     again: bool = False
+    on_disk: bool = False  # a plain file in a folder: its bytes are its size (no decompression to guard)
 
     def read(self, limit: int = MAX_MEMBER_BYTES, text: bool = False) -> bytes:
         """All of the file's bytes (at most *limit*; more is an error).
 
         With *text*, a file whose head is binary is refused before the rest is read
-        (a compressed bomb of zeros under the size cap costs its head, not its size)."""
+        (a compressed bomb of zeros under the size cap costs its head, not its size); a file
+        *on_disk* of known size is read at once (its size is what reading it costs) and refused after."""
         if self.size is not None and self.size > limit:
             raise InputError(f"{self.display}: declares {self.size >> 20} MiB, over the {limit >> 20} MiB cap; "
                              "refused, not read")
         assert self.open is not None, "a link has no data"
         with self.open() as f:
-            if text:
+            if self.on_disk and self.size is not None:  # a file in a folder: one read, no joining of parts
+                data = f.read(self.size + 1)
+                if len(data) > self.size:  # it grew since it was listed
+                    data += f.read(limit + 1 - len(data))
+                if text and looks_binary(data[:HEAD_BYTES]):
+                    raise UnknownFormatError(f"{self.display}: binary data, not a text dump")
+            elif text:
                 head = f.read(HEAD_BYTES)
                 if looks_binary(head):
                     raise UnknownFormatError(f"{self.display}: binary data, not a text dump")

@@ -53,6 +53,7 @@ import pyarrow.compute as pc
 
 from ....schema import process_record
 from ...base import Context, Parsed
+from . import native
 from .fastcols import Irregular, build_frame, word_view
 from .fastlayout import HEADER_START, Template, parse_records, read_template
 from ...numbers import checked_int
@@ -135,7 +136,7 @@ def scan(data: bytes, ctx: Context, name: str | None = None, lo: int = 0, hi: in
     while pos < n:
         stop = min(n, pos + size)
         seg = arr[pos:stop]
-        nl = np.flatnonzero(seg == 10)
+        nl = native.newlines(seg)
         if not len(nl):
             size *= 2
             continue

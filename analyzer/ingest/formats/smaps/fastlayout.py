@@ -20,6 +20,7 @@ import re
 import numpy as np
 
 from ....schema import BY_NAME, KEY_TO_COLUMN, UNITLESS_KEYS, field_column
+from . import native
 from .fastcols import Irregular, read_headers, read_vmflags, read_windows, word_view
 
 MAX_WIDE_FRACTION = 0.05  # records with a value wider than the template's, parsed one by one
@@ -167,6 +168,11 @@ def read_template(data: bytes, pos: int = 0, grep: bool = False, crlf: bool = Fa
 
 def parse_records(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, t: Template, linenos: np.ndarray,
                  grep=None, bids: np.ndarray | None = None) -> dict:
+    if grep is None:
+        out = native.read_records(seg, starts, ends, t)  # the C reader, where built; None: numpy's turn
+        if out is not None:
+            out["lineno"] = linenos.astype(np.int64)
+            return out
     nrec = len(ends) // t.nlines
     starts = starts.reshape(nrec, t.nlines)
     ends = ends.reshape(nrec, t.nlines)

@@ -1,0 +1,92 @@
+"""The C record reader (``_fastc.c``), when it was built: :func:`read_records` is
+:func:`~analyzer.ingest.formats.smaps.fastlayout.parse_records` in one pass of C.
+
+The extension is optional (``pip install`` builds it where a C compiler is found; without one the
+numpy reader does all the work, some 2x slower on large dumps, with the same results). It reads only
+the plainest records and declines any other: :func:`read_records` then returns ``None`` and the
+numpy reader reads the slice (and names what is wrong, if anything). ``MEMMAPS_NO_C=1`` in the
+environment, or :data:`ENABLED` set false, switches it off (benchmarks and tests compare both).
+
+>>> import numpy as np
+>>> from analyzer.ingest.formats.smaps.fastlayout import read_template
+>>> text = b"00400000-00401000 r-xp 00000000 FE:01 7 /bin/a (deleted)\\nRss:  4 kB\\nVmFlags: rd ex \\n"
+>>> t = read_template(text)
+>>> seg = np.frombuffer(text, dtype=np.uint8)
+>>> nl = np.flatnonzero(seg == 10)
+>>> out = read_records(seg, np.r_[0, nl[:-1] + 1], nl, t) if AVAILABLE else None
+>>> AVAILABLE is False or (out["dev"].to_pylist(), out["path"].to_pylist(), out["deleted"].tolist(),
+...                        out["values"].tolist(), out["vmflags"].to_pylist())
+(['fe:01'], ['/bin/a'], [True], [[4096]], ['rd ex'])
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from .fastcols import _COLS, buffer_strings, packed_offsets, strings
+
+try:
+    from ._fastc import newlines as _newlines, records as _records
+except ImportError:  # not built (no C compiler at install time)
+    _newlines = _records = None
+
+AVAILABLE = _records is not None
+ENABLED = AVAILABLE and not os.environ.get("MEMMAPS_NO_C")
+DEV_MAX = 16  # _fastc.c's DEV_MAX: dev bytes kept per record
+
+
+def read_records(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, t) -> dict | None:
+    """The columns of the records whose lines start at *starts* and end at *ends* (``t.nlines``
+    lines each, no ``grep -H`` prefixes), as ``parse_records`` returns them without ``lineno``;
+    ``None`` when the C reader is off or declines a record (the numpy reader's turn)."""
+    if not ENABLED:
+        return None
+    nrec = len(starts) // t.nlines
+    if not nrec:
+        return None
+    windows = getattr(t, "_c_windows", None)
+    if windows is None:
+        windows = t._c_windows = (
+            np.ascontiguousarray(t.expected), np.ascontiguousarray(t.varying),
+            np.ascontiguousarray(t.lengths_arr, dtype=np.int64),
+            np.array([end for end, _ in t.windows], dtype=np.int64),
+            np.array([width for _, width in t.windows], dtype=np.int64),
+            np.array(t.mult, dtype=np.int64))
+    values = np.empty((t.nfields, nrec), dtype=np.int64)
+    start, end, offset, inode = (np.empty(nrec, dtype=np.uint64) for _ in range(4))
+    perms = np.empty((nrec, 4), dtype=np.uint8)
+    dev = np.empty((nrec, DEV_MAX), dtype=np.uint8)
+    dev_len, path_a, path_b, vm_a, vm_b = (np.empty(nrec if i < 3 or t.vmflags else 0, dtype=np.int64)
+                                           for i in range(5))
+    has_path = np.empty(nrec, dtype=bool)
+    deleted = np.empty(nrec, dtype=bool)
+    declined = _records(np.ascontiguousarray(seg), np.ascontiguousarray(starts, dtype=np.int64),
+                        np.ascontiguousarray(ends, dtype=np.int64), nrec, t.nlines, *windows, t.vmflags,
+                        values, start, end, offset, inode, perms, dev, dev_len, path_a, path_b,
+                        has_path, deleted, vm_a, vm_b)
+    if declined >= 0:
+        return None
+    out = {
+        "start": start, "end": end, "offset": offset, "inode": inode,
+        "perms": strings(perms.ravel(), np.arange(nrec) * 4, np.arange(nrec) * 4 + 4),
+        "dev": strings(dev[_COLS[:DEV_MAX] < dev_len.astype(np.uint8)[:, None]], *packed_offsets(dev_len)),
+        "path": buffer_strings(seg, path_a, path_b, has_path),
+        "deleted": deleted,
+        "values": values,
+    }
+    if t.vmflags:
+        out["vmflags"] = buffer_strings(seg, vm_a, vm_b, None)
+    return out
+
+
+def newlines(seg: np.ndarray) -> np.ndarray:
+    """``np.flatnonzero(seg == 10)``: one memchr pass in C where built."""
+    if ENABLED:
+        out = np.empty(len(seg) // 4 + 16, dtype=np.int64)  # lines of 4 bytes on average at least, or numpy's turn
+        n = _newlines(seg, out)
+        if n >= 0:
+            return out[:n]
+    return np.flatnonzero(seg == 10)
+
