@@ -66,14 +66,17 @@ def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
         return pd.concat(frames, ignore_index=True)
     n = sum(len(f) for f in frames)
     names = list(first.columns)
-    plans = [_Plan([f[col].array for f in frames], n) for col in names]
+    columns = [column_arrays(f) for f in frames]
+    plans = [_Plan([arrays[j] for arrays in columns], n) for j in range(len(names))]
     del first
     pos = 0
     for i, frame in enumerate(frames):
         k = len(frame)
+        arrays, columns[i] = columns[i], None
         for j, plan in enumerate(plans):
-            plan.put(frame[names[j]].array if plan.fill else None, pos, k)
+            plan.put(arrays[j] if plan.fill else None, pos, k)
         pos += k
+        del arrays
         frames[i] = None
         del frame
         if i % TRIM_EVERY == TRIM_EVERY - 1:
@@ -81,6 +84,17 @@ def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     out = {name: plan.result() for name, plan in zip(names, plans)}
     release_memory()
     return pd.DataFrame(out, copy=False)
+
+
+def column_arrays(frame: pd.DataFrame) -> list:
+    """``[frame[c].array for c in frame.columns]`` without a Series per column (~0.5 us, not ~13 us,
+    a column: a join of many batches of some 60 columns asks for thousands)."""
+    get = getattr(getattr(frame, "_mgr", None), "iget_values", None)
+    out = []
+    for i in range(frame.shape[1]):
+        array = get(i) if get is not None else None
+        out.append(array if isinstance(array, pd.api.extensions.ExtensionArray) else frame.iloc[:, i].array)
+    return out
 
 
 class _Plan:
@@ -126,19 +140,27 @@ class _Plan:
 
 
 def shrink(frame: pd.DataFrame) -> pd.DataFrame:
-    """*frame* (in place) with every column that is NA throughout (Int64, UInt64, boolean, Arrow
-    strings) replaced by a read-only view of shared NA buffers: a batch waiting for :func:`concat`
-    keeps no pages for them. Only for frames that :func:`concat` joins (it builds them anew)."""
+    """*frame* with every column that is NA throughout (Int64, UInt64, boolean, Arrow strings)
+    replaced by a read-only view of shared NA buffers: a batch waiting for :func:`concat` keeps no
+    pages for them. A new frame sharing the other columns (one frame built, not a column set at a
+    time); only for frames that :func:`concat` joins (it builds them anew)."""
     n = len(frame)
-    for name in list(frame.columns):
-        array = frame[name].array
+    if not n or not frame.columns.is_unique:
+        return frame
+    arrays = column_arrays(frame)
+    changed = False
+    for i, array in enumerate(arrays):
         if isinstance(array, BaseMaskedArray):
-            if n and array._mask.all():
-                frame[name] = type(array)(_shared(array._data.dtype, n, 0), _shared(np.dtype(bool), n, 1))
-        elif isinstance(array, pd.arrays.ArrowStringArray) and n and array._pa_array.null_count == n \
+            if array._mask.all():
+                arrays[i] = type(array)(_shared(array._data.dtype, n, 0), _shared(np.dtype(bool), n, 1))
+                changed = True
+        elif isinstance(array, pd.arrays.ArrowStringArray) and array._pa_array.null_count == n \
                 and pa.types.is_large_string(array._pa_array.type):
-            frame[name] = type(array)(pa.chunked_array([_null_strings_shared(n)]))
-    return frame
+            arrays[i] = type(array)(pa.chunked_array([_null_strings_shared(n)]))
+            changed = True
+    if not changed:
+        return frame
+    return pd.DataFrame(dict(zip(frame.columns, arrays)), index=frame.index, copy=False)
 
 
 _SHARED: dict[tuple, np.ndarray] = {}

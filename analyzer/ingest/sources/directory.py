@@ -50,9 +50,10 @@ class DirectorySource:
 
         for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=unreadable):
             dirnames.sort()
+            here = Path(dirpath).relative_to(root).as_posix()  # once a folder, not once a file
             for fname in sorted(filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]):
                 full = os.path.join(dirpath, fname)
-                rel = Path(full).relative_to(root).as_posix()
+                rel = fname if here == "." else f"{here}/{fname}"
                 try:
                     st = os.lstat(full)
                 except OSError as exc:

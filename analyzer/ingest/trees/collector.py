@@ -43,7 +43,7 @@ MAP_FILES = ("smaps", "maps", "smaps_rollup")
 # A single proc file larger than this is refused (one process has at most ~65,530 mappings: ~70 MB of smaps).
 MAX_PROC_FILE_BYTES = MAX_MEMBER_BYTES
 # smaps members are parsed in batches of about this many bytes.
-BATCH_BYTES = 8 << 20
+BATCH_BYTES = 12 << 20
 # In an archive, batches are parsed on a worker thread while the next members are decompressed,
 # at most this many waiting (each holds ~BATCH_BYTES of text). A directory is read from the page
 # cache faster than it is parsed: there the batches are parsed in place (no memory held for overlap).
@@ -235,13 +235,13 @@ class Collector:
         members = self.pending
         self.pending, self.pending_pids, self.pending_bytes = [], set(), 0
         if not self.in_flight:
-            parsed, notices = batch.parse_members(members, self.on_bad_lines)
+            parsed, notices = batch.parse_members(members, self.on_bad_lines, text_checked=True)
             self.notices.extend(self._placed(notices))
             self._store(parsed)
             return
         if self.pool is None:
             self.pool = ThreadPoolExecutor(1, thread_name_prefix="memmaps-parse")
-        job = _Batch(self.pool.submit(batch.parse_members, members, self.on_bad_lines))
+        job = _Batch(self.pool.submit(batch.parse_members, members, self.on_bad_lines, text_checked=True))
         self.frames.append(job)
         self.notices.append(job)
         self.inflight.append(job)

@@ -305,7 +305,48 @@ static PyObject *newlines(PyObject *self, PyObject *args)
     return ok ? PyLong_FromSsize_t(n) : NULL;
 }
 
+/* gather(seg, a, b, valid, offsets, data): the strings seg[a[i]:b[i]] (empty where not valid[i]) packed
+ * into data, offsets[0..n] where each starts and ends (Arrow's layout); data holds their total length. */
+static PyObject *gather(PyObject *self, PyObject *args)
+{
+    PyObject *o[6];
+    buf_t b[6];
+    Py_ssize_t n, i;
+    int ok = 0;
+    memset(b, 0, sizeof b);
+    if (!PyArg_ParseTuple(args, "OOOOOO", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5])) return NULL;
+    if (get(o[0], &b[0], 0, 0, "seg") && get(o[1], &b[1], 0, 0, "a")) {
+        n = b[1].b.len / 8;
+        if (get(o[2], &b[2], 0, 8 * n, "b") && get(o[3], &b[3], 0, n, "valid") &&
+            get(o[4], &b[4], 1, 8 * (n + 1), "offsets") && get(o[5], &b[5], 1, 0, "data")) {
+            const unsigned char *s = b[0].b.buf, *valid = b[3].b.buf;
+            const int64_t *pa = b[1].b.buf, *pb = b[2].b.buf;
+            int64_t *off = b[4].b.buf, at = 0;
+            unsigned char *d = b[5].b.buf;
+            const int64_t cap = b[5].b.len, slen = b[0].b.len;
+            for (i = 0; i < n; i++) {
+                off[i] = at;
+                if (!valid[i]) continue;
+                if (pa[i] < 0 || pb[i] < pa[i] || pb[i] > slen || at + (pb[i] - pa[i]) > cap) break;
+                memcpy(d + at, s + pa[i], (size_t)(pb[i] - pa[i]));
+                at += pb[i] - pa[i];
+            }
+            if (i < n) {
+                PyErr_SetString(PyExc_ValueError, "_fastc.gather: a string outside seg or data");
+            } else {
+                off[n] = at;
+                ok = 1;
+            }
+        }
+    }
+    for (i = 0; i < 6; i++)
+        if (b[i].held) PyBuffer_Release(&b[i].b);
+    if (!ok) return NULL;
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
+    {"gather", gather, METH_VARARGS, "gather(seg, a, b, valid, offsets, data): strings packed Arrow's way."},
     {"records", records, METH_VARARGS, "Check and read smaps records (see the module's source)."},
     {"newlines", newlines, METH_VARARGS, "newlines(seg, out) -> n: where seg's newlines are (-1: more than out holds)."},
     {NULL, NULL, 0, NULL},

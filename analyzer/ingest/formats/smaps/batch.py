@@ -18,7 +18,8 @@ from ...sources.reader import looks_binary
 from . import parse_data
 
 
-def parse_members(members: list[tuple[bytes, str, str]], on_bad_lines: str = "warn") -> tuple[Parsed, list[Notice]]:
+def parse_members(members: list[tuple[bytes, str, str]], on_bad_lines: str = "warn",
+                  text_checked: bool = False) -> tuple[Parsed, list[Notice]]:
     """Parse many single-process files (``(data, display, path)``: a proc tree's
     ``PID/smaps``) in one pass: the same result as one :func:`parse_data` per
     member, at a fixed cost per batch instead of per file.
@@ -27,7 +28,8 @@ def parse_members(members: list[tuple[bytes, str, str]], on_bad_lines: str = "wa
     the path), parsed once, and every row, process and notice is given back
     its member's name and line numbers. The caller keeps PIDs unique within a
     batch; a member that could break the joining (no final newline, a line
-    starting ``==>``) is parsed on its own.
+    starting ``==>``) is parsed on its own. *text_checked*: every member was read as text
+    (:meth:`~analyzer.ingest.sources.member.Member.read` refused binary heads already).
     """
     pieces: list[Parsed] = []
     notices: list[Notice] = []
@@ -35,7 +37,7 @@ def parse_members(members: list[tuple[bytes, str, str]], on_bad_lines: str = "wa
     names: list[tuple[str, str]] = []
     for data, display, path in members:
         banner_inside = b"=" in data and (data.startswith(b"==>") or b"\n==>" in data)  # memchr first: cheap
-        if looks_binary(data):  # one garbage member must not sink the batch: skipped, named
+        if not text_checked and looks_binary(data):  # one garbage member must not sink the batch: skipped, named
             notices.append(Notice(display, None, "not read: binary data, not a text dump"))
             continue
         if (data and not data.endswith(b"\n")) or banner_inside or "\n" in path or "<==" in path:

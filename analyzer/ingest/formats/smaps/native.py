@@ -25,12 +25,14 @@ import os
 
 import numpy as np
 
-from .fastcols import _COLS, buffer_strings, packed_offsets, strings
+import pyarrow as pa
+
+from .fastcols import _COLS, Irregular, _first_not_utf8, packed_offsets, strings
 
 try:
-    from ._fastc import newlines as _newlines, records as _records
+    from ._fastc import gather as _gather, newlines as _newlines, records as _records
 except ImportError:  # not built (no C compiler at install time)
-    _newlines = _records = None
+    _gather = _newlines = _records = None
 
 AVAILABLE = _records is not None
 ENABLED = AVAILABLE and not os.environ.get("MEMMAPS_NO_C")
@@ -72,12 +74,12 @@ def read_records(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, t) -> di
         "start": start, "end": end, "offset": offset, "inode": inode,
         "perms": strings(perms.ravel(), np.arange(nrec) * 4, np.arange(nrec) * 4 + 4),
         "dev": strings(dev[_COLS[:DEV_MAX] < dev_len.astype(np.uint8)[:, None]], *packed_offsets(dev_len)),
-        "path": buffer_strings(seg, path_a, path_b, has_path),
+        "path": packed_strings(seg, path_a, path_b, has_path),
         "deleted": deleted,
         "values": values,
     }
     if t.vmflags:
-        out["vmflags"] = buffer_strings(seg, vm_a, vm_b, None)
+        out["vmflags"] = packed_strings(seg, vm_a, vm_b, None)
     return out
 
 
@@ -90,3 +92,26 @@ def newlines(seg: np.ndarray) -> np.ndarray:
             return out[:n]
     return np.flatnonzero(seg == 10)
 
+
+
+def packed_strings(seg: np.ndarray, a: np.ndarray, b: np.ndarray, valid: np.ndarray | None) -> pa.Array:
+    """``fastcols.buffer_strings``: Arrow strings ``seg[a[i]:b[i]]``, NA where not *valid*, copied
+    by C; :class:`~.fastcols.Irregular` (naming the first) when one is not UTF-8."""
+    n = len(a)
+    ok = np.ones(n, dtype=bool) if valid is None else valid
+    lengths = b - a
+    data = np.empty(int(lengths.sum() if valid is None else lengths[ok].sum()), dtype=np.uint8)
+    offsets = np.empty(n + 1, dtype=np.int64)
+    _gather(seg, np.ascontiguousarray(a, dtype=np.int64), np.ascontiguousarray(b, dtype=np.int64),
+            np.ascontiguousarray(ok), offsets, data)
+    if valid is None or valid.all():
+        arr = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data))
+    else:
+        bitmap = np.packbits(valid, bitorder="little")
+        arr = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data), pa.py_buffer(bitmap),
+                                               int(n - valid.sum()))
+    try:
+        arr.validate(full=True)  # UTF-8: the exact path would show bad bytes as \xNN
+    except pa.ArrowInvalid:
+        raise Irregular("not UTF-8", _first_not_utf8(seg, np.where(ok, a, b), b)) from None
+    return arr
