@@ -102,6 +102,18 @@ def test_plain_records_are_read_in_c_and_equal(monkeypatch):
 
 
 @needs_c
+def test_wide_values_are_read_beside_the_c_reader(monkeypatch):
+    """A mapping of 1 TB (a value wider than the first record's column) among plain ones: the C reader
+    reads the slice, the wide record's values are read line by line, as numpy does."""
+    counts = Counting(monkeypatch)
+    recs = records(30) + [kernel_record(0x600000000000, 0x610000000000, "---p")]  # Size: 1073741824 kB
+    assert_same_both_ways("".join(recs).encode(), monkeypatch)
+    (c, _), _ = parse_both("".join(recs).encode(), monkeypatch)
+    assert int(c.mappings["size"].iloc[-1]) == 1 << 40
+    assert counts.read and not counts.declined
+
+
+@needs_c
 @pytest.mark.parametrize("layout", ["no_vmflags", "empty_vmflags", "crlf", "banners"])
 def test_layouts(monkeypatch, layout):
     counts = Counting(monkeypatch)

@@ -14,7 +14,9 @@
  *
  * records(seg, starts, ends, nrec, nlines, expected, varying, lengths, digit_ends, widths, mult,
  *         vmflags, values, start, end, offset, inode, perms, dev, dev_len, path_a, path_b,
- *         has_path, deleted, vm_a, vm_b) -> -1 (all read) or the first record declined
+ *         has_path, deleted, vm_a, vm_b, wide) -> -1 (all read) or the first record declined;
+ * wide[r]: record r's field lines are not the template's lengths (a value wider than the first
+ * record's): its header and VmFlags are read, its values are the caller's to read
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -167,7 +169,7 @@ static int get(PyObject *o, buf_t *out, int writable, Py_ssize_t need, const cha
 }
 
 enum { SEG, STARTS, ENDS, EXPECTED, VARYING, LENGTHS, DIGIT_ENDS, WIDTHS, MULT, VALUES, START, END, OFFSET,
-       INODE, PERMS, DEV, DEV_LEN, PATH_A, PATH_B, HAS_PATH, DELETED, VM_A, VM_B, NBUF };
+       INODE, PERMS, DEV, DEV_LEN, PATH_A, PATH_B, HAS_PATH, DELETED, VM_A, VM_B, WIDE, NBUF };
 
 static PyObject *records(PyObject *self, PyObject *args)
 {
@@ -178,11 +180,11 @@ static PyObject *records(PyObject *self, PyObject *args)
     Py_ssize_t i, r, declined = -1;
     int ok = 0;
     memset(bufs, 0, sizeof bufs);
-    if (!PyArg_ParseTuple(args, "OOOnnOOOOOOpOOOOOOOOOOOOOO", &o[SEG], &o[STARTS], &o[ENDS], &nrec, &nlines,
+    if (!PyArg_ParseTuple(args, "OOOnnOOOOOOpOOOOOOOOOOOOOOO", &o[SEG], &o[STARTS], &o[ENDS], &nrec, &nlines,
                           &o[EXPECTED], &o[VARYING], &o[LENGTHS], &o[DIGIT_ENDS], &o[WIDTHS], &o[MULT],
                           &vmflags, &o[VALUES], &o[START], &o[END], &o[OFFSET], &o[INODE], &o[PERMS],
                           &o[DEV], &o[DEV_LEN], &o[PATH_A], &o[PATH_B], &o[HAS_PATH], &o[DELETED], &o[VM_A],
-                          &o[VM_B]))
+                          &o[VM_B], &o[WIDE]))
         return NULL;
     {
         Py_ssize_t nf = nlines - 1 - (vmflags ? 1 : 0);
@@ -204,7 +206,8 @@ static PyObject *records(PyObject *self, PyObject *args)
             !get(o[PATH_A], &bufs[PATH_A], 1, n8, "path_a") || !get(o[PATH_B], &bufs[PATH_B], 1, n8, "path_b") ||
             !get(o[HAS_PATH], &bufs[HAS_PATH], 1, nrec, "has_path") ||
             !get(o[DELETED], &bufs[DELETED], 1, nrec, "deleted") ||
-            !get(o[VM_A], &bufs[VM_A], 1, vmflags ? n8 : 0, "vm_a") || !get(o[VM_B], &bufs[VM_B], 1, vmflags ? n8 : 0, "vm_b"))
+            !get(o[VM_A], &bufs[VM_A], 1, vmflags ? n8 : 0, "vm_a") || !get(o[VM_B], &bufs[VM_B], 1, vmflags ? n8 : 0, "vm_b") ||
+            !get(o[WIDE], &bufs[WIDE], 1, nrec, "wide"))
             goto done;
         {
             const unsigned char *s = bufs[SEG].b.buf;
@@ -215,6 +218,7 @@ static PyObject *records(PyObject *self, PyObject *args)
             const int64_t *lengths = bufs[LENGTHS].b.buf, *digit_ends = bufs[DIGIT_ENDS].b.buf;
             const int64_t *widths = bufs[WIDTHS].b.buf, *mult = bufs[MULT].b.buf;
             int64_t *values = bufs[VALUES].b.buf;
+            unsigned char *wide = bufs[WIDE].b.buf;
             Py_BEGIN_ALLOW_THREADS
             for (r = 0; r < nrec && declined < 0; r++) {
                 const int64_t *rs = ls + r * nlines, *re = le + r * nlines;
@@ -226,7 +230,8 @@ static PyObject *records(PyObject *self, PyObject *args)
                 /* field lines: the template's lengths, and its bytes outside the digit windows */
                 for (j = 0; j < nf; j++)
                     if (re[1 + j] - rs[1 + j] != lengths[j]) break;
-                if (j < nf) { declined = r; break; }
+                wide[r] = j < nf; /* a value wider than the first record's: the caller reads its fields */
+                if (wide[r]) goto head;
                 at = rs[1];
                 if (at + block_len > slen) { declined = r; break; }
                 for (i = 0; i + 8 <= block_len; i += 8) { /* eight bytes at a time, then the rest */
@@ -254,6 +259,7 @@ static PyObject *records(PyObject *self, PyObject *args)
                     values[j * nrec + r] = v * mult[j];
                 }
                 if (j < nf) { declined = r; break; }
+            head:
                 if (!header(s, rs[0], re[0], r, bufs[START].b.buf, bufs[END].b.buf, bufs[OFFSET].b.buf,
                             bufs[INODE].b.buf, bufs[PERMS].b.buf, bufs[DEV].b.buf, bufs[DEV_LEN].b.buf,
                             bufs[PATH_A].b.buf, bufs[PATH_B].b.buf, bufs[HAS_PATH].b.buf, bufs[DELETED].b.buf)) {

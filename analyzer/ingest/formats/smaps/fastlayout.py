@@ -170,7 +170,7 @@ def parse_records(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, t: Temp
                  grep=None, bids: np.ndarray | None = None) -> dict:
     if grep is None:
         out = native.read_records(seg, starts, ends, t)  # the C reader, where built; None: numpy's turn
-        if out is not None:
+        if out is not None and _wide_values(out.pop("wide"), out["values"], seg, starts, ends, t):
             out["lineno"] = linenos.astype(np.int64)
             return out
     nrec = len(ends) // t.nlines
@@ -245,6 +245,24 @@ def parse_records(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, t: Temp
     if t.vmflags:
         out["vmflags"] = read_vmflags(seg, starts[:, -1], ends[:, -1])
     return out
+
+
+def _wide_values(wide: np.ndarray, values: np.ndarray, seg: np.ndarray, starts: np.ndarray, ends: np.ndarray,
+                 t: Template) -> bool:
+    """Read the C reader's *wide* records' values into *values* as the numpy reader does; False
+    where it would decline them (the numpy reader then reads the slice and says which record)."""
+    if not len(wide):
+        return True
+    nrec = values.shape[1]
+    if len(wide) > max(8, MAX_WIDE_FRACTION * nrec):
+        return False
+    starts, ends = starts.reshape(nrec, t.nlines), ends.reshape(nrec, t.nlines)
+    try:
+        for r in wide.tolist():
+            values[:, r] = _read_wide_record(seg, starts[r], ends[r], t)
+    except Irregular:
+        return False
+    return True
 
 
 def _read_wide_record(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, t: Template) -> list[int]:

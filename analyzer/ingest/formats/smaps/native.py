@@ -41,8 +41,10 @@ DEV_MAX = 16  # _fastc.c's DEV_MAX: dev bytes kept per record
 
 def read_records(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, t) -> dict | None:
     """The columns of the records whose lines start at *starts* and end at *ends* (``t.nlines``
-    lines each, no ``grep -H`` prefixes), as ``parse_records`` returns them without ``lineno``;
-    ``None`` when the C reader is off or declines a record (the numpy reader's turn)."""
+    lines each, no ``grep -H`` prefixes), as ``parse_records`` returns them without ``lineno``,
+    and ``wide``: the records whose values are wider than the template's columns (their
+    ``values`` are left for the caller to read); ``None`` when the C reader is off or declines a
+    record (the numpy reader's turn)."""
     if not ENABLED:
         return None
     nrec = len(starts) // t.nlines
@@ -64,12 +66,14 @@ def read_records(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, t) -> di
                                            for i in range(5))
     has_path = np.empty(nrec, dtype=bool)
     deleted = np.empty(nrec, dtype=bool)
+    wide = np.empty(nrec, dtype=bool)
     declined = _records(np.ascontiguousarray(seg), np.ascontiguousarray(starts, dtype=np.int64),
                         np.ascontiguousarray(ends, dtype=np.int64), nrec, t.nlines, *windows, t.vmflags,
                         values, start, end, offset, inode, perms, dev, dev_len, path_a, path_b,
-                        has_path, deleted, vm_a, vm_b)
+                        has_path, deleted, vm_a, vm_b, wide)
     if declined >= 0:
         return None
+    wide_rows = np.flatnonzero(wide)  # values wider than their column (mappings of 100 GB and more): the caller's
     out = {
         "start": start, "end": end, "offset": offset, "inode": inode,
         "perms": strings(perms.ravel(), np.arange(nrec) * 4, np.arange(nrec) * 4 + 4),
@@ -77,6 +81,7 @@ def read_records(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, t) -> di
         "path": packed_strings(seg, path_a, path_b, has_path),
         "deleted": deleted,
         "values": values,
+        "wide": wide_rows,
     }
     if t.vmflags:
         out["vmflags"] = packed_strings(seg, vm_a, vm_b, None)
