@@ -114,7 +114,7 @@ def test_wide_values_are_read_beside_the_c_reader(monkeypatch):
 
 
 @needs_c
-@pytest.mark.parametrize("layout", ["no_vmflags", "empty_vmflags", "crlf", "banners"])
+@pytest.mark.parametrize("layout", ["no_vmflags", "empty_vmflags", "crlf", "banners", "grep", "grep_crlf"])
 def test_layouts(monkeypatch, layout):
     counts = Counting(monkeypatch)
     recs = records(vmflags=None if layout == "no_vmflags" else "" if layout == "empty_vmflags" else "rd wr ")
@@ -123,8 +123,37 @@ def test_layouts(monkeypatch, layout):
         text = text.replace("\n", "\r\n")
     if layout == "banners":
         text = "".join(f"==> /proc/{i + 1}/smaps <==\n" + "".join(recs[i * 10 : i * 10 + 10]) + "\n" for i in range(6))
-    assert_same_both_ways(text.encode(), monkeypatch, None if layout == "banners" else "proc/5/smaps")
+    if layout.startswith("grep"):
+        text = grep_h(recs, crlf=layout == "grep_crlf")
+    assert_same_both_ways(text.encode(), monkeypatch, None if layout in ("banners", "grep", "grep_crlf") else "proc/5/smaps")
     assert counts.read
+
+
+def grep_h(recs: list[str], per: int = 10, crlf: bool = False) -> str:
+    """``grep -H '' /proc/*/smaps`` of the records, *per* to a process."""
+    eol = "\r\n" if crlf else "\n"
+    return "".join(f"/proc/{100 + i // per}/smaps:{line}{eol}" for i, rec in enumerate(recs)
+                   for line in rec.splitlines())
+
+
+@needs_c
+@pytest.mark.parametrize("seed", range(2))
+def test_mutated_grep_output_gives_the_same_answer(monkeypatch, seed):
+    """grep -H output (a prefix before every line) with random bytes of one line changed, prefixes
+    included: the fast path's answer is the numpy reader's."""
+    rng = np.random.default_rng(100 + seed)
+    lines = grep_h(records(30)).splitlines(keepends=True)
+    alphabet = list(" -:0123456789abcdef/()[]rwxsp\t\n") + ["\u00e9", "/proc/101/smaps:"]
+    counts = Counting(monkeypatch)
+    for _ in range(80):
+        out = list(lines)
+        k = int(rng.integers(0, len(lines)))
+        chars = list(out[k])
+        at = int(rng.integers(0, len(chars) - 1))
+        chars[at] = str(rng.choice(alphabet)) if rng.random() < 0.7 else ""
+        out[k] = "".join(chars)
+        assert_same_both_ways("".join(out).encode(), monkeypatch, None)
+    assert counts.read > 20 and counts.declined > 5
 
 
 @needs_c

@@ -168,11 +168,13 @@ def read_template(data: bytes, pos: int = 0, grep: bool = False, crlf: bool = Fa
 
 def parse_records(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, t: Template, linenos: np.ndarray,
                  grep=None, bids: np.ndarray | None = None) -> dict:
-    if grep is None:
-        out = native.read_records(seg, starts, ends, t)  # the C reader, where built; None: numpy's turn
-        if out is not None and _wide_values(out.pop("wide"), out["values"], seg, starts, ends, t):
-            out["lineno"] = linenos.astype(np.int64)
-            return out
+    if grep is None:  # the C reader, where built; None: numpy's turn
+        out = native.read_records(seg, starts, ends, t)
+    else:
+        out = native.read_grep_records(seg, starts, ends, t, grep, bids)
+    if out is not None and _wide_values(out.pop("wide"), out["values"], seg, starts, ends, t):
+        out["lineno"] = linenos.astype(np.int64)
+        return out
     nrec = len(ends) // t.nlines
     starts = starts.reshape(nrec, t.nlines)
     ends = ends.reshape(nrec, t.nlines)

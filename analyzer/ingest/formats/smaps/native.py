@@ -39,23 +39,28 @@ ENABLED = AVAILABLE and not os.environ.get("MEMMAPS_NO_C")
 DEV_MAX = 16  # _fastc.c's DEV_MAX: dev bytes kept per record
 
 
-def read_records(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, t) -> dict | None:
+def read_records(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, t, prefixed=None) -> dict | None:
     """The columns of the records whose lines start at *starts* and end at *ends* (``t.nlines``
-    lines each, no ``grep -H`` prefixes), as ``parse_records`` returns them without ``lineno``,
-    and ``wide``: the records whose values are wider than the template's columns (their
-    ``values`` are left for the caller to read); ``None`` when the C reader is off or declines a
-    record (the numpy reader's turn)."""
+    lines each), as ``parse_records`` returns them without ``lineno``, and ``wide``: the records
+    whose values are wider than the template's columns (their ``values`` are left for the caller
+    to read); ``None`` when the C reader is off or declines a record (the numpy reader's turn).
+    *prefixed*: ``t.prefixed(prefix)`` for ``grep -H`` output of one name (*starts*: where each
+    line's text starts, after its prefix): the field block compared is the one with the prefixes."""
     if not ENABLED:
         return None
     nrec = len(starts) // t.nlines
     if not nrec:
         return None
-    windows = getattr(t, "_c_windows", None)
+    layout = t if prefixed is None else prefixed
+    windows = getattr(layout, "_c_windows", None)
     if windows is None:
-        windows = t._c_windows = (
-            np.ascontiguousarray(t.expected), np.ascontiguousarray(t.varying),
-            np.ascontiguousarray(t.lengths_arr, dtype=np.int64),
-            np.array([end for end, _ in t.windows], dtype=np.int64),
+        if prefixed is None:
+            digit_ends = np.array([end for end, _ in t.windows], dtype=np.int64)
+        else:
+            digit_ends = np.ascontiguousarray(prefixed.word_starts + 8, dtype=np.int64)
+        windows = layout._c_windows = (
+            np.ascontiguousarray(layout.expected), np.ascontiguousarray(layout.varying),
+            np.ascontiguousarray(t.lengths_arr, dtype=np.int64), digit_ends,
             np.array([width for _, width in t.windows], dtype=np.int64),
             np.array(t.mult, dtype=np.int64))
     values = np.empty((t.nfields, nrec), dtype=np.int64)
@@ -120,3 +125,28 @@ def packed_strings(seg: np.ndarray, a: np.ndarray, b: np.ndarray, valid: np.ndar
     except pa.ArrowInvalid:
         raise Irregular("not UTF-8", _first_not_utf8(seg, np.where(ok, a, b), b)) from None
     return arr
+
+
+def read_grep_records(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, t, grep, bids: np.ndarray) -> dict | None:
+    """:func:`read_records` for ``grep -H`` output: each run of records of one name (*bids*: each
+    record's) against the layout with that name's prefix, the runs' columns joined; ``None`` when
+    any run is declined or has a wide value (the numpy reader checks those lines' prefixes)."""
+    if not ENABLED:
+        return None
+    R = t.nlines
+    cuts = [0, *(np.flatnonzero(bids[1:] != bids[:-1]) + 1).tolist(), len(bids)]
+    parts = []
+    for a, b in zip(cuts[:-1], cuts[1:]):
+        out = read_records(seg, starts[a * R : b * R], ends[a * R : b * R], t, t.prefixed(grep.prefixes[int(bids[a])]))
+        if out is None or len(out["wide"]):
+            return None
+        parts.append(out)
+    if len(parts) == 1:
+        return parts[0]
+    joined = {}
+    for key, first in parts[0].items():
+        if isinstance(first, pa.Array):
+            joined[key] = pa.concat_arrays([p[key] for p in parts])
+        else:
+            joined[key] = np.concatenate([p[key] for p in parts], axis=1 if key == "values" else 0)
+    return joined
