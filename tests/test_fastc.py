@@ -243,3 +243,81 @@ def test_real_dumps_load_the_same(path, monkeypatch):
 def test_newlines(text):
     seg = np.frombuffer(text, dtype=np.uint8)
     np.testing.assert_array_equal(native.newlines(seg), np.flatnonzero(seg == 10))
+
+
+# --- pmap: the aligned number columns of fastx, the distinct names of both pmap fast paths ---------
+
+@needs_c
+@pytest.mark.parametrize("hexadecimal", [False, True])
+def test_pmap_cells_agree_with_numpy(monkeypatch, hexadecimal):
+    """Random byte matrices of two right-aligned columns (and cells that are not numbers): the C
+    reader's values equal fastx's numpy readers', and it declines exactly what they decline."""
+    from analyzer.ingest.formats.pmap import fastx
+
+    rng = np.random.default_rng(3 + hexadecimal)
+    digits = b"0123456789abcdefABCDEF" if hexadecimal else b"0123456789"
+    accepted = declined = 0
+    for _ in range(400):
+        width = 20
+        P = np.full((int(rng.integers(1, 6)), width), 32, dtype=np.uint8)
+        cols = [(1, 9), (10, 19)] if not hexadecimal else [(2, 18)]
+        for row in P:
+            for a, e in cols:
+                k = int(rng.integers(1, e - a + 1))
+                row[e - k : e] = rng.choice(list(digits), size=k)
+        if rng.random() < 0.5:  # one odd byte somewhere
+            P[int(rng.integers(0, len(P))), int(rng.integers(0, width))] = rng.choice(list(b" -x:g\t1fF"))
+        c_out = native.pmap_cells(P, [a for a, _ in cols], [e for _, e in cols], hexadecimal)
+        monkeypatch.setattr(native, "ENABLED", False)
+        if hexadecimal:
+            np_out = fastx._hex(P[:, cols[0][0] : cols[0][1]])
+            np_out = None if np_out is None else np_out[None, :]
+        else:
+            Cols = [type("C", (), {"start": a, "end": e})() for a, e in cols]
+            np_out = fastx._decimals(P, Cols)
+        monkeypatch.setattr(native, "ENABLED", True)
+        assert (c_out is None) == (np_out is None), P
+        if c_out is not None:
+            np.testing.assert_array_equal(c_out, np_out)
+            assert c_out.dtype == np_out.dtype
+            accepted += 1
+        else:
+            declined += 1
+    assert accepted > 100 and declined > 50
+
+
+@needs_c
+def test_distinct_texts_is_factorize():
+    data = b"a\nbb\na\n\nccc (deleted)\nbb\n\xff\xfe\n"
+    seg = np.frombuffer(data, dtype=np.uint8)
+    nl = np.flatnonzero(seg == 10)
+    a, b = np.r_[0, nl[:-1] + 1], nl
+    codes, uniques = native.distinct_texts(data, a, b)
+    want_codes, want = pd.factorize(pd.Series([data[x:y] for x, y in zip(a, b)], dtype=object))
+    assert codes.tolist() == want_codes.tolist() and uniques == list(want)
+
+
+REAL_PMAP = sorted(p for p in (ROOT / "benchmarks" / "real").glob("pmap-4.0.2*/pmap-*.txt.gz"))
+
+
+@needs_c
+@pytest.mark.parametrize("sample", REAL_PMAP, ids=lambda p: str(p.relative_to(ROOT)))
+def test_real_pmap_loads_the_same(sample, monkeypatch, tmp_path):
+    """A real procps-ng 4.0.2 capture, four times over with new PIDs (enough rows for the fast
+    paths), loaded with the C reader on and off."""
+    import gzip
+
+    import pmap_forms
+
+    form = sample.name.removesuffix(".txt.gz")
+    path = tmp_path / "pmap.txt"
+    path.write_bytes(pmap_forms.copies(gzip.decompress(sample.read_bytes()), 4, form))
+    used = []
+    real = native._gather
+    monkeypatch.setattr(native, "_gather", lambda *a: used.append(1) or real(*a))
+    frames = []
+    for on in (True, False):
+        monkeypatch.setattr(native, "ENABLED", on)
+        frames.append(analyzer.load(path))
+    pd.testing.assert_frame_equal(frames[0], frames[1])
+    assert used and len(frames[0]) > 2000

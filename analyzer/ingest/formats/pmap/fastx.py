@@ -25,6 +25,7 @@ import pyarrow as pa
 from ....schema import UNITLESS_KEYS, process_record
 from ...base import Context, Parsed
 from ...numbers import KB_MAX, checked_int
+from ..smaps import native
 from ..smaps.fastcols import rows
 from .blocks import Block
 from .extended import REREAD, _colname, _fmt, columns_of, is_extended_header
@@ -203,12 +204,13 @@ def _block(data: bytes, arr: np.ndarray, rs: np.ndarray, re_: np.ndarray, header
             continue
         cells = P[:, c.start:c.end]
         if c.role == "inode":
-            v = _decimals(cells, [c], offset=c.start)
+            v = _decimals(P, [c])
             if v is None:
                 return None
             out["inode"] = v[0].astype(np.uint64)
         elif c.role in ("address", "offset"):
-            v = _hex(cells)
+            found = native.pmap_cells(P, [c.start], [c.end], True)  # the C reader, where built
+            v = found[0] if found is not None else _hex(cells)
             if v is None:
                 return None
             out["start" if c.role == "address" else "offset"] = v
@@ -227,8 +229,12 @@ def _block(data: bytes, arr: np.ndarray, rs: np.ndarray, re_: np.ndarray, header
                     return None
                 out["dev"] = _strings(codes, [u.lower() for u in uniques])
     if mapping is not None:
-        names = [data[a:e] for a, e in zip((rs + width).tolist(), re_.tolist())]
-        codes, uniques = pd.factorize(pd.Series(names, dtype=object))
+        found = native.distinct_texts(data, rs + width, re_)
+        if found is not None:
+            codes, uniques = found
+        else:
+            names = [data[a:e] for a, e in zip((rs + width).tolist(), re_.tolist())]
+            codes, uniques = pd.factorize(pd.Series(names, dtype=object))
         looked = [mapping_name(u.decode("utf-8", errors="backslashreplace"), "extended") for u in uniques]
         out["path"] = _strings(codes, [t[0] for t in looked])
         for i, key in enumerate(("deleted", "path_is_basename", "name_lost"), 1):
@@ -284,6 +290,9 @@ def _decimals(P: np.ndarray, cols: list, offset: int = 0) -> np.ndarray | None:
     starts = np.array([c.start - offset - lo for c in cols])
     if (ends - starts > 18).any():
         return None
+    found = native.pmap_cells(P, starts + lo + offset, ends + lo + offset, False) if not offset else None
+    if found is not None:  # the C reader, where built (None: it declined, numpy reads and decides)
+        return found
     # a digit followed by a non-digit is allowed only at the end of a column
     allowed = np.zeros(hi - lo, dtype=bool)
     allowed[ends - 1] = True

@@ -351,7 +351,72 @@ static PyObject *gather(PyObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
+/* pmap_cells(P, row_width, starts, ends, hexadecimal, out) -> -1 or the first row declined.
+ * P: rows of row_width bytes (pmap's aligned columns); each column starts[j]:ends[j] of every row is
+ * a right-aligned number (blanks, then 1 or more digits to the column's end; decimal: up to 18 digits,
+ * hex: up to 16, either case), and the bytes between two columns are blanks; out[j * nrows + r] is
+ * its value (int64, or uint64 for hex). analyzer/ingest/formats/pmap/fastx.py's _decimals and _hex
+ * in one pass. */
+static PyObject *pmap_cells(PyObject *self, PyObject *args)
+{
+    PyObject *o[4];
+    buf_t b[4];
+    Py_ssize_t width, nrows = 0, ncols, r, j, i, declined = -1;
+    int hexadecimal, ok = 0;
+    memset(b, 0, sizeof b);
+    if (!PyArg_ParseTuple(args, "OnOOpO", &o[0], &width, &o[1], &o[2], &hexadecimal, &o[3])) return NULL;
+    if (width <= 0) {
+        PyErr_SetString(PyExc_ValueError, "_fastc.pmap_cells: row width");
+        return NULL;
+    }
+    if (get(o[0], &b[0], 0, 0, "P") && get(o[1], &b[1], 0, 0, "starts")) {
+        nrows = b[0].b.len / width;
+        ncols = b[1].b.len / 8;
+        if (get(o[2], &b[2], 0, 8 * ncols, "ends") && get(o[3], &b[3], 1, 8 * ncols * nrows, "out")) {
+            const unsigned char *P = b[0].b.buf;
+            const int64_t *cs = b[1].b.buf, *ce = b[2].b.buf;
+            uint64_t *out = b[3].b.buf;
+            for (j = 0; j < ncols; j++)
+                if (cs[j] < 0 || ce[j] <= cs[j] || ce[j] > width || ce[j] - cs[j] > (hexadecimal ? 16 : 18) ||
+                    (j && cs[j] < ce[j - 1]))
+                    break;
+            if (j < ncols) {
+                PyErr_SetString(PyExc_ValueError, "_fastc.pmap_cells: bad columns");
+            } else {
+                Py_BEGIN_ALLOW_THREADS
+                for (r = 0; r < nrows && declined < 0; r++) {
+                    const unsigned char *row = P + r * width;
+                    for (j = 0; j < ncols; j++) {
+                        uint64_t v = 0;
+                        Py_ssize_t k = cs[j];
+                        if (j)
+                            for (i = ce[j - 1]; i < cs[j]; i++)
+                                if (row[i] != ' ') break;
+                        if (j && i < cs[j]) break;
+                        while (k < ce[j] && row[k] == ' ') k++;
+                        if (k == ce[j]) break;
+                        for (; k < ce[j]; k++) {
+                            int d = hexadecimal ? hexval(row[k]) : (row[k] >= '0' && row[k] <= '9' ? row[k] - '0' : -1);
+                            if (d < 0) break;
+                            v = hexadecimal ? (v << 4) | (uint64_t)d : v * 10 + (uint64_t)d;
+                        }
+                        if (k < ce[j]) break;
+                        out[j * nrows + r] = v;
+                    }
+                    if (j < ncols) declined = r;
+                }
+                Py_END_ALLOW_THREADS
+                ok = 1;
+            }
+        }
+    }
+    for (i = 0; i < 4; i++)
+        if (b[i].held) PyBuffer_Release(&b[i].b);
+    return ok ? PyLong_FromSsize_t(declined) : NULL;
+}
+
 static PyMethodDef methods[] = {
+    {"pmap_cells", pmap_cells, METH_VARARGS, "pmap_cells(P, row_width, starts, ends, hexadecimal, out) -> -1 or a row."},
     {"gather", gather, METH_VARARGS, "gather(seg, a, b, valid, offsets, data): strings packed Arrow's way."},
     {"records", records, METH_VARARGS, "Check and read smaps records (see the module's source)."},
     {"newlines", newlines, METH_VARARGS, "newlines(seg, out) -> n: where seg's newlines are (-1: more than out holds)."},

@@ -30,9 +30,9 @@ import pyarrow as pa
 from .fastcols import _COLS, Irregular, _first_not_utf8, packed_offsets, strings
 
 try:
-    from ._fastc import gather as _gather, newlines as _newlines, records as _records
+    from ._fastc import gather as _gather, newlines as _newlines, pmap_cells as _pmap_cells, records as _records
 except ImportError:  # not built (no C compiler at install time)
-    _gather = _newlines = _records = None
+    _gather = _newlines = _pmap_cells = _records = None
 
 AVAILABLE = _records is not None
 ENABLED = AVAILABLE and not os.environ.get("MEMMAPS_NO_C")
@@ -150,3 +150,34 @@ def read_grep_records(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, t, 
         else:
             joined[key] = np.concatenate([p[key] for p in parts], axis=1 if key == "values" else 0)
     return joined
+
+
+def pmap_cells(P: np.ndarray, starts, ends, hexadecimal: bool) -> np.ndarray | None:
+    """pmap's right-aligned number columns ``starts[j]:ends[j]`` of every row of the byte matrix *P*
+    (blanks between them), as a (columns, rows) int64 matrix (uint64 if *hexadecimal*); ``None``
+    when the C reader is off or any cell is not one number (the numpy reader's turn)."""
+    if not ENABLED or P.ndim != 2 or not P.flags.c_contiguous or not P.shape[1]:
+        return None
+    starts = np.ascontiguousarray(starts, dtype=np.int64)
+    out = np.empty((len(starts), len(P)), dtype=np.uint64 if hexadecimal else np.int64)
+    if _pmap_cells(P, P.shape[1], starts, np.ascontiguousarray(ends, dtype=np.int64), hexadecimal, out) >= 0:
+        return None
+    return out
+
+
+def distinct_texts(data: bytes, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, list[bytes]] | None:
+    """``pd.factorize`` of the byte strings ``data[a[i]:b[i]]`` (codes in first-seen order, the
+    distinct values), hashed by Arrow without a Python object per row; ``None`` when the C reader
+    is off (the caller makes the objects)."""
+    if not ENABLED:
+        return None
+    seg = np.frombuffer(data, dtype=np.uint8)
+    a = np.ascontiguousarray(a, dtype=np.int64)
+    b = np.ascontiguousarray(b, dtype=np.int64)
+    n = len(a)
+    packed = np.empty(int((b - a).sum()), dtype=np.uint8)
+    offsets = np.empty(n + 1, dtype=np.int64)
+    _gather(seg, a, b, np.ones(n, dtype=bool), offsets, packed)
+    texts = pa.Array.from_buffers(pa.large_binary(), n, [None, pa.py_buffer(offsets), pa.py_buffer(packed)])
+    coded = texts.dictionary_encode()
+    return coded.indices.to_numpy(zero_copy_only=False), coded.dictionary.to_pylist()
