@@ -25,7 +25,7 @@ from analyzer.ingest.formats.smaps import fastblocks, native
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from test_fast import kernel_record  # noqa: E402
+from test_fast import kernel_record, mutate  # noqa: E402
 import generate  # noqa: E402
 
 needs_c = pytest.mark.skipif(not native.AVAILABLE, reason="the C reader was not built (no C compiler)")
@@ -168,17 +168,7 @@ def test_mutated_records_give_the_same_answer(monkeypatch, seed):
     for _ in range(120):
         out = list(recs)
         k = int(rng.integers(0, len(recs)))
-        chars = list(out[k])
-        for _ in range(int(rng.integers(1, 3))):
-            at = int(rng.integers(0, len(chars) - 1))
-            op = rng.random()
-            if op < 0.6:
-                chars[at] = str(rng.choice(alphabet))
-            elif op < 0.8:
-                del chars[at]
-            else:
-                chars.insert(at, str(rng.choice(alphabet)))
-        out[k] = "".join(chars)
+        out[k] = mutate(out[k], rng, alphabet, keep_last=True)
         data = "".join(out).encode("utf-8", errors="surrogateescape")
         assert_same_both_ways(data, monkeypatch)
     assert counts.read > 50 and counts.declined > 10  # both sides of the line were crossed
