@@ -30,6 +30,9 @@ import generate  # noqa: E402
 SAMPLES = ROOT / "sample_dumps" / "smaps"
 
 
+pytestmark = pytest.mark.usefixtures("both_readers")  # tests/conftest.py: with the C reader and without
+
+
 def both(data: bytes, name: str | None = None, source: str = "dump.smaps"):
     """(fast Parsed or None, exact Parsed, fast notices, exact notices)."""
     cf, ce = Context(source), Context(source)

@@ -244,6 +244,7 @@ def test_pmap_cells_agree_with_numpy(monkeypatch, hexadecimal):
     reader's values equal fastx's numpy readers', and it declines exactly what they decline."""
     from analyzer.ingest.formats.pmap import fastx
 
+    monkeypatch.setattr(native, "ENABLED", True)  # whatever MEMMAPS_NO_C says
     rng = np.random.default_rng(3 + hexadecimal)
     digits = b"0123456789abcdefABCDEF" if hexadecimal else b"0123456789"
     accepted = declined = 0
@@ -277,7 +278,8 @@ def test_pmap_cells_agree_with_numpy(monkeypatch, hexadecimal):
 
 
 @needs_c
-def test_distinct_texts_is_factorize():
+def test_distinct_texts_is_factorize(monkeypatch):
+    monkeypatch.setattr(native, "ENABLED", True)
     data = b"a\nbb\na\n\nccc (deleted)\nbb\n\xff\xfe\n"
     seg = np.frombuffer(data, dtype=np.uint8)
     nl = np.flatnonzero(seg == 10)

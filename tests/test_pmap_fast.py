@@ -19,6 +19,8 @@ X_SAMPLES = sorted(p for p in PMAP.glob("pmap-[Xc]*.txt") if "zombie" not in p.n
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import pmap_speed  # noqa: E402  (the benchmark's deterministic generator)
 
+pytestmark = pytest.mark.usefixtures("both_readers")  # tests/conftest.py: with the C reader and without
+
 
 def both(text: str):
     ctx_fast, ctx_slow = Context("x.txt"), Context("x.txt")

@@ -22,6 +22,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 import pmap_forms  # noqa: E402
 from test_pmap_fast import same  # noqa: E402
 
+pytestmark = pytest.mark.usefixtures("both_readers")  # tests/conftest.py: with the C reader and without
+
 FORMS = {"pmap-default": "pmap", "pmap-x": "pmap-x", "pmap-d": "pmap-d"}
 
 

@@ -19,6 +19,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 import pmap_forms  # noqa: E402
 from test_pmap_fast import same  # noqa: E402
 
+pytestmark = pytest.mark.usefixtures("both_readers")  # tests/conftest.py: with the C reader and without
+
 
 @pytest.mark.parametrize("form", ["pmap-X", "pmap-XX"])
 @pytest.mark.parametrize("copies", [1, 3])

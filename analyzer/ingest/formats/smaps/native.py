@@ -8,14 +8,14 @@ numpy reader reads the slice (and names what is wrong, if anything). ``MEMMAPS_N
 environment, or :data:`ENABLED` set false, switches it off (benchmarks and tests compare both).
 
 >>> import numpy as np
->>> from analyzer.ingest.formats.smaps.fastlayout import read_template
+>>> from analyzer.ingest.formats.smaps.fastlayout import parse_records, read_template
 >>> text = b"00400000-00401000 r-xp 00000000 FE:01 7 /bin/a (deleted)\\nRss:  4 kB\\nVmFlags: rd ex \\n"
 >>> t = read_template(text)
 >>> seg = np.frombuffer(text, dtype=np.uint8)
 >>> nl = np.flatnonzero(seg == 10)
->>> out = read_records(seg, np.r_[0, nl[:-1] + 1], nl, t) if AVAILABLE else None
->>> AVAILABLE is False or (out["dev"].to_pylist(), out["path"].to_pylist(), out["deleted"].tolist(),
-...                        out["values"].tolist(), out["vmflags"].to_pylist())
+>>> starts = np.r_[0, nl[:-1] + 1]
+>>> out = read_records(seg, starts, nl, t) or parse_records(seg, starts, nl, t, np.array([1]))  # C, or numpy
+>>> out["dev"].to_pylist(), out["path"].to_pylist(), out["deleted"].tolist(), out["values"].tolist(), out["vmflags"].to_pylist()
 (['fe:01'], ['/bin/a'], [True], [[4096]], ['rd ex'])
 """
 
