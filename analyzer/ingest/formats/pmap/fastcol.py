@@ -326,12 +326,7 @@ def _rows(data: bytes, arr: np.ndarray, rs: np.ndarray, re_: np.ndarray, fmt: st
     last_end = e[:, nfixed - 1]
     if ((last_end >= width) & (lengths > width)).any():
         return None
-    found = native.distinct_texts(data, rs + last_end, re_)  # the C reader's gather and Arrow's hashing
-    if found is not None:
-        codes, uniques = found
-    else:
-        names = [data[a:b] for a, b in zip((rs + last_end).tolist(), re_.tolist())]
-        codes, uniques = pd.factorize(pd.Series(names, dtype=object))
+    codes, uniques = native.distinct_texts(data, rs + last_end, re_)
     looked = [mapping_name(u.decode("utf-8", errors="backslashreplace"), "procps") for u in uniques]
     out["path"] = _Coded(codes.astype(np.int32), [t[0] for t in looked])
     out["deleted"] = np.array([bool(t[1]) for t in looked], dtype=bool)[codes]

@@ -229,12 +229,7 @@ def _block(data: bytes, arr: np.ndarray, rs: np.ndarray, re_: np.ndarray, header
                     return None
                 out["dev"] = _strings(codes, [u.lower() for u in uniques])
     if mapping is not None:
-        found = native.distinct_texts(data, rs + width, re_)
-        if found is not None:
-            codes, uniques = found
-        else:
-            names = [data[a:e] for a, e in zip((rs + width).tolist(), re_.tolist())]
-            codes, uniques = pd.factorize(pd.Series(names, dtype=object))
+        codes, uniques = native.distinct_texts(data, rs + width, re_)
         looked = [mapping_name(u.decode("utf-8", errors="backslashreplace"), "extended") for u in uniques]
         out["path"] = _strings(codes, [t[0] for t in looked])
         for i, key in enumerate(("deleted", "path_is_basename", "name_lost"), 1):

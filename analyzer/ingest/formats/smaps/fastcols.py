@@ -245,16 +245,23 @@ def buffer_strings(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, valid:
     if (np.diff(offsets) < 0).any():
         raise Irregular("overlapping strings")
     alternating = pa.LargeStringArray.from_buffers(2 * n - 1, pa.py_buffer(offsets), pa.py_buffer(seg))
-    taken = alternating.take(pa.array(np.arange(0, 2 * n - 1, 2)))
+    bufs = alternating.take(pa.array(np.arange(0, 2 * n - 1, 2))).buffers()
+    return checked_strings(n, bufs[1], bufs[2], valid, seg, starts, ends)
+
+
+def checked_strings(n: int, offsets, data, valid: np.ndarray | None, seg: np.ndarray, starts: np.ndarray,
+                    ends: np.ndarray) -> pa.Array:
+    """*n* Arrow large strings of the buffers *offsets* and *data*, NA where not *valid*;
+    :class:`Irregular` naming the first of ``seg[starts[i]:ends[i]]`` that is not UTF-8."""
+    arr = pa.LargeStringArray.from_buffers(n, offsets, data)
     try:
-        taken.validate(full=True)  # UTF-8: the exact path would show bad bytes as \xNN
+        arr.validate(full=True)  # UTF-8: the exact path would show bad bytes as \xNN
     except pa.ArrowInvalid:
         raise Irregular("not UTF-8", _first_not_utf8(seg, starts, ends)) from None
     if valid is None or valid.all():
-        return taken
-    bufs = taken.buffers()
+        return arr
     bitmap = np.packbits(valid, bitorder="little")
-    return pa.LargeStringArray.from_buffers(n, bufs[1], bufs[2], pa.py_buffer(bitmap), int(n - valid.sum()))
+    return pa.LargeStringArray.from_buffers(n, offsets, data, pa.py_buffer(bitmap), int(n - valid.sum()))
 
 
 def _first_not_utf8(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> int | None:

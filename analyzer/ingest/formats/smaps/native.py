@@ -24,10 +24,10 @@ from __future__ import annotations
 import os
 
 import numpy as np
-
+import pandas as pd
 import pyarrow as pa
 
-from .fastcols import _COLS, Irregular, _first_not_utf8, packed_offsets, strings
+from .fastcols import _COLS, checked_strings, packed_offsets, strings
 
 try:
     from ._fastc import gather as _gather, newlines as _newlines, pmap_cells as _pmap_cells, records as _records
@@ -103,28 +103,26 @@ def newlines(seg: np.ndarray) -> np.ndarray:
     return np.flatnonzero(seg == 10)
 
 
-
 def packed_strings(seg: np.ndarray, a: np.ndarray, b: np.ndarray, valid: np.ndarray | None) -> pa.Array:
     """``fastcols.buffer_strings``: Arrow strings ``seg[a[i]:b[i]]``, NA where not *valid*, copied
     by C; :class:`~.fastcols.Irregular` (naming the first) when one is not UTF-8."""
+    offsets, data = _packed(seg, a, b, valid)
+    ok = np.ones(len(a), dtype=bool) if valid is None else valid
+    return checked_strings(len(a), pa.py_buffer(offsets), pa.py_buffer(data), valid, seg, np.where(ok, a, b), b)
+
+
+def _packed(seg: np.ndarray, a: np.ndarray, b: np.ndarray, valid: np.ndarray | None = None):
+    """The bytes ``seg[a[i]:b[i]]`` (none where not *valid*) one after the other, and their
+    offsets (Arrow's layout: n + 1 of them), copied by C."""
     n = len(a)
-    ok = np.ones(n, dtype=bool) if valid is None else valid
+    ok = np.ones(n, dtype=bool) if valid is None else np.ascontiguousarray(valid)
+    a = np.ascontiguousarray(a, dtype=np.int64)
+    b = np.ascontiguousarray(b, dtype=np.int64)
     lengths = b - a
     data = np.empty(int(lengths.sum() if valid is None else lengths[ok].sum()), dtype=np.uint8)
     offsets = np.empty(n + 1, dtype=np.int64)
-    _gather(seg, np.ascontiguousarray(a, dtype=np.int64), np.ascontiguousarray(b, dtype=np.int64),
-            np.ascontiguousarray(ok), offsets, data)
-    if valid is None or valid.all():
-        arr = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data))
-    else:
-        bitmap = np.packbits(valid, bitorder="little")
-        arr = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data), pa.py_buffer(bitmap),
-                                               int(n - valid.sum()))
-    try:
-        arr.validate(full=True)  # UTF-8: the exact path would show bad bytes as \xNN
-    except pa.ArrowInvalid:
-        raise Irregular("not UTF-8", _first_not_utf8(seg, np.where(ok, a, b), b)) from None
-    return arr
+    _gather(seg, a, b, ok, offsets, data)
+    return offsets, data
 
 
 def read_grep_records(seg: np.ndarray, starts: np.ndarray, ends: np.ndarray, t, grep, bids: np.ndarray) -> dict | None:
@@ -165,19 +163,13 @@ def pmap_cells(P: np.ndarray, starts, ends, hexadecimal: bool) -> np.ndarray | N
     return out
 
 
-def distinct_texts(data: bytes, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, list[bytes]] | None:
+def distinct_texts(data: bytes, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, list[bytes]]:
     """``pd.factorize`` of the byte strings ``data[a[i]:b[i]]`` (codes in first-seen order, the
-    distinct values), hashed by Arrow without a Python object per row; ``None`` when the C reader
-    is off (the caller makes the objects)."""
+    distinct values): gathered by C and hashed by Arrow, without a Python object per row, where the
+    C reader is on; else by pandas."""
     if not ENABLED:
-        return None
-    seg = np.frombuffer(data, dtype=np.uint8)
-    a = np.ascontiguousarray(a, dtype=np.int64)
-    b = np.ascontiguousarray(b, dtype=np.int64)
-    n = len(a)
-    packed = np.empty(int((b - a).sum()), dtype=np.uint8)
-    offsets = np.empty(n + 1, dtype=np.int64)
-    _gather(seg, a, b, np.ones(n, dtype=bool), offsets, packed)
-    texts = pa.Array.from_buffers(pa.large_binary(), n, [None, pa.py_buffer(offsets), pa.py_buffer(packed)])
+        return pd.factorize(pd.Series([data[x:y] for x, y in zip(a.tolist(), b.tolist())], dtype=object))
+    offsets, packed = _packed(np.frombuffer(data, dtype=np.uint8), a, b)
+    texts = pa.Array.from_buffers(pa.large_binary(), len(a), [None, pa.py_buffer(offsets), pa.py_buffer(packed)])
     coded = texts.dictionary_encode()
     return coded.indices.to_numpy(zero_copy_only=False), coded.dictionary.to_pylist()
